@@ -1,0 +1,71 @@
+# consult: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The demo runs on the embedded defaults: SQLite, tasks in-process, email to the console.
+DEMO_ENV := DEBUG=true
+# Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+.PHONY: install
+install: $(VENV)/.installed node_modules/.package-lock.json ## Install Python packages into .venv and GOV.UK Frontend from npm
+
+.PHONY: migrate
+migrate: install ## Apply database migrations
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+
+.PHONY: demo
+demo: migrate ## Install, migrate, load the demo consultation and serve on 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  consult is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Demo official: official@example.gov.uk / demo-official-password (Django admin at /admin/)"
+	@echo ""
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+.PHONY: serve
+serve: migrate ## Serve on 127.0.0.1:$(PORT) without reloading the demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+.PHONY: worker
+worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0)
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first: without a broker, tasks run in the web process." && exit 1)
+	$(BIN)/celery -A config worker --loglevel=INFO --queues=default
+
+.PHONY: test
+test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## Check style and formatting with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: install ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: check
+check: install ## Django's system checks and a check for missing migrations
+	$(DEMO_ENV) $(BIN)/python manage.py check
+	$(DEMO_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from consult.views import public, respond
+
+handler400 = "consult.views.errors.bad_request"
+handler403 = "consult.views.errors.permission_denied"
+handler404 = "consult.views.errors.page_not_found"
+handler500 = "consult.views.errors.server_error"
+
+urlpatterns = [
+    path("", public.consultation_list, name="consultation_list"),
+    path("consultations/<slug:slug>/", public.consultation_detail, name="consultation_detail"),
+    path("consultations/<slug:slug>/respond/", public.start_response, name="start_response"),
+    path("your-responses/", public.your_responses, name="your_responses"),
+    path("respond/<str:token>/", respond.response_detail, name="response_detail"),
+    path("respond/<str:token>/about-you/", respond.about_you, name="about_you"),
+    path("respond/<str:token>/questions/<int:question_id>/", respond.answer_question, name="answer_question"),
+    path("respond/<str:token>/check-answers/", respond.check_answers, name="check_answers"),
+    path("respond/<str:token>/about-you/equality/", respond.equality_information, name="equality_information"),
+    path("respond/<str:token>/confirmation/", respond.confirmation, name="confirmation"),
+    path("respond/<str:token>/save/", respond.save_and_return, name="save_and_return"),
+    path("respond/<str:token>/withdraw/", respond.withdraw, name="withdraw"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

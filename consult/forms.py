@@ -1,0 +1,186 @@
+"""Forms for the respondent's journey. Error messages follow the GOV.UK Design System's wording."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from consult.models import Agreement, EqualityInformation, Question, Response
+
+# C0 and C1 control characters other than tab and newline, which people do type.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_typed_text(value: str) -> str:
+    """Normalise line endings and remove control characters (NUL included) from typed text.
+
+    Browsers send a line break as CRLF; counting it as one character, as the page's character
+    count does, keeps the server's limit and the page's count in step.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARACTERS.sub("", value)
+
+
+class TypedTextField(forms.CharField):
+    """A text field that cleans typed text before it checks its length, and never truncates it."""
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value)
+        return clean_typed_text(text).strip() if self.strip else clean_typed_text(text)
+
+
+class AboutYouForm(forms.Form):
+    respondent_type = forms.ChoiceField(
+        label="Are you responding as an individual or on behalf of an organisation?",
+        choices=Response.RespondentType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you are responding as an individual or for an organisation"},
+    )
+    organisation_name = TypedTextField(
+        label="Name of the organisation",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Organisation name must be 200 characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        help_text="We will send your receipt and a link to change or withdraw your response here. "
+        "We will not use it for anything else.",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: object, asks_email: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_email:
+            del self.fields["email"]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get(
+            "organisation_name"
+        ):
+            self.add_error("organisation_name", "Enter the name of the organisation")
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    """The answer to one question, shaped by the question's kind.
+
+    The field is always called `answer`, so templates and tests need not know the kind.
+    """
+
+    def __init__(self, question: Question, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.fields["answer"] = self._field_for(question)
+
+    def _field_for(self, question: Question) -> forms.Field:
+        required = question.is_required
+        if question.kind == Question.Kind.FREE_TEXT:
+            limit = question.max_length
+            return TypedTextField(
+                label=question.text,
+                required=required,
+                max_length=limit,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                error_messages={
+                    "required": "Enter your answer",
+                    "max_length": f"Your answer must be {limit:,} characters or fewer",
+                },
+            )
+        if question.kind == Question.Kind.AGREEMENT:
+            return forms.TypedChoiceField(
+                label=question.text,
+                required=required,
+                choices=Agreement.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Select how much you agree or disagree",
+                    "invalid_choice": "Select one of the options shown",
+                },
+            )
+        options = question.options.all()
+        if question.kind == Question.Kind.SINGLE_CHOICE:
+            return forms.ModelChoiceField(
+                label=question.text,
+                required=required,
+                queryset=options,
+                widget=forms.RadioSelect,
+                empty_label=None,
+                error_messages={
+                    "required": "Select an answer",
+                    "invalid_choice": "Select one of the options shown",
+                },
+            )
+        return forms.ModelMultipleChoiceField(
+            label=question.text,
+            required=required,
+            queryset=options,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "required": "Select at least one answer",
+                "invalid_choice": "Select only the options shown",
+                "invalid_pk_value": "Select only the options shown",
+            },
+        )
+
+    def answer_kwargs(self) -> dict[str, object]:
+        """The cleaned answer as keyword arguments for `services.save_answer`."""
+        value = self.cleaned_data.get("answer")
+        kind = self.question.kind
+        if kind == Question.Kind.FREE_TEXT:
+            return {"text": value or ""}
+        if kind == Question.Kind.AGREEMENT:
+            return {"agreement": value if value not in ("", None) else None}
+        if kind == Question.Kind.SINGLE_CHOICE:
+            return {"options": [value] if value else []}
+        return {"options": list(value or [])}
+
+
+class ResumeLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label="Are you sure you want to withdraw your response?",
+        choices=[("yes", "Yes, withdraw my response"), ("no", "No, keep my response")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you want to withdraw your response"},
+    )
+
+
+def _equality_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
+
+
+class EqualityForm(forms.Form):
+    """The GOV.UK equality information pattern: every question optional, each with
+    "Prefer not to say"."""
+
+    age_band = _equality_field("What is your age?", EqualityInformation.AgeBand.choices)
+    region = _equality_field("Where do you live?", EqualityInformation.Region.choices)
+    disability = _equality_field(
+        "Are your day-to-day activities limited because of a health problem or disability "
+        "which has lasted, or is expected to last, at least 12 months?",
+        EqualityInformation.Disability.choices,
+    )
+    ethnicity = _equality_field("What is your ethnic group?", EqualityInformation.Ethnicity.choices)
+
+    def has_answers(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.fields)
+

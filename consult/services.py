@@ -1,0 +1,142 @@
+"""Writes that change responses. Views call these; they never write responses themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consult import tasks
+from consult.models import Answer, Consultation, EqualityInformation, Option, Question, Response, User
+
+
+class ResponseLocked(Exception):
+    """The response can no longer be changed: it was withdrawn or its consultation is not open."""
+
+
+class ResponseIncomplete(Exception):
+    def __init__(self, missing: list[Question]) -> None:
+        super().__init__(f"{len(missing)} required question(s) unanswered")
+        self.missing = missing
+
+
+def _require_changeable(response: Response) -> None:
+    if not response.is_changeable:
+        raise ResponseLocked(response.reference)
+
+
+def start_response(consultation: Consultation, user: User | None, start_key: str) -> Response:
+    """Start a draft response, or return the one this same form already started.
+
+    The start form carries a random `start_key`; posting it twice (a double click, a resent
+    request) finds the first draft rather than making a second one.
+    """
+    if not consultation.is_open:
+        raise ResponseLocked(consultation.slug)
+    existing = Response.objects.filter(consultation=consultation, start_key=start_key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                consultation=consultation,
+                user=user,
+                start_key=start_key,
+                email=user.email if user else "",
+            )
+    except IntegrityError:
+        # Two identical posts raced past the lookup; the other one won.
+        return Response.objects.get(consultation=consultation, start_key=start_key)
+
+
+def record_respondent(response: Response, respondent_type: str, organisation_name: str, email: str) -> None:
+    _require_changeable(response)
+    response.respondent_type = respondent_type
+    response.organisation_name = organisation_name if respondent_type == Response.RespondentType.ORGANISATION else ""
+    if response.user_id is None:
+        response.email = email
+    response.save(update_fields=["respondent_type", "organisation_name", "email", "updated_at"])
+
+
+def save_answer(
+    response: Response,
+    question: Question,
+    *,
+    text: str = "",
+    options: Iterable[Option] = (),
+    agreement: int | None = None,
+) -> None:
+    """Store the answer to one question, replacing any earlier one; an empty answer removes it."""
+    _require_changeable(response)
+    if question.consultation_id != response.consultation_id:
+        raise ValueError("The question belongs to another consultation.")
+    options = list(options)
+    if any(option.question_id != question.pk for option in options):
+        raise ValueError("An option offered by another question was chosen.")
+    with transaction.atomic():
+        if not text and not options and agreement is None:
+            Answer.objects.filter(response=response, question=question).delete()
+        else:
+            answer, _ = Answer.objects.update_or_create(
+                response=response, question=question, defaults={"text": text, "agreement": agreement}
+            )
+            answer.options.set(options)
+        Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+
+
+def unanswered_required_questions(response: Response) -> list[Question]:
+    answered = Answer.objects.filter(response=response).values("question_id")
+    return list(response.consultation.questions.filter(is_required=True).exclude(pk__in=answered))
+
+
+def submit_response(response: Response) -> bool:
+    """Submit a draft. Returns False when it had already been submitted (a repeated post).
+
+    The receipt is emailed by a task queued once the submission has committed.
+    """
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+        if locked.is_submitted:
+            return False
+        _require_changeable(locked)
+        missing = unanswered_required_questions(locked)
+        if missing:
+            raise ResponseIncomplete(missing)
+        if not locked.respondent_type:
+            raise ResponseIncomplete([])
+        locked.status = Response.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        if locked.email:
+            tasks.send_receipt_email.delay_on_commit(locked.pk)
+    response.refresh_from_db()
+    return True
+
+
+def withdraw_response(response: Response) -> None:
+    """Withdraw a response: it stays on record as withdrawn, and leaves every count."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+        if locked.is_withdrawn:
+            return
+        _require_changeable(locked)
+        locked.status = Response.Status.WITHDRAWN
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        if locked.email:
+            tasks.send_withdrawal_email.delay_on_commit(locked.pk)
+    response.refresh_from_db()
+
+
+def save_equality_information(response: Response, **answers: str) -> None:
+    EqualityInformation.objects.update_or_create(response=response, defaults=answers)
+
+
+def send_resume_link(response: Response, email: str) -> None:
+    """Remember where to send links for this response, and email a link back to the draft."""
+    _require_changeable(response)
+    if response.user_id is None:
+        response.email = email
+        response.save(update_fields=["email", "updated_at"])
+    tasks.send_resume_link_email.delay_on_commit(response.pk)

@@ -1,0 +1,28 @@
+"""Error pages in the service's own look."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

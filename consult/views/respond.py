@@ -1,0 +1,295 @@
+"""The respondent's journey: about you, one question per page, check answers, submit, equality
+questions, confirmation; and later, view, change or withdraw.
+
+Every page is reached through the response's signed token (see `access.response_token`), so the
+journey needs no cookie to pick up where it stopped.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from consult import queries, services
+from consult.access import get_response_for_token
+from consult.forms import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
+from consult.models import EqualityInformation, Question, Response
+from consult.views.ratelimits import response_rate
+
+JourneyView = Callable[[HttpRequest, Response, str], HttpResponse]
+
+
+def _locked_page(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    """The clear page shown instead of a form when a response can no longer change."""
+    return render(request, "consult/response_locked.html", {"response": response, "token": token})
+
+
+def changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
+    """Load the response behind the token; refuse with a clear page once it cannot change."""
+
+    @require_http_methods(["GET", "POST"])
+    @ratelimit(group="responses", key="ip", rate=response_rate, method="POST", block=True)
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, **kwargs: object) -> HttpResponse:
+        response = get_response_for_token(request, token)
+        if not response.is_changeable:
+            return _locked_page(request, response, token)
+        try:
+            return view(request, response, token, **kwargs)
+        except services.ResponseLocked:
+            # The consultation closed between loading the page and saving it.
+            return _locked_page(request, response, token)
+
+    return wrapper
+
+
+def _questions(response: Response) -> list[Question]:
+    return list(response.consultation.questions.select_related("explains").prefetch_related("options"))
+
+
+def _next_url(response: Response, token: str, questions: list[Question], current: Question | None) -> str:
+    """Where Continue goes: the next question, or check answers after the last."""
+    position = -1 if current is None else questions.index(current)
+    if response.is_draft and position + 1 < len(questions):
+        return reverse("answer_question", args=[token, questions[position + 1].pk])
+    return reverse("check_answers", args=[token])
+
+
+def _back_url(token: str, questions: list[Question], current: Question | None, is_change: bool) -> str:
+    if is_change:
+        return reverse("check_answers", args=[token])
+    if current is None:
+        return ""
+    position = questions.index(current)
+    if position == 0:
+        return reverse("about_you", args=[token])
+    return reverse("answer_question", args=[token, questions[position - 1].pk])
+
+
+def _wants_to_save_and_return(request: HttpRequest) -> bool:
+    return "save_and_return" in request.POST
+
+
+@changeable_response
+def about_you(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    asks_email = response.user_id is None
+    is_change = request.GET.get("change") == "1" or not response.is_draft
+    if request.method == "POST":
+        form = AboutYouForm(request.POST, asks_email=asks_email)
+        if form.is_valid():
+            services.record_respondent(
+                response,
+                form.cleaned_data["respondent_type"],
+                form.cleaned_data["organisation_name"],
+                form.cleaned_data.get("email", response.email),
+            )
+            if _wants_to_save_and_return(request):
+                return redirect("save_and_return", token)
+            if is_change:
+                return redirect("check_answers", token)
+            return redirect(_next_url(response, token, _questions(response), None))
+    else:
+        form = AboutYouForm(
+            initial={
+                "respondent_type": response.respondent_type,
+                "organisation_name": response.organisation_name,
+                "email": response.email,
+            },
+            asks_email=asks_email,
+        )
+    return render(
+        request,
+        "consult/about_you.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "form": form,
+            "form_has_errors": form.is_bound and not form.is_valid(),
+            "back_url": reverse("check_answers", args=[token])
+            if is_change
+            else response.consultation.get_absolute_url(),
+        },
+    )
+
+
+@changeable_response
+def answer_question(request: HttpRequest, response: Response, token: str, question_id: int) -> HttpResponse:
+    questions = _questions(response)
+    # A question of another consultation is simply not found here.
+    question = next((q for q in questions if q.pk == question_id), None)
+    if question is None:
+        raise Http404("No such question in this consultation.")
+    is_change = request.GET.get("change") == "1" or not response.is_draft
+    existing = response.answers.filter(question=question).prefetch_related("options").first()
+    if request.method == "POST":
+        form = AnswerForm(question, request.POST)
+        if form.is_valid():
+            services.save_answer(response, question, **form.answer_kwargs())
+            if _wants_to_save_and_return(request):
+                return redirect("save_and_return", token)
+            if is_change:
+                return redirect("check_answers", token)
+            return redirect(_next_url(response, token, questions, question))
+    else:
+        form = AnswerForm(question, initial={"answer": _initial_answer(question, existing)})
+    explained_answer = None
+    if question.explains_id:
+        explained = response.answers.filter(question_id=question.explains_id).prefetch_related("options").first()
+        explained_answer = queries.AnsweredQuestion(question.explains, explained).display if explained else None
+    return render(
+        request,
+        "consult/answer_question.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "question": question,
+            "number": questions.index(question) + 1,
+            "total": len(questions),
+            "form": form,
+            "form_has_errors": form.is_bound and not form.is_valid(),
+            "explained_answer": explained_answer,
+            "back_url": _back_url(token, questions, question, is_change),
+        },
+    )
+
+
+def _initial_answer(question: Question, answer: object) -> object:
+    if answer is None:
+        return None
+    if question.is_free_text:
+        return answer.text
+    if question.kind == Question.Kind.AGREEMENT:
+        return answer.agreement
+    chosen = [option.pk for option in answer.options.all()]
+    if question.kind == Question.Kind.SINGLE_CHOICE:
+        return chosen[0] if chosen else None
+    return chosen
+
+
+@changeable_response
+def check_answers(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    missing: list[Question] = []
+    needs_respondent = False
+    if request.method == "POST":
+        if response.is_submitted:
+            messages.success(request, "Your changes have been saved.")
+            return redirect("response_detail", token)
+        try:
+            services.submit_response(response)
+        except services.ResponseIncomplete as incomplete:
+            missing = incomplete.missing
+            needs_respondent = not response.respondent_type
+        else:
+            return redirect("equality_information", token)
+    return render(
+        request,
+        "consult/check_answers.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "answers": queries.questions_with_answers(response),
+            "missing": missing,
+            "needs_respondent": needs_respondent,
+            "form_has_errors": bool(missing) or needs_respondent,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="responses", key="ip", rate=response_rate, method="POST", block=True)
+def equality_information(request: HttpRequest, token: str) -> HttpResponse:
+    response = get_response_for_token(request, token)
+    if not response.is_submitted:
+        return redirect("response_detail", token)
+    existing = EqualityInformation.objects.filter(response=response).first()
+    if request.method == "POST":
+        form = EqualityForm(request.POST)
+        if form.is_valid() and form.has_answers():
+            services.save_equality_information(response, **form.cleaned_data)
+        return redirect("confirmation", token)
+    form = EqualityForm(
+        initial={name: getattr(existing, name) for name in EqualityForm.base_fields} if existing else None
+    )
+    return render(
+        request,
+        "consult/equality_information.html",
+        {"response": response, "consultation": response.consultation, "token": token, "form": form},
+    )
+
+
+def confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    response = get_response_for_token(request, token)
+    if not response.is_submitted:
+        return redirect("response_detail", token)
+    return render(
+        request,
+        "consult/confirmation.html",
+        {"response": response, "consultation": response.consultation, "token": token},
+    )
+
+
+def response_detail(request: HttpRequest, token: str) -> HttpResponse:
+    response = get_response_for_token(request, token)
+    return render(
+        request,
+        "consult/response_detail.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "answers": queries.questions_with_answers(response),
+        },
+    )
+
+
+@changeable_response
+def save_and_return(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    form = ResumeLinkForm(request.POST or None, initial={"email": response.email})
+    if request.method == "POST" and form.is_valid():
+        services.send_resume_link(response, form.cleaned_data["email"])
+        messages.success(request, f"We have sent a link to {form.cleaned_data['email']}.")
+        return redirect("save_and_return", token)
+    return render(
+        request,
+        "consult/save_and_return.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "form": form,
+            "form_has_errors": form.is_bound and not form.is_valid(),
+            "resume_url": request.build_absolute_uri(reverse("check_answers", args=[token])),
+        },
+    )
+
+
+@changeable_response
+def withdraw(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    if not response.is_submitted:
+        return redirect("response_detail", token)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm"] == "yes":
+            services.withdraw_response(response)
+            messages.success(request, "Your response has been withdrawn.")
+        return redirect("response_detail", token)
+    return render(
+        request,
+        "consult/withdraw.html",
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "form": form,
+            "form_has_errors": form.is_bound and not form.is_valid(),
+        },
+    )
+

@@ -1,0 +1,122 @@
+"""Plain functions that make the rows tests need, with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from django.utils import timezone
+
+from consult.models import AIToolRecord, Consultation, Department, Option, Question, User
+
+_counter = itertools.count(1)
+
+
+def make_department(name: str = "") -> Department:
+    n = next(_counter)
+    name = name or f"Department for Testing {n}"
+    return Department.objects.create(name=name, slug=f"department-{n}")
+
+
+def make_consultation(
+    *,
+    phase: str = "open",
+    title: str = "",
+    department: Department | None = None,
+    allows_anonymous_responses: bool = True,
+    with_questions: bool = True,
+    summary: str = "We propose to use an AI assistant to answer questions about benefits.",
+) -> Consultation:
+    """A consultation in the given phase: draft, upcoming, open, closed or outcome_published."""
+    now = timezone.now()
+    n = next(_counter)
+    opens_at, closes_at = {
+        "draft": (now - timedelta(days=1), now + timedelta(days=30)),
+        "upcoming": (now + timedelta(days=2), now + timedelta(days=30)),
+        "open": (now - timedelta(days=1), now + timedelta(days=30)),
+        "closed": (now - timedelta(days=30), now - timedelta(days=1)),
+        "outcome_published": (now - timedelta(days=60), now - timedelta(days=30)),
+    }[phase]
+    consultation = Consultation.objects.create(
+        title=title or f"Using AI to answer benefit enquiries {n}",
+        slug=f"consultation-{n}",
+        summary=summary,
+        department=department or make_department(),
+        contact_email="consultation@example.gov.uk",
+        is_published=phase != "draft",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        outcome_published_at=now - timedelta(days=1) if phase == "outcome_published" else None,
+        allows_anonymous_responses=allows_anonymous_responses,
+    )
+    AIToolRecord.objects.create(
+        consultation=consultation,
+        tool_name="Benefit enquiry assistant",
+        description="Answers written questions about benefits.",
+        purpose="To shorten waiting times on the phone line.",
+        decision_role="It does not decide claims; it gives general information.",
+        human_oversight="Advisers review a sample of answers each week.",
+        how_to_challenge="Ask for a person at any time.",
+        data_used="The question asked and published guidance.",
+        risks="It could give wrong information.",
+        mitigations="It cites the guidance it used and hands over to a person when unsure.",
+        owner="Department for Testing",
+        supplier="In-house team",
+    )
+    if with_questions:
+        add_standard_questions(consultation)
+    return consultation
+
+
+def add_standard_questions(consultation: Consultation) -> dict[str, Question]:
+    """Five questions, one of each kind plus a 'Why?' paired with the agreement scale."""
+    agree = Question.objects.create(
+        consultation=consultation,
+        position=1,
+        kind=Question.Kind.AGREEMENT,
+        text="Do you agree that the assistant should answer benefit enquiries?",
+    )
+    why = Question.objects.create(
+        consultation=consultation,
+        position=2,
+        kind=Question.Kind.FREE_TEXT,
+        text="Why do you say that?",
+        hint="Tell us in your own words.",
+        max_length=500,
+        explains=agree,
+    )
+    channel = Question.objects.create(
+        consultation=consultation,
+        position=3,
+        kind=Question.Kind.SINGLE_CHOICE,
+        text="How do you usually contact us?",
+    )
+    for position, label in enumerate(["By phone", "Online", "In person"], start=1):
+        Option.objects.create(question=channel, position=position, label=label)
+    worries = Question.objects.create(
+        consultation=consultation,
+        position=4,
+        kind=Question.Kind.MULTIPLE_CHOICE,
+        text="What worries you about the assistant?",
+        is_required=False,
+    )
+    for position, label in enumerate(["Wrong answers", "Privacy", "No way to reach a person"], start=1):
+        Option.objects.create(question=worries, position=position, label=label)
+    anything = Question.objects.create(
+        consultation=consultation,
+        position=5,
+        kind=Question.Kind.FREE_TEXT,
+        text="Is there anything else you want to tell us?",
+        is_required=False,
+        max_length=2500,
+    )
+    return {"agree": agree, "why": why, "channel": channel, "worries": worries, "anything": anything}
+
+
+def make_user(email: str = "", password: str = "a-long-test-password", **extra: object) -> User:
+    email = email or f"person{next(_counter)}@example.com"
+    user = User.objects.create_user(email=email, password=password, **extra)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user

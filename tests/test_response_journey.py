@@ -1,0 +1,205 @@
+"""A citizen responds: about you, one question per page, check answers, send, receipt."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from consult.access import response_token
+from consult.models import Agreement, EqualityInformation, Response
+from tests.factories import make_consultation, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, consultation, start_key: str = "key-1"):
+    return client.post(reverse("start_response", args=[consultation.slug]), {"start_key": start_key})
+
+
+def token_from(location: str) -> str:
+    return re.search(r"/respond/([^/]+)/", location).group(1)
+
+
+def answer_all(client, consultation, token: str, email: str = "citizen@example.com") -> None:
+    questions = {q.position: q for q in consultation.questions.all()}
+    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": email})
+    client.post(reverse("answer_question", args=[token, questions[1].pk]), {"answer": Agreement.DISAGREE})
+    client.post(reverse("answer_question", args=[token, questions[2].pk]), {"answer": "People need a person."})
+    option = questions[3].options.first()
+    client.post(reverse("answer_question", args=[token, questions[3].pk]), {"answer": option.pk})
+    client.post(reverse("answer_question", args=[token, questions[4].pk]), {})
+    client.post(reverse("answer_question", args=[token, questions[5].pk]), {"answer": ""})
+
+
+def test_anonymous_respondent_completes_the_journey_and_gets_a_receipt(client, django_capture_on_commit_callbacks):
+    consultation = make_consultation()
+    questions = list(consultation.questions.all())
+
+    started = start(client, consultation)
+    assert started.status_code == 302
+    token = token_from(started["Location"])
+    assert started["Location"] == reverse("about_you", args=[token])
+
+    page = client.get(reverse("about_you", args=[token]))
+    assert b"Are you responding as an individual" in page.content
+
+    moved = client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": "a@example.com"})
+    assert moved["Location"] == reverse("answer_question", args=[token, questions[0].pk])
+
+    moved = client.post(reverse("answer_question", args=[token, questions[0].pk]), {"answer": Agreement.AGREE})
+    assert moved["Location"] == reverse("answer_question", args=[token, questions[1].pk])
+    why_page = client.get(moved["Location"])
+    assert b"You answered" in why_page.content and b"Agree" in why_page.content
+
+    client.post(reverse("answer_question", args=[token, questions[1].pk]), {"answer": "It would be quicker."})
+    option = questions[2].options.get(label="Online")
+    client.post(reverse("answer_question", args=[token, questions[2].pk]), {"answer": option.pk})
+    worries = list(questions[3].options.all()[:2])
+    client.post(reverse("answer_question", args=[token, questions[3].pk]), {"answer": [o.pk for o in worries]})
+    last = client.post(reverse("answer_question", args=[token, questions[4].pk]), {"answer": ""})
+    assert last["Location"] == reverse("check_answers", args=[token])
+
+    check = client.get(reverse("check_answers", args=[token]))
+    text = check.content.decode()
+    assert "It would be quicker." in text
+    assert "Online" in text and "Wrong answers" in text and "Privacy" in text
+    assert "Not answered" in text  # the optional question left blank
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(reverse("check_answers", args=[token]))
+    assert sent["Location"] == reverse("equality_information", args=[token])
+
+    response = Response.objects.get()
+    assert response.status == Response.Status.SUBMITTED
+    assert response.submitted_at is not None
+    assert response.answers.count() == 4
+
+    confirmation = client.get(reverse("confirmation", args=[token]))
+    assert response.reference.encode() in confirmation.content
+
+    assert len(mail.outbox) == 1
+    receipt = mail.outbox[0]
+    assert receipt.to == ["a@example.com"]
+    assert response.reference in receipt.subject
+    assert response.reference in receipt.body
+    assert reverse("response_detail", args=[token]) in receipt.body
+
+
+def test_reference_is_human_friendly_and_unique():
+    consultation = make_consultation()
+    references = {
+        Response.objects.create(consultation=consultation, start_key=str(n)).reference for n in range(200)
+    }
+    assert len(references) == 200
+    for reference in references:
+        assert re.fullmatch(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference)
+
+
+def test_signed_in_respondent_resumes_their_draft_from_the_consultation_page(client):
+    consultation = make_consultation()
+    user = make_user()
+    client.force_login(user)
+    token = token_from(start(client, consultation, "first")["Location"])
+
+    page = client.get(consultation.get_absolute_url())
+    assert b"Continue your response" in page.content
+    assert reverse("check_answers", args=[token]).encode() in page.content
+
+    # Starting again resumes the same draft rather than making a second one.
+    again = start(client, consultation, "second")
+    assert token_from(again["Location"]) == token
+    assert Response.objects.filter(user=user).count() == 1
+
+
+def test_signed_in_respondent_is_not_asked_for_an_email_and_gets_the_receipt_at_their_account(
+    client, django_capture_on_commit_callbacks
+):
+    consultation = make_consultation()
+    user = make_user("member@example.com")
+    client.force_login(user)
+    token = token_from(start(client, consultation)["Location"])
+    assert b'name="email"' not in client.get(reverse("about_you", args=[token])).content
+    answer_all(client, consultation, token)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("check_answers", args=[token]))
+    assert [m.to for m in mail.outbox] == [["member@example.com"]]
+    listing = client.get(reverse("your_responses"))
+    assert Response.objects.get().reference.encode() in listing.content
+
+
+def test_consultation_requiring_an_account_sends_anonymous_people_to_sign_in(client):
+    consultation = make_consultation(allows_anonymous_responses=False)
+    refused = start(client, consultation)
+    assert refused["Location"].startswith(reverse("account_login"))
+    assert not Response.objects.exists()
+
+
+def test_organisation_response_needs_the_organisation_name(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    page = client.post(reverse("about_you", args=[token]), {"respondent_type": "organisation"})
+    assert page.status_code == 200
+    assert b"Enter the name of the organisation" in page.content
+    assert b"govuk-error-summary" in page.content
+    assert page.content.count(b"Error:") >= 1
+    client.post(
+        reverse("about_you", args=[token]), {"respondent_type": "organisation", "organisation_name": "Age Voices"}
+    )
+    assert Response.objects.get().organisation_name == "Age Voices"
+
+
+def test_sending_with_required_questions_unanswered_lists_them(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual"})
+    page = client.post(reverse("check_answers", args=[token]))
+    assert page.status_code == 200
+    assert b"There is a problem" in page.content
+    for question in consultation.questions.filter(is_required=True):
+        assert question.text.encode() in page.content
+    assert Response.objects.get().status == Response.Status.DRAFT
+
+
+def test_changing_an_answer_from_check_answers_returns_there(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    answer_all(client, consultation, token)
+    why = consultation.questions.get(position=2)
+    url = reverse("answer_question", args=[token, why.pk]) + "?change=1"
+    assert b"People need a person." in client.get(url).content
+    moved = client.post(url, {"answer": "Changed my mind."})
+    assert moved["Location"] == reverse("check_answers", args=[token])
+    assert b"Changed my mind." in client.get(moved["Location"]).content
+
+
+def test_equality_information_is_optional_and_stored_apart_from_answers(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    answer_all(client, consultation, token)
+    client.post(reverse("check_answers", args=[token]))
+    page = client.get(reverse("equality_information", args=[token]))
+    assert b"Prefer not to say" in page.content
+    done = client.post(reverse("equality_information", args=[token]), {"age_band": "25_34", "region": "prefer_not"})
+    assert done["Location"] == reverse("confirmation", args=[token])
+    equality = Response.objects.get().equality
+    assert (equality.age_band, equality.region, equality.disability) == ("25_34", "prefer_not", "")
+
+
+def test_skipping_equality_questions_stores_nothing(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    answer_all(client, consultation, token)
+    client.post(reverse("check_answers", args=[token]))
+    client.post(reverse("equality_information", args=[token]), {})
+    assert not EqualityInformation.objects.exists()
+
+
+def test_response_token_cannot_be_forged_from_the_reference(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    response = Response.objects.get()
+    assert token == response_token(response)
+    forged = response.reference + ":not-the-signature"
+    assert client.get(reverse("response_detail", args=[forged])).status_code == 404
+    assert client.get(reverse("response_detail", args=[response.reference])).status_code == 404
