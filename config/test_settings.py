@@ -4,13 +4,15 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-used-only-by-the-test-suite")
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests that need a real broker and worker start them and set the URL themselves.
+# Tasks run in-process, except in tests that start a real worker: those switch eager mode off, and
+# find the broker already configured here (Celery caches its connection pool on first use).
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = True
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # Serve static files from their sources, as the development server does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

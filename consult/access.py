@@ -11,9 +11,7 @@ _RESPONSE_LINK_SALT = "consult.response-link"
 
 def get_public_consultation(slug: str) -> Consultation:
     """A consultation the public may see (any phase but draft); 404 otherwise."""
-    return get_object_or_404(
-        Consultation.objects.published().select_related("department", "ai_tool"), slug=slug
-    )
+    return get_object_or_404(Consultation.objects.published().select_related("department", "ai_tool"), slug=slug)
 
 
 def response_token(response: Response) -> str:

@@ -183,4 +183,3 @@ class EqualityForm(forms.Form):
 
     def has_answers(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)
-

@@ -160,12 +160,12 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("consultation_detail", args=[self.slug])
+
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
-
-    def get_absolute_url(self) -> str:
-        return reverse("consultation_detail", args=[self.slug])
 
     def phase_at(self, moment: object = None) -> Phase:
         now = moment or timezone.now()

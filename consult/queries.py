@@ -28,8 +28,7 @@ class AnsweredQuestion:
 
 def questions_with_answers(response: Response) -> list[AnsweredQuestion]:
     answers = {
-        answer.question_id: answer
-        for answer in response.answers.prefetch_related("options").select_related("question")
+        answer.question_id: answer for answer in response.answers.prefetch_related("options").select_related("question")
     }
     return [
         AnsweredQuestion(question, answers.get(question.pk))

@@ -88,9 +88,7 @@ def test_anonymous_respondent_completes_the_journey_and_gets_a_receipt(client, d
 
 def test_reference_is_human_friendly_and_unique():
     consultation = make_consultation()
-    references = {
-        Response.objects.create(consultation=consultation, start_key=str(n)).reference for n in range(200)
-    }
+    references = {Response.objects.create(consultation=consultation, start_key=str(n)).reference for n in range(200)}
     assert len(references) == 200
     for reference in references:
         assert re.fullmatch(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference)

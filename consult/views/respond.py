@@ -252,7 +252,7 @@ def response_detail(request: HttpRequest, token: str) -> HttpResponse:
 
 @changeable_response
 def save_and_return(request: HttpRequest, response: Response, token: str) -> HttpResponse:
-    form = ResumeLinkForm(request.POST or None, initial={"email": response.email})
+    form = ResumeLinkForm(request.POST if request.method == "POST" else None, initial={"email": response.email})
     if request.method == "POST" and form.is_valid():
         services.send_resume_link(response, form.cleaned_data["email"])
         messages.success(request, f"We have sent a link to {form.cleaned_data['email']}.")
@@ -275,7 +275,7 @@ def save_and_return(request: HttpRequest, response: Response, token: str) -> Htt
 def withdraw(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     if not response.is_submitted:
         return redirect("response_detail", token)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"] == "yes":
             services.withdraw_response(response)
@@ -292,4 +292,3 @@ def withdraw(request: HttpRequest, response: Response, token: str) -> HttpRespon
             "form_has_errors": form.is_bound and not form.is_valid(),
         },
     )
-

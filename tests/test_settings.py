@@ -1,0 +1,77 @@
+"""Settings come only from environment variables, with safe defaults."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'name': str(settings.DATABASES['default']['NAME']), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
+    "'debug': settings.DEBUG}))"
+)
+
+
+def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = run_settings({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_defaults_are_sqlite_and_in_process_tasks():
+    result = run_settings({"DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"].endswith("db.sqlite3")
+    assert values["eager"] is True
+
+
+def test_database_url_selects_postgresql_and_a_broker_selects_real_workers():
+    result = run_settings(
+        {
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://someone@db.internal:5432/consult",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "consult"
+    assert values["eager"] is False
+    assert values["debug"] is False
+
+
+def test_a_mistyped_boolean_is_an_error_not_false():
+    result = run_settings({"DEBUG": "ture"})
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_every_variable_the_settings_read_is_documented():
+    source = (ROOT / "config" / "settings.py").read_text()
+    import re
+
+    names = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', source))
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert names, "no variables found"
+    missing_example = sorted(n for n in names if f"{n}=" not in example)
+    missing_readme = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not missing_example, f"not in .env.example: {missing_example}"
+    assert not missing_readme, f"not in README.md: {missing_readme}"
