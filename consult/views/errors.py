@@ -1,7 +1,8 @@
 """Error pages in the service's own look."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -21,7 +22,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        # What broke may be what the page itself needs (the database behind the session, say):
+        # then render it with no request context at all.
+        return HttpResponseServerError(loader.get_template("500.html").render({}))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
