@@ -165,7 +165,13 @@ class WithdrawForm(forms.Form):
 
 
 def _equality_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select one of the options shown, or leave this question"},
+    )
 
 
 class EqualityForm(forms.Form):

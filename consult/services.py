@@ -130,6 +130,7 @@ def withdraw_response(response: Response) -> None:
 
 
 def save_equality_information(response: Response, **answers: str) -> None:
+    _require_changeable(response)
     EqualityInformation.objects.update_or_create(response=response, defaults=answers)
 
 

@@ -86,6 +86,7 @@ def test_after_closing_changes_and_withdrawal_are_refused_with_a_clear_page(clie
         reverse("answer_question", args=[token, q[2].pk]),
         reverse("withdraw", args=[token]),
         reverse("save_and_return", args=[token]),
+        reverse("equality_information", args=[token]),
     ]:
         page = client.get(url)
         assert page.status_code == 200, url

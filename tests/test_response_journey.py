@@ -201,3 +201,23 @@ def test_response_token_cannot_be_forged_from_the_reference(client):
     forged = response.reference + ":not-the-signature"
     assert client.get(reverse("response_detail", args=[forged])).status_code == 404
     assert client.get(reverse("response_detail", args=[response.reference])).status_code == 404
+
+
+def test_multiple_choice_question_offers_checkboxes(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    worries = consultation.questions.get(position=4)
+    page = client.get(reverse("answer_question", args=[token, worries.pk])).content.decode()
+    assert page.count('type="checkbox"') == worries.options.count()
+    assert 'type="radio"' not in page
+
+
+def test_invalid_equality_answer_is_shown_as_an_error_not_dropped(client):
+    consultation = make_consultation()
+    token = token_from(start(client, consultation)["Location"])
+    answer_all(client, consultation, token)
+    client.post(reverse("check_answers", args=[token]))
+    page = client.post(reverse("equality_information", args=[token]), {"age_band": "200_plus"})
+    assert page.status_code == 200
+    assert b"Select one of the options shown, or leave this question" in page.content
+    assert not EqualityInformation.objects.exists()

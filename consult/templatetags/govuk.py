@@ -36,10 +36,11 @@ def govuk_field(field: BoundField, heading: bool = False, hint: str = "", classe
     `heading` makes the label the page's heading, as in the one-question-per-page pattern.
     """
     widget = field.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        kind = "radios"
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be tested first.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
         kind = "checkboxes"
+    elif isinstance(widget, forms.RadioSelect):
+        kind = "radios"
     elif isinstance(widget, forms.Textarea):
         kind = "textarea"
     else:

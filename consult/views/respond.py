@@ -203,25 +203,31 @@ def check_answers(request: HttpRequest, response: Response, token: str) -> HttpR
     )
 
 
-@require_http_methods(["GET", "POST"])
-@ratelimit(group="responses", key="ip", rate=response_rate, method="POST", block=True)
-def equality_information(request: HttpRequest, token: str) -> HttpResponse:
-    response = get_response_for_token(request, token)
+@changeable_response
+def equality_information(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     if not response.is_submitted:
         return redirect("response_detail", token)
     existing = EqualityInformation.objects.filter(response=response).first()
     if request.method == "POST":
         form = EqualityForm(request.POST)
-        if form.is_valid() and form.has_answers():
-            services.save_equality_information(response, **form.cleaned_data)
-        return redirect("confirmation", token)
-    form = EqualityForm(
-        initial={name: getattr(existing, name) for name in EqualityForm.base_fields} if existing else None
-    )
+        if form.is_valid():
+            if form.has_answers():
+                services.save_equality_information(response, **form.cleaned_data)
+            return redirect("confirmation", token)
+    else:
+        form = EqualityForm(
+            initial={name: getattr(existing, name) for name in EqualityForm.base_fields} if existing else None
+        )
     return render(
         request,
         "consult/equality_information.html",
-        {"response": response, "consultation": response.consultation, "token": token, "form": form},
+        {
+            "response": response,
+            "consultation": response.consultation,
+            "token": token,
+            "form": form,
+            "form_has_errors": form.is_bound and not form.is_valid(),
+        },
     )
 
 
