@@ -26,8 +26,12 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+locale/en_GB/LC_MESSAGES/django.mo: locale/en_GB/LC_MESSAGES/django.po | $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then DEBUG=true $(BIN)/python manage.py compilemessages --locale en_GB --ignore '.venv' --ignore node_modules -v0; \
+	else echo "GNU gettext (msgfmt) is missing: account pages keep django-allauth's Title Case wording."; fi
+
 .PHONY: install
-install: $(VENV)/.installed node_modules/.package-lock.json ## Install Python packages into .venv and GOV.UK Frontend from npm
+install: $(VENV)/.installed node_modules/.package-lock.json locale/en_GB/LC_MESSAGES/django.mo ## Install Python packages into .venv, GOV.UK Frontend from npm, and compile messages
 
 .PHONY: migrate
 migrate: install ## Apply database migrations

@@ -175,6 +175,8 @@ RATELIMIT_VIEW = "consult.views.errors.rate_limited"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# British English wording for the libraries' interface text (see locale/en_GB).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files (GOV.UK Frontend comes from npm: see docs/decisions/0002) -------------------

@@ -120,7 +120,7 @@ def test_a_wrong_password_is_reported_in_a_govuk_error_summary_and_on_the_form(c
     assert signed_in_user_id(client) is None
     html = response.content.decode()
     page = markup(response)
-    assert page.normalised_title.startswith("Error: Sign In")
+    assert page.normalised_title.startswith("Error: Sign in")
     summary = html[html.index('class="govuk-error-summary"') : html.index("<h1")]
     assert "There is a problem" in summary
     assert "The email address and/or password you specified are not correct." in summary
@@ -261,3 +261,10 @@ def test_turning_on_an_authenticator_app_asks_for_the_password_again_first(clien
     assert page.input("id_code")["autocomplete"] == "one-time-code"
     assert "id_code" in page.label_targets
     assert page.input("authenticator_secret")["readonly"] == ""
+
+
+def test_account_pages_use_sentence_case_as_gov_uk_does(client):
+    page = client.get(reverse("account_login")).content.decode()
+    assert ">Sign in<" in page.replace("\n", "").replace("  ", "")
+    assert "Sign In" not in page
+    assert "Remember me" in page
