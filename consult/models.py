@@ -83,7 +83,7 @@ class Phase(StrEnum):
     def label(self) -> str:
         return {
             Phase.DRAFT: "Draft",
-            Phase.UPCOMING: "Opens soon",
+            Phase.UPCOMING: "Opening soon",
             Phase.OPEN: "Open",
             Phase.CLOSED: "Closed",
             Phase.OUTCOME_PUBLISHED: "Outcome published",

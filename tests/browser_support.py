@@ -80,12 +80,17 @@ def focused(page: Page) -> Focus:
     return Focus(**page.evaluate(_DESCRIBE_FOCUS))
 
 
+def without_caption(name: str) -> str:
+    """A question's accessible name without the "Question 2 of 5" caption inside its label."""
+    return re.sub(r"^Question \d+ of \d+( \(optional\))? ", "", name)
+
+
 def tab_to(page: Page, target: str | Callable[[Focus], bool], *, backwards: bool = False) -> Focus:
     """Press Tab (or Shift+Tab) until the focus is on `target`, an accessible name or a test.
 
     Every stop on the way must be visible: a keyboard user cannot follow an invisible focus.
     """
-    matches = target if callable(target) else (lambda focus: focus.accessible_name == target)
+    matches = target if callable(target) else (lambda focus: without_caption(focus.accessible_name) == target)
     key = "Shift+Tab" if backwards else "Tab"
     visited: list[str] = []
     for _ in range(TAB_LIMIT):

@@ -268,3 +268,12 @@ def test_account_pages_use_sentence_case_as_gov_uk_does(client):
     assert ">Sign in<" in page.replace("\n", "").replace("  ", "")
     assert "Sign In" not in page
     assert "Remember me" in page
+
+
+def test_empty_sign_in_says_what_to_enter_in_gov_uk_words(client):
+    page = client.post(reverse("account_login"), {"login": "", "password": ""}).content.decode()
+    assert "Enter your email address" in page
+    assert "Enter your password" in page
+    assert "This field is required." not in page
+    invalid = client.post(reverse("account_signup"), {"email": "nope", "password1": "", "password2": ""})
+    assert "Enter an email address in the correct format, like name@example.com" in invalid.content.decode()

@@ -17,7 +17,7 @@ def test_list_shows_published_consultations_and_hides_drafts(client):
     for shown in (open_one, upcoming, closed):
         assert shown.title in page
     assert draft.title not in page
-    assert "Opens soon" in page and "Open" in page and "Closed" in page
+    assert "Opening soon" in page and "Open" in page and "Closed" in page
 
 
 @pytest.mark.parametrize(

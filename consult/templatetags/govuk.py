@@ -1,7 +1,10 @@
 """GOV.UK Design System markup for Django forms."""
 
+from datetime import datetime
+
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils import timezone
 
 register = template.Library()
 
@@ -30,10 +33,13 @@ def govuk_error_summary(*forms_: forms.Form) -> dict[str, object]:
 
 
 @register.inclusion_tag("includes/govuk/field.html")
-def govuk_field(field: BoundField, heading: bool = False, hint: str = "", classes: str = "") -> dict[str, object]:
+def govuk_field(
+    field: BoundField, heading: bool = False, hint: str = "", classes: str = "", caption: str = ""
+) -> dict[str, object]:
     """One field with its label (or legend), hint, error message and input.
 
-    `heading` makes the label the page's heading, as in the one-question-per-page pattern.
+    `heading` makes the label the page's heading, as in the one-question-per-page pattern, and
+    `caption` goes inside it, so that screen readers announce it with the question.
     """
     widget = field.field.widget
     # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be tested first.
@@ -73,6 +79,7 @@ def govuk_field(field: BoundField, heading: bool = False, hint: str = "", classe
         "field": field,
         "kind": kind,
         "heading": heading,
+        "caption": caption,
         "hint": hint_text,
         "classes": classes,
         "described_by": " ".join(described_by),
@@ -82,3 +89,30 @@ def govuk_field(field: BoundField, heading: bool = False, hint: str = "", classe
         "input_type": getattr(widget, "input_type", "text"),
         "autocomplete": widget.attrs.get("autocomplete", ""),
     }
+
+
+def _time(moment: datetime) -> str:
+    """A time in GOV.UK style: 9am, 5:30pm, midday, midnight."""
+    if moment.minute == 0 and moment.hour in (0, 12):
+        return "midnight" if moment.hour == 0 else "midday"
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+@register.filter
+def govuk_datetime(value: datetime | None) -> str:
+    """'11:59pm on Friday 8 January 2027', in the site's time zone."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{_time(local)} on {local:%A} {local.day} {local:%B %Y}"
+
+
+@register.filter
+def govuk_date_time(value: datetime | None) -> str:
+    """'8 January 2027 at 11:59pm', in the site's time zone."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y} at {_time(local)}"
