@@ -88,6 +88,11 @@ def _load(plan: Plan, department: Department, now: datetime) -> Loaded:
     return Loaded(consultation.title, consultation.phase_at(now).label, submitted, len(voices) - submitted)
 
 
+def _at(moment: datetime, *, hour: int, minute: int) -> datetime:
+    """The same day at a round local time, as real consultations open and close."""
+    return timezone.localtime(moment).replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
 def _consultation(spec: ConsultationSpec, department: Department, now: datetime) -> Consultation:
     consultation = Consultation.objects.create(
         title=spec.title,
@@ -97,8 +102,8 @@ def _consultation(spec: ConsultationSpec, department: Department, now: datetime)
         contact_name=spec.contact_name,
         contact_email=spec.contact_email,
         is_published=spec.is_published,
-        opens_at=now + spec.opens_in,
-        closes_at=now + spec.closes_in,
+        opens_at=_at(now + spec.opens_in, hour=9, minute=0),
+        closes_at=_at(now + spec.closes_in, hour=23, minute=59),
         allows_anonymous_responses=spec.allows_anonymous_responses,
     )
     AIToolRecord.objects.create(consultation=consultation, **asdict(spec.tool))
