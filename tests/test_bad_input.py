@@ -1,26 +1,20 @@
 """Bad input gets a clear message and loses nothing."""
 
-import re
-
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from consult.models import Answer, Response
 from tests.factories import make_consultation
+from tests.journey import answer_required, start
 
 pytestmark = pytest.mark.django_db
-
-
-def started(client: Client, consultation, key: str = "k") -> str:
-    location = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": key})["Location"]
-    return re.search(r"/respond/([^/]+)/", location).group(1)
 
 
 @pytest.fixture
 def journey(client):
     consultation = make_consultation()
-    token = started(client, consultation)
+    token = start(client, consultation)
     questions = {q.position: q for q in consultation.questions.all()}
     return consultation, token, questions
 
@@ -80,8 +74,8 @@ def test_csrf_is_enforced():
 
 def test_start_form_posted_twice_creates_one_response(client):
     consultation = make_consultation()
-    first = started(client, consultation, key="same")
-    second = started(client, consultation, key="same")
+    first = start(client, consultation, "same")
+    second = start(client, consultation, "same")
     assert first == second
     assert Response.objects.count() == 1
 
@@ -89,11 +83,8 @@ def test_start_form_posted_twice_creates_one_response(client):
 def test_sending_twice_submits_once_and_sends_one_receipt(client, journey, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    _, token, questions = journey
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": "p@example.com"})
-    client.post(reverse("answer_question", args=[token, questions[1].pk]), {"answer": 4})
-    client.post(reverse("answer_question", args=[token, questions[2].pk]), {"answer": "Because."})
-    client.post(reverse("answer_question", args=[token, questions[3].pk]), {"answer": questions[3].options.first().pk})
+    consultation, token, _ = journey
+    answer_required(client, consultation, token, email="p@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(reverse("check_answers", args=[token]))
         second = client.post(reverse("check_answers", args=[token]))

@@ -1,6 +1,5 @@
 """Until a consultation closes, a respondent can change or withdraw what they sent."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from django.utils import timezone
 from consult.access import response_token
 from consult.models import Answer, Consultation, Response
 from tests.factories import make_consultation
+from tests.journey import answer_required, link_in, send, start
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,12 @@ pytestmark = pytest.mark.django_db
 def sent(client, django_capture_on_commit_callbacks):
     """An anonymous respondent's sent response, with its receipt link."""
     consultation = make_consultation()
-    location = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})["Location"]
-    token = re.search(r"/respond/([^/]+)/", location).group(1)
+    token = start(client, consultation)
     q = {q.position: q for q in consultation.questions.all()}
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": "me@example.com"})
-    client.post(reverse("answer_question", args=[token, q[1].pk]), {"answer": 2})
-    client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "First thoughts."})
-    client.post(reverse("answer_question", args=[token, q[3].pk]), {"answer": q[3].options.first().pk})
+    answer_required(client, consultation, token, email="me@example.com", why="First thoughts.")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("check_answers", args=[token]))
-    receipt_link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+        send(client, token)
+    receipt_link = link_in(mail.outbox[0].body)
     return consultation, token, q, receipt_link
 
 
@@ -43,7 +39,7 @@ def test_receipt_link_opens_the_response_without_signing_in(sent):
     from django.test import Client
 
     stranger_browser = Client()  # no cookies from the journey
-    page = stranger_browser.get(receipt_link.replace("http://127.0.0.1:8000", ""))
+    page = stranger_browser.get(receipt_link)
     assert page.status_code == 200
     assert Response.objects.get().reference.encode() in page.content
     assert b"Change your response" in page.content and b"Withdraw your response" in page.content

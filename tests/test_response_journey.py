@@ -9,25 +9,14 @@ from django.urls import reverse
 from consult.access import response_token
 from consult.models import Agreement, EqualityInformation, Response
 from tests.factories import make_consultation, make_user
+from tests.journey import answer_required, start, token_from
 
 pytestmark = pytest.mark.django_db
 
 
-def start(client, consultation, start_key: str = "key-1"):
-    return client.post(reverse("start_response", args=[consultation.slug]), {"start_key": start_key})
-
-
-def token_from(location: str) -> str:
-    return re.search(r"/respond/([^/]+)/", location).group(1)
-
-
 def answer_all(client, consultation, token: str, email: str = "citizen@example.com") -> None:
+    answer_required(client, consultation, token, email=email)
     questions = {q.position: q for q in consultation.questions.all()}
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": email})
-    client.post(reverse("answer_question", args=[token, questions[1].pk]), {"answer": Agreement.DISAGREE})
-    client.post(reverse("answer_question", args=[token, questions[2].pk]), {"answer": "People need a person."})
-    option = questions[3].options.first()
-    client.post(reverse("answer_question", args=[token, questions[3].pk]), {"answer": option.pk})
     client.post(reverse("answer_question", args=[token, questions[4].pk]), {})
     client.post(reverse("answer_question", args=[token, questions[5].pk]), {"answer": ""})
 
@@ -36,7 +25,7 @@ def test_anonymous_respondent_completes_the_journey_and_gets_a_receipt(client, d
     consultation = make_consultation()
     questions = list(consultation.questions.all())
 
-    started = start(client, consultation)
+    started = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})
     assert started.status_code == 302
     token = token_from(started["Location"])
     assert started["Location"] == reverse("about_you", args=[token])
@@ -98,15 +87,14 @@ def test_signed_in_respondent_resumes_their_draft_from_the_consultation_page(cli
     consultation = make_consultation()
     user = make_user()
     client.force_login(user)
-    token = token_from(start(client, consultation, "first")["Location"])
+    token = start(client, consultation, "first")
 
     page = client.get(consultation.get_absolute_url())
     assert b"Continue your response" in page.content
     assert reverse("check_answers", args=[token]).encode() in page.content
 
     # Starting again resumes the same draft rather than making a second one.
-    again = start(client, consultation, "second")
-    assert token_from(again["Location"]) == token
+    assert start(client, consultation, "second") == token
     assert Response.objects.filter(user=user).count() == 1
 
 
@@ -116,7 +104,7 @@ def test_signed_in_respondent_is_not_asked_for_an_email_and_gets_the_receipt_at_
     consultation = make_consultation()
     user = make_user("member@example.com")
     client.force_login(user)
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     assert b'name="email"' not in client.get(reverse("about_you", args=[token])).content
     answer_all(client, consultation, token)
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,14 +116,14 @@ def test_signed_in_respondent_is_not_asked_for_an_email_and_gets_the_receipt_at_
 
 def test_consultation_requiring_an_account_sends_anonymous_people_to_sign_in(client):
     consultation = make_consultation(allows_anonymous_responses=False)
-    refused = start(client, consultation)
+    refused = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})
     assert refused["Location"].startswith(reverse("account_login"))
     assert not Response.objects.exists()
 
 
 def test_organisation_response_needs_the_organisation_name(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     page = client.post(reverse("about_you", args=[token]), {"respondent_type": "organisation"})
     assert page.status_code == 200
     assert b"Enter the name of the organisation" in page.content
@@ -149,7 +137,7 @@ def test_organisation_response_needs_the_organisation_name(client):
 
 def test_sending_with_required_questions_unanswered_lists_them(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     client.post(reverse("about_you", args=[token]), {"respondent_type": "individual"})
     page = client.post(reverse("check_answers", args=[token]))
     assert page.status_code == 200
@@ -161,7 +149,7 @@ def test_sending_with_required_questions_unanswered_lists_them(client):
 
 def test_changing_an_answer_from_check_answers_returns_there(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     answer_all(client, consultation, token)
     why = consultation.questions.get(position=2)
     url = reverse("answer_question", args=[token, why.pk]) + "?change=1"
@@ -173,7 +161,7 @@ def test_changing_an_answer_from_check_answers_returns_there(client):
 
 def test_equality_information_is_optional_and_stored_apart_from_answers(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     answer_all(client, consultation, token)
     client.post(reverse("check_answers", args=[token]))
     page = client.get(reverse("equality_information", args=[token]))
@@ -186,7 +174,7 @@ def test_equality_information_is_optional_and_stored_apart_from_answers(client):
 
 def test_skipping_equality_questions_stores_nothing(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     answer_all(client, consultation, token)
     client.post(reverse("check_answers", args=[token]))
     client.post(reverse("equality_information", args=[token]), {})
@@ -195,7 +183,7 @@ def test_skipping_equality_questions_stores_nothing(client):
 
 def test_response_token_cannot_be_forged_from_the_reference(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     response = Response.objects.get()
     assert token == response_token(response)
     forged = response.reference + ":not-the-signature"
@@ -205,7 +193,7 @@ def test_response_token_cannot_be_forged_from_the_reference(client):
 
 def test_multiple_choice_question_offers_checkboxes(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     worries = consultation.questions.get(position=4)
     page = client.get(reverse("answer_question", args=[token, worries.pk])).content.decode()
     assert page.count('type="checkbox"') == worries.options.count()
@@ -214,7 +202,7 @@ def test_multiple_choice_question_offers_checkboxes(client):
 
 def test_invalid_equality_answer_is_shown_as_an_error_not_dropped(client):
     consultation = make_consultation()
-    token = token_from(start(client, consultation)["Location"])
+    token = start(client, consultation)
     answer_all(client, consultation, token)
     client.post(reverse("check_answers", args=[token]))
     page = client.post(reverse("equality_information", args=[token]), {"age_band": "200_plus"})

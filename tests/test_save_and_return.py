@@ -1,7 +1,5 @@
 """Save and return without depending on cookies."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -9,6 +7,7 @@ from django.urls import reverse
 
 from consult.models import Answer
 from tests.factories import make_consultation, make_user
+from tests.journey import link_in, start
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +16,7 @@ def test_anonymous_respondent_gets_a_resume_link_by_email_that_works_in_a_fresh_
     client, django_capture_on_commit_callbacks
 ):
     consultation = make_consultation()
-    location = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})["Location"]
-    token = re.search(r"/respond/([^/]+)/", location).group(1)
+    token = start(client, consultation)
     client.post(reverse("about_you", args=[token]), {"respondent_type": "individual"})
     why = consultation.questions.get(position=2)
     saved = client.post(
@@ -33,10 +31,10 @@ def test_anonymous_respondent_gets_a_resume_link_by_email_that_works_in_a_fresh_
     with django_capture_on_commit_callbacks(execute=True):
         client.post(saved["Location"], {"email": "later@example.com"})
     assert mail.outbox[0].to == ["later@example.com"]
-    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    link = link_in(mail.outbox[0].body)
 
     fresh = Client()  # another device, no cookies
-    resumed = fresh.get(link.replace("http://127.0.0.1:8000", ""))
+    resumed = fresh.get(link)
     assert resumed.status_code == 200
     assert b"Half written" in resumed.content
     fresh.post(reverse("answer_question", args=[token, why.pk]), {"answer": "Finished on my phone"})
@@ -46,8 +44,7 @@ def test_anonymous_respondent_gets_a_resume_link_by_email_that_works_in_a_fresh_
 def test_signed_in_respondent_finds_their_saved_draft_under_their_responses(client):
     consultation = make_consultation()
     client.force_login(make_user())
-    location = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})["Location"]
-    token = re.search(r"/respond/([^/]+)/", location).group(1)
+    token = start(client, consultation)
     saved = client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "save_and_return": "1"})
     page = client.get(saved["Location"])
     assert b"your responses" in page.content

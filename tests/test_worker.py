@@ -1,7 +1,6 @@
 """With a broker configured, a real Celery worker runs the tasks the web enqueues."""
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -11,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.urls import reverse
 
 from config.celery import app as celery_app
 from tests.factories import make_consultation
+from tests.journey import answer_required, send, start
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKER_URL = settings.CELERY_BROKER_URL
@@ -105,14 +104,9 @@ def wait_for_files(folder: Path, seconds: float = 60) -> list[Path]:
 
 def test_receipt_is_sent_by_a_real_worker_after_the_response_commits(client, worker):
     consultation = make_consultation()
-    location = client.post(reverse("start_response", args=[consultation.slug]), {"start_key": "k"})["Location"]
-    token = re.search(r"/respond/([^/]+)/", location).group(1)
-    q = {q.position: q for q in consultation.questions.all()}
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": "w@example.com"})
-    client.post(reverse("answer_question", args=[token, q[1].pk]), {"answer": 5})
-    client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "Worker test."})
-    client.post(reverse("answer_question", args=[token, q[3].pk]), {"answer": q[3].options.first().pk})
-    client.post(reverse("check_answers", args=[token]))
+    token = start(client, consultation)
+    answer_required(client, consultation, token, email="w@example.com", why="Worker test.")
+    send(client, token)
 
     files = wait_for_files(worker)
     assert files, "the worker did not send the receipt within a minute"
