@@ -40,6 +40,8 @@ migrate: install ## Apply database migrations
 .PHONY: demo
 demo: migrate ## Install, migrate, load the demo consultation and serve on 127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-assistant-for-benefit-enquiries --wait
+	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-triage-of-housing-repair-requests --wait
 	@echo ""
 	@echo "  consult is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Demo official: official@example.gov.uk / demo-official-password (Django admin at /admin/)"
@@ -53,7 +55,7 @@ serve: migrate ## Serve on 127.0.0.1:$(PORT) without reloading the demo
 .PHONY: worker
 worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0)
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first: without a broker, tasks run in the web process." && exit 1)
-	$(BIN)/celery -A config worker --loglevel=INFO --queues=default
+	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,analysis
 
 .PHONY: test
 test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL)

@@ -112,12 +112,44 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 # With no broker, tasks run in-process, so the demo needs no Redis and no worker.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used; stops Celery guessing at a local broker
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
+# Long analysis runs have their own queue, so they never hold up emails or answers arriving.
+CELERY_TASK_ROUTES = {"consult.tasks.run_analysis": {"queue": "analysis"}}
+# With acks_late, a task whose worker dies is handed out again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# --- Analysis ---------------------------------------------------------------------------------
+
+# Any sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "")
+ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 40)
+ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)
+# How often a running analysis tells the database its worker is alive.
+ANALYSIS_HEARTBEAT_SECONDS = env_int("ANALYSIS_HEARTBEAT_SECONDS", 15)
+# A running analysis whose worker has been silent this long is taken over by the next worker.
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 120)
+# Redact, embed and place each response in the current themes as it arrives. On by default only
+# with a broker: without one, tasks run in the web process, which must not load the models.
+ANALYSE_ON_ARRIVAL = env_bool("ANALYSE_ON_ARRIVAL", bool(CELERY_BROKER_URL))
+# Language model (none: offline extractive labels and summaries, marked as not written by AI).
+OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")
+OPENAI_MODEL = env_str("OPENAI_MODEL", "")
+AZURE_OPENAI_ENDPOINT = env_str("AZURE_OPENAI_ENDPOINT", "")
+AZURE_OPENAI_API_KEY = env_str("AZURE_OPENAI_API_KEY", "")
+AZURE_OPENAI_API_VERSION = env_str("AZURE_OPENAI_API_VERSION", "")
+AZURE_OPENAI_DEPLOYMENT = env_str("AZURE_OPENAI_DEPLOYMENT", "")
+LLM_TIMEOUT_SECONDS = env_str("LLM_TIMEOUT_SECONDS", "")
+LLM_MAX_RETRIES = env_str("LLM_MAX_RETRIES", "")
+LLM_PRICE_INPUT_PER_MILLION = env_str("LLM_PRICE_INPUT_PER_MILLION", "")
+LLM_PRICE_OUTPUT_PER_MILLION = env_str("LLM_PRICE_OUTPUT_PER_MILLION", "")
 
 # --- Accounts ---------------------------------------------------------------------------------
 

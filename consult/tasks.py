@@ -1,4 +1,8 @@
-"""Celery tasks: thin, they take ids and call one function."""
+"""Celery tasks: thin, they take ids and call one function.
+
+Services import this module to enqueue tasks, so the task bodies import the services they call
+when they run, not at import time.
+"""
 
 from celery import shared_task
 
@@ -18,3 +22,19 @@ def send_resume_link_email(response_id: int) -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_withdrawal_email(response_id: int) -> None:
     emails.send_withdrawal_confirmation(response_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_analysis(run_id: int) -> None:
+    """A whole analysis run, on the `analysis` queue (see CELERY_TASK_ROUTES)."""
+    from consult.services import analysis
+
+    analysis.run_analysis(run_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def process_response(response_id: int) -> None:
+    """Redact, embed and place a new or changed response's answers in the current themes."""
+    from consult.services import analysis
+
+    analysis.process_response(response_id)

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries, services
+from consult import queries
 from consult.access import get_public_consultation, response_token
+from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
 PHASES = [("open", "Open"), ("upcoming", "Opening soon"), ("closed", "Closed")]

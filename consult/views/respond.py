@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries, services
+from consult import queries
 from consult.access import get_response_for_token
 from consult.forms import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
+from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
 JourneyView = Callable[[HttpRequest, Response, str], HttpResponse]

@@ -349,6 +349,8 @@ class Response(models.Model):
     respondent_type = models.CharField(max_length=20, choices=RespondentType.choices, blank=True)
     organisation_name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True, help_text="Where the receipt and resume links go.")
+    # The identifier a response had in the file it was imported from, if it was imported.
+    external_id = models.CharField(max_length=100, blank=True)
     # A random key sent with the form that starts a response, so that a double-posted form
     # finds the response it already made instead of making a second one.
     start_key = models.CharField(max_length=64, editable=False)
@@ -402,6 +404,11 @@ class Answer(models.Model):
     options = models.ManyToManyField(Option, blank=True, related_name="answers")
     agreement = models.PositiveSmallIntegerField(choices=Agreement.choices, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The text with personal data replaced by placeholders: the only text the analysis and any
+    # language model ever see. Empty until the answer has been processed.
+    redacted_text = models.TextField(blank=True)
+    redaction_version = models.CharField(max_length=20, blank=True)
+    has_personal_data = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -83,6 +84,9 @@ def save_answer(
             )
             answer.options.set(options)
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+        if response.is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
+            # A changed answer to a sent response is read again, as a new one would be.
+            tasks.process_response.delay_on_commit(response.pk)
 
 
 def unanswered_required_questions(response: Response) -> list[Question]:
@@ -110,6 +114,8 @@ def submit_response(response: Response) -> bool:
         locked.save(update_fields=["status", "submitted_at", "updated_at"])
         if locked.email:
             tasks.send_receipt_email.delay_on_commit(locked.pk)
+        if settings.ANALYSE_ON_ARRIVAL:
+            tasks.process_response.delay_on_commit(locked.pk)
     response.refresh_from_db()
     return True
 

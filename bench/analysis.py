@@ -1,0 +1,427 @@
+"""Theme discovery against vanilla BERTopic, side by side on the same embeddings and machine.
+
+    .venv/bin/python -m bench.analysis            # everything, about 12 minutes on 2 cores
+    .venv/bin/python -m bench.analysis --quick    # 3,000 banking77 queries and the Polis sets
+
+For banking77 (labelled), Polis Bowling Green and Polis Scoop biodiversity it measures: the first
+run (embedding + themes), a re-run on the embeddings stored under .cache/bench/, vanilla BERTopic
+(default settings, same embeddings, UMAP seeded), late assignment of single answers, and a
+100,000-answer run in a fresh process (the sets copied with words dropped and swapped, embeddings
+recomputed). It prints a table and writes it, with the machine, to .cache/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import data as datasets
+from bench.machine import PeakRss, describe, max_rss_mb
+from consult.analysis.embedding import Embedder, load_embedder
+from consult.analysis.themes import ThemeModel, assign_answers, discover_themes
+from consult.analysis.types import AnswerText
+
+CACHE = datasets.ROOT / ".cache" / "bench"
+TARGETS = {"nmi": 0.77, "ari": 0.35, "unassigned": 0.10, "time_vs_vanilla": 1.2, "rerun_share": 1 / 3}
+SCALE_TARGETS = {"seconds": 600, "memory_mb": 4096}
+
+
+def _cache_dir() -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # Like pytest's cache: the folder ignores itself, so embeddings never reach git.
+    ignore = CACHE.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Written by bench/analysis.py: nothing here belongs in git.\n*\n")
+    return CACHE
+
+
+def embeddings_for(
+    name: str, texts: list[str], embedder: Embedder, *, reuse: bool
+) -> tuple[np.ndarray, float, bool, Path]:
+    """The texts' embeddings, their (first-run) seconds, whether they came from the cache, and
+    the cache file. Without `reuse` they are always computed, so the first run is measured."""
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:16]
+    slug = name.split(" ")[0]
+    path = _cache_dir() / f"{slug}-{len(texts)}-{digest}.npy"
+    meta = path.with_suffix(".json")
+    if reuse and path.exists() and meta.exists():
+        stored = json.loads(meta.read_text())
+        return np.load(path), stored["seconds"], True, path
+    clock = time.perf_counter()
+    vectors = embedder.encode(texts)
+    seconds = time.perf_counter() - clock
+    np.save(path, vectors)
+    meta.write_text(json.dumps({"model": embedder.name, "count": len(texts), "seconds": seconds}))
+    return vectors, seconds, False, path
+
+
+def _answers(texts: list[str]) -> list[AnswerText]:
+    return [AnswerText(id=i, text=text) for i, text in enumerate(texts)]
+
+
+def _primary(model: ThemeModel) -> np.ndarray:
+    return np.array([a.theme_keys[0] if a.theme_keys else -1 for a in model.assignments])
+
+
+def _agreement(labels: list[str] | None, found: np.ndarray) -> dict[str, float | None]:
+    """NMI and ARI against the human labels; unassigned answers (-1) count as one more cluster."""
+    if labels is None:
+        return {"nmi": None, "ari": None}
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {"nmi": normalized_mutual_info_score(labels, found), "ari": adjusted_rand_score(labels, found)}
+
+
+def run_ours(dataset: datasets.Dataset, vectors: np.ndarray, seed: int) -> tuple[dict[str, Any], ThemeModel]:
+    with PeakRss() as memory:
+        clock = time.perf_counter()
+        model = discover_themes(_answers(dataset.texts), vectors, max_themes=dataset.max_themes, seed=seed)
+        seconds = time.perf_counter() - clock
+    found = _primary(model)
+    return {
+        "method": "consult",
+        "themes": len(model.themes),
+        "unassigned": model.unassigned_share,
+        "with_secondary": sum(len(a.theme_keys) > 1 for a in model.assignments) / max(len(found), 1),
+        "seconds": seconds,
+        "stages": {k: v for k, v in model.timings.items() if k != "total"},
+        "peak_mb": memory.peak_mb,
+        **_agreement(dataset.labels, found),
+    }, model
+
+
+class _TimedUmap:
+    """Times vanilla BERTopic's UMAP alone (BERTopic accepts any reducer with fit/transform)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.seconds = 0.0
+
+    def fit(self, X: np.ndarray, y: Any = None) -> _TimedUmap:
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
+        clock = time.perf_counter()
+        reduced = self.model.fit_transform(X)
+        self.seconds = time.perf_counter() - clock
+        return reduced
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return self.model.transform(X)
+
+
+def run_vanilla(dataset: datasets.Dataset, vectors: np.ndarray, seed: int) -> dict[str, Any]:
+    """BERTopic with its defaults on the same embeddings; only UMAP's seed is fixed (BERTopic's
+    default UMAP settings otherwise), so that the baseline is reproducible."""
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    umap = _TimedUmap(UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))
+    with PeakRss() as memory, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clock = time.perf_counter()
+        topics, _ = BERTopic(embedding_model=None, umap_model=umap).fit_transform(dataset.texts, vectors)
+        seconds = time.perf_counter() - clock
+    found = np.asarray(topics)
+    return {
+        "method": "vanilla BERTopic",
+        "themes": len(set(found.tolist()) - {-1}),
+        "unassigned": float(np.mean(found == -1)),
+        "with_secondary": 0.0,
+        "seconds": seconds,
+        "stages": {"umap": umap.seconds, "hdbscan + c-TF-IDF": seconds - umap.seconds},
+        "peak_mb": memory.peak_mb,
+        **_agreement(dataset.labels, found),
+    }
+
+
+def warm_up(vectors: np.ndarray, seed: int) -> float:
+    """Compile numba's code for UMAP, pynndescent and HDBSCAN once, outside every timing: a
+    worker pays this once per process, not per run."""
+    clock = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    sample = vectors[rng.choice(len(vectors), size=min(len(vectors), 5000), replace=False)]
+    texts = [f"answer {i}" for i in range(len(sample))]
+    discover_themes(_answers(texts), sample, seed=seed)
+    run_vanilla(datasets.Dataset("warm-up", texts, None, 40, ""), sample, seed)
+    return time.perf_counter() - clock
+
+
+def late_assignment(model: ThemeModel, embedder: Embedder, texts: list[str]) -> dict[str, float]:
+    """Seconds for one late answer (embedding it and placing it), and the share that fits no theme."""
+    encode, place, fits_none = [], [], 0
+    for text in texts:
+        clock = time.perf_counter()
+        vector = embedder.encode([text])
+        encode.append(time.perf_counter() - clock)
+        clock = time.perf_counter()
+        keys = assign_answers(model, vector)[0]
+        place.append(time.perf_counter() - clock)
+        fits_none += not keys
+    return {
+        "answers": len(texts),
+        "embed_ms": 1000 * float(np.median(encode)),
+        "assign_ms": 1000 * float(np.median(place)),
+        "fits_none": fits_none / len(texts),
+    }
+
+
+def _same(first: ThemeModel, second: ThemeModel) -> bool:
+    return first.themes == second.themes and first.assignments == second.assignments
+
+
+def run_scale(count: int, seed: int, reuse: bool) -> dict[str, Any]:
+    """The large run, in a fresh process so that its peak memory is its own."""
+    out = _cache_dir() / f"scale-{count}.result.json"
+    command = [sys.executable, "-m", "bench.analysis", "--scale-child", str(count), "--seed", str(seed)]
+    if reuse:
+        command.append("--reuse-embeddings")
+    subprocess.run(command, check=True, cwd=datasets.ROOT)  # noqa: S603 (our own module)
+    return json.loads(out.read_text())
+
+
+def scale_child(count: int, seed: int, reuse: bool, data: Path) -> None:
+    """Runs inside the fresh process started by run_scale; writes its result as JSON."""
+    sources = [datasets.banking77(data), *(datasets.polis(data, name) for name in datasets.POLIS)]
+    texts = [t for s in sources for t in s.texts]
+    labels = [label for s in sources for label in (s.labels or [None] * len(s.texts))]
+    texts, labels = datasets.perturbed_copies(texts, labels, count, seed)
+    clock = time.perf_counter()
+    embedder = load_embedder()
+    load_seconds = time.perf_counter() - clock
+    vectors, embed_seconds, cached, path = embeddings_for(f"scale{count}", texts, embedder, reuse=reuse)
+    clock = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model = discover_themes(_answers(texts), vectors, max_themes=120, seed=seed)
+    themes_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    again = discover_themes(_answers(texts), np.load(path), max_themes=120, seed=seed)
+    rerun_seconds = time.perf_counter() - clock
+    found = _primary(model)
+    labelled = np.array([label is not None for label in labels])
+    result = {
+        "answers": count,
+        "model_load_seconds": load_seconds,
+        "embed_seconds": embed_seconds,
+        "embeddings_from_cache": cached,
+        "themes_seconds": themes_seconds,
+        "rerun_seconds": rerun_seconds,
+        "identical_rerun": _same(model, again),
+        "stages": {k: v for k, v in model.timings.items() if k != "total"},
+        "themes": len(model.themes),
+        "unassigned": model.unassigned_share,
+        "peak_mb": max_rss_mb(),
+        **_agreement([label for label in labels if label is not None], found[labelled]),
+    }
+    (_cache_dir() / f"scale-{count}.result.json").write_text(json.dumps(result))
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def render(report: dict[str, Any]) -> str:
+    """The results as Markdown, ready for docs/benchmarks.md."""
+    machine = report["machine"]
+    lines = [
+        f"Run {machine['date']} with `{report['command']}`",
+        "",
+        f"Machine: {machine['cpu']}, {machine['nproc']} cores (nproc), {machine['memory_gb']} GB memory; "
+        f"Python {machine['python']}; " + ", ".join(f"{k} {v}" for k, v in machine["versions"].items()) + ".",
+        f"Embedding model: {report['model']} (loaded in {report['model_load_seconds']:.1f} s); numba warm-up "
+        f"{report['warm_up_seconds']:.0f} s, once per process, outside every timing below.",
+        "",
+        "| set | answers | method | themes | unassigned | 2+ themes | NMI | ARI | seconds | answers/s | peak RSS MB "
+        "| stages (s) |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in report["sets"]:
+        for result in (row["ours"], row["vanilla"]):
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in result["stages"].items())
+            lines.append(
+                f"| {row['name']} | {row['answers']} | {result['method']} | {result['themes']} | "
+                f"{result['unassigned']:.1%} | {result['with_secondary']:.1%} | {_fmt(result['nmi'])} | "
+                f"{_fmt(result['ari'])} | "
+                f"{result['seconds']:.1f} | {row['answers'] / result['seconds']:.0f} | "
+                f"{result['peak_mb']:.0f} | {stages} |"
+            )
+    lines += [
+        "",
+        "| set | embedding s (first run) | themes s | first run s | re-run s (cached embeddings) | re-run / first | "
+        "identical re-run | consult / vanilla time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for row in report["sets"]:
+        first = row["embed_seconds"] + row["ours"]["seconds"]
+        cached = " (from cache)" if row["embeddings_from_cache"] else ""
+        lines.append(
+            f"| {row['name']} | {row['embed_seconds']:.1f}{cached} | {row['ours']['seconds']:.1f} | {first:.1f} | "
+            f"{row['rerun_seconds']:.1f} | {row['rerun_seconds'] / first:.2f} | "
+            f"{'yes' if row['identical'] else 'NO'} | "
+            f"{row['ours']['seconds'] / row['vanilla']['seconds']:.2f} |"
+        )
+    late = report["late"]
+    lines += [
+        "",
+        f"Late answers ({late['answers']} banking77 queries with words dropped and swapped, one at a time): "
+        f"embedding {late['embed_ms']:.1f} ms and assignment {late['assign_ms']:.2f} ms each (medians); "
+        f"{late['fits_none']:.1%} fit no theme.",
+    ]
+    scale = report.get("scale")
+    if scale:
+        total = scale["embed_seconds"] + scale["themes_seconds"]
+        lines += [
+            "",
+            f"{scale['answers']:,} answers (all three sets copied, words dropped and swapped, embeddings "
+            f"recomputed{' — read from cache this time' if scale['embeddings_from_cache'] else ''}), fresh process: "
+            f"embedding {scale['embed_seconds']:.0f} s + themes {scale['themes_seconds']:.0f} s = {total:.0f} s "
+            f"({scale['answers'] / total:.0f} answers/s); re-run on stored embeddings {scale['rerun_seconds']:.0f} s "
+            f"(identical: {'yes' if scale['identical_rerun'] else 'NO'}); peak RSS of the whole process "
+            f"(ru_maxrss, model included) {scale['peak_mb']:.0f} MB; {scale['themes']} themes, "
+            f"{scale['unassigned']:.1%} unassigned; NMI {_fmt(scale['nmi'])} / ARI {_fmt(scale['ari'])} on its "
+            f"banking77 part. Stages: " + ", ".join(f"{k} {v:.1f}" for k, v in scale["stages"].items()) + ".",
+        ]
+    lines += ["", "Targets:", ""] + [f"- {line}" for line in report["targets"]]
+    return "\n".join(lines) + "\n"
+
+
+def judge(report: dict[str, Any]) -> list[str]:
+    """Each target, met or missed, in words."""
+    verdicts = []
+
+    def verdict(ok: bool, text: str) -> None:
+        verdicts.append(f"{'met' if ok else 'MISSED'}: {text}")
+
+    bank = next(row for row in report["sets"] if row["name"].startswith("banking77"))
+    ours, vanilla = bank["ours"], bank["vanilla"]
+    scope = "" if bank["name"] == "banking77" else " (subset only: the targets are for the full set)"
+    verdict(
+        ours["nmi"] >= TARGETS["nmi"], f"banking77 NMI {ours['nmi']:.3f} ≥ 0.77 (vanilla {vanilla['nmi']:.3f}){scope}"
+    )
+    verdict(
+        ours["ari"] >= TARGETS["ari"], f"banking77 ARI {ours['ari']:.3f} ≥ 0.35 (vanilla {vanilla['ari']:.3f}){scope}"
+    )
+    for row in report["sets"]:
+        verdict(
+            row["ours"]["unassigned"] <= TARGETS["unassigned"],
+            f"{row['name']}: {row['ours']['unassigned']:.1%} unassigned ≤ 10%",
+        )
+    ratio = ours["seconds"] / vanilla["seconds"]
+    verdict(ratio <= TARGETS["time_vs_vanilla"], f"banking77 themes take {ratio:.2f} times vanilla's time ≤ 1.2")
+    first = bank["embed_seconds"] + ours["seconds"]
+    verdict(
+        bank["rerun_seconds"] <= first * TARGETS["rerun_share"],
+        f"banking77 re-run on stored embeddings {bank['rerun_seconds']:.1f} s ≤ a third of the first run "
+        f"(embedding + themes, {first:.1f} s)",
+    )
+    verdict(all(row["identical"] for row in report["sets"]), "every re-run gave identical themes and assignments")
+    scale = report.get("scale")
+    if scale:
+        total = scale["embed_seconds"] + scale["themes_seconds"]
+        verdict(total < SCALE_TARGETS["seconds"], f"{scale['answers']:,} answers analysed in {total:.0f} s < 600 s")
+        verdict(
+            scale["peak_mb"] < SCALE_TARGETS["memory_mb"],
+            f"{scale['answers']:,} answers within {scale['peak_mb']:.0f} MB < 4 GB",
+        )
+    return verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.analysis", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3,000 banking77 queries, no large run, cached embeddings")
+    parser.add_argument("--scale", type=int, default=100_000, help="answers in the large run (0 skips it)")
+    parser.add_argument("--reuse-embeddings", action="store_true", help="read embeddings from .cache/bench when there")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data", type=Path, default=datasets.DATA, help="the shared data folder (../shared/data)")
+    parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # Everything the benchmark loads is on this machine: never wait on the network for it.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    reuse = args.reuse_embeddings or args.quick
+
+    absent = datasets.missing(args.data)
+    if absent:
+        print(f"Skipping the analysis benchmark: {', '.join(absent)} not found under {args.data}.")
+        return 0
+    if args.scale_child:
+        scale_child(args.scale_child, args.seed, reuse, args.data)
+        return 0
+
+    report: dict[str, Any] = {
+        "machine": describe(),
+        "command": " ".join(["python -m bench.analysis", *(argv or sys.argv[1:])]),
+    }
+    sets = [
+        datasets.banking77(args.data, limit=3000 if args.quick else None, seed=args.seed),
+        *(datasets.polis(args.data, name) for name in datasets.POLIS),
+    ]
+    clock = time.perf_counter()
+    embedder = load_embedder()
+    report["model"], report["model_load_seconds"] = embedder.name, time.perf_counter() - clock
+
+    embedded = {}
+    for dataset in sets:
+        embedded[dataset.name] = embeddings_for(dataset.name, dataset.texts, embedder, reuse=reuse)
+        vectors, seconds, cached, _ = embedded[dataset.name]
+        print(
+            f"{dataset.name}: {len(vectors)} embeddings in {seconds:.1f} s{' (cached)' if cached else ''}", flush=True
+        )
+    report["warm_up_seconds"] = warm_up(embedded[sets[0].name][0], args.seed)
+
+    report["sets"] = []
+    models = {}
+    for dataset in sets:
+        vectors, embed_seconds, cached, path = embedded[dataset.name]
+        ours, model = run_ours(dataset, vectors, args.seed)
+        print(f"{dataset.name}: consult {ours['themes']} themes in {ours['seconds']:.1f} s", flush=True)
+        clock = time.perf_counter()
+        again = discover_themes(_answers(dataset.texts), np.load(path), max_themes=dataset.max_themes, seed=args.seed)
+        rerun_seconds = time.perf_counter() - clock
+        vanilla = run_vanilla(dataset, vectors, args.seed)
+        print(f"{dataset.name}: vanilla {vanilla['themes']} topics in {vanilla['seconds']:.1f} s", flush=True)
+        models[dataset.name] = model
+        report["sets"].append(
+            {
+                "name": dataset.name,
+                "answers": len(dataset.texts),
+                "embed_seconds": embed_seconds,
+                "embeddings_from_cache": cached,
+                "rerun_seconds": rerun_seconds,
+                "identical": _same(model, again),
+                "ours": ours,
+                "vanilla": vanilla,
+            }
+        )
+
+    late_texts, _ = datasets.perturbed_copies(sets[0].texts[:200], [None] * 200, 400, args.seed)
+    report["late"] = late_assignment(models[sets[0].name], embedder, late_texts[200:])
+    if args.scale and not args.quick:
+        print(f"{args.scale:,} answers in a fresh process…", flush=True)
+        report["scale"] = run_scale(args.scale, args.seed, reuse)
+    report["targets"] = judge(report)
+
+    text = render(report)
+    print("\n" + text)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = _cache_dir() / f"analysis-{stamp}.md"
+    out.write_text(text)
+    out.with_suffix(".json").write_text(json.dumps(report, indent=2, default=float))
+    print(f"Written to {out.relative_to(datasets.ROOT)} (and .json beside it).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

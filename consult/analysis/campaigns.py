@@ -1,0 +1,288 @@
+"""Campaigns: many answers that are copies, or near-copies, of one text.
+
+A campaign is shown to officials once, with its count, and what each supporter added to the
+template is kept. Answers are compared as sets of word shingles through MinHash; datasketch's
+MinHashLSH puts answers that are probably similar into shared buckets, and only answers that
+share a bucket are compared, so the work grows with the number of answers, not its square.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from consult.analysis.types import AnswerText, Campaign
+
+# Many people independently write "No" or "I agree with this": answers shorter than this are
+# never treated as copies of each other.
+MIN_WORDS = 6
+SHINGLE_WORDS = 3
+# Below this length an edit of one word changes too large a share of the shingles, so the
+# answer's words are added to its shingles to keep lightly edited short copies together.
+SHORT_TEXT_WORDS = 20
+# A supporter's sentence at least this close to a template sentence (difflib's ratio over
+# words) is the template sentence edited, not something added...
+EDITED_SENTENCE_RATIO = 0.5
+# ...unless the edit brings in a passage of this many new words in a row ("A computer program
+# cannot do that, my mum would be lost without a person.").
+NEW_PASSAGE_WORDS = 5
+# A sentence whose word shingles mostly come from the template rearranges it, adding nothing.
+REARRANGED_SHINGLE_SHARE = 0.8
+
+# Straight, curly (\u2019, \u2018) and grave apostrophes.
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+
+
+def normalise(text: str) -> str:
+    """Text as compared for copying: lower case, no punctuation, single spaces.
+
+    Apostrophes are dropped rather than spaced, so "don't" and "dont" are the same word.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", text)).split())
+
+
+def _shingles(words: list[str]) -> set[str]:
+    grams = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    if len(words) < SHORT_TEXT_WORDS:
+        grams.update(words)
+    return grams
+
+
+def _sentences(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+@dataclass
+class _Text:
+    """One distinct normalised text and the answers that wrote it."""
+
+    # The words are split again when needed rather than kept: as lists they would hold most of
+    # the memory this module needs.
+    normalised: str
+    word_count: int
+    answers: list[AnswerText]
+
+    @property
+    def words(self) -> list[str]:
+        return self.normalised.split()
+
+    @property
+    def first_id(self) -> int:
+        return self.answers[0].id
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, first: int, second: int) -> None:
+        first, second = self.find(first), self.find(second)
+        if first != second:
+            # The smaller index becomes the root, so the result does not depend on pair order.
+            self.parent[max(first, second)] = min(first, second)
+
+
+def _distinct_texts(answers: list[AnswerText]) -> list[_Text]:
+    by_text: dict[str, _Text] = {}
+    for answer in sorted(answers, key=lambda answer: answer.id):
+        normalised = normalise(answer.text)
+        if normalised in by_text:
+            by_text[normalised].answers.append(answer)
+            continue
+        word_count = normalised.count(" ") + 1 if normalised else 0
+        if word_count >= MIN_WORDS:
+            by_text[normalised] = _Text(normalised, word_count, [answer])
+    # Ordered by their first answer's id, so the outcome does not depend on the input's order.
+    return list(by_text.values())
+
+
+def _link_near_duplicates(texts: list[_Text], *, threshold: float, num_perm: int, seed: int) -> _UnionFind:
+    """Union texts whose estimated Jaccard similarity reaches `threshold`.
+
+    Rather than query the index once per text (every member of a large campaign would return
+    every other member: quadratic), each LSH bucket is walked once, and a text is compared only
+    with one representative of each group already met in that bucket.
+    """
+    groups = _UnionFind(len(texts))
+    if len(texts) < 2:
+        return groups
+    index = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    # Only the signatures are kept: a hundred thousand MinHash objects would hold hundreds of
+    # megabytes, and comparing two signatures is all the confirmation needs.
+    signatures = np.empty((len(texts), num_perm), dtype=np.uint64)
+    minhashes = MinHash.generator(
+        ([shingle.encode() for shingle in _shingles(text.words)] for text in texts), num_perm=num_perm, seed=seed
+    )
+    with index.insertion_session() as session:
+        for position, minhash in enumerate(minhashes):
+            session.insert(position, minhash, check_duplication=False)
+            signatures[position] = minhash.hashvalues
+
+    def is_similar(first: int, second: int) -> bool:
+        # MinHash's estimate of Jaccard similarity: the share of positions where signatures agree.
+        return np.count_nonzero(signatures[first] == signatures[second]) >= threshold * num_perm
+
+    for table in index.hashtables:
+        for bucket_key in table:
+            bucket = table.get(bucket_key)
+            if len(bucket) < 2:
+                continue
+            representatives: list[int] = []
+            for member in sorted(bucket):
+                is_placed = False
+                for representative in representatives:
+                    if groups.find(member) == groups.find(representative):
+                        is_placed = True
+                    elif is_similar(member, representative):
+                        groups.union(member, representative)
+                        is_placed = True
+                if not is_placed:
+                    representatives.append(member)
+                elif len(representatives) > 1:
+                    # Keep one representative per group: unions may have merged some.
+                    roots: dict[int, int] = {}
+                    for representative in representatives:
+                        roots.setdefault(groups.find(representative), representative)
+                    representatives = list(roots.values())
+    return groups
+
+
+def _canonical(members: list[_Text]) -> _Text:
+    """The most copied text; among equals, the one holding most of the shingles that most
+    members share, then the shortest, then the one written first."""
+    total = sum(len(text.answers) for text in members)
+    shingle_sets = [_shingles(text.words) for text in members]
+    weight: Counter[str] = Counter()
+    for text, shingles in zip(members, shingle_sets, strict=True):
+        for shingle in shingles:
+            weight[shingle] += len(text.answers)
+    shared = {shingle for shingle, count in weight.items() if count * 2 > total}
+    best = min(
+        range(len(members)),
+        key=lambda i: (
+            -len(members[i].answers),
+            -len(shingle_sets[i] & shared),
+            members[i].word_count,
+            members[i].first_id,
+        ),
+    )
+    return members[best]
+
+
+class _Template:
+    """The canonical text, prepared for asking which of a supporter's sentences came from it."""
+
+    def __init__(self, text: str) -> None:
+        words = normalise(text).split()
+        self.normalised = f" {' '.join(words)} "
+        self.shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+        self.sentences = [sentence_words for sentence_words in map(_sentence_words, _sentences(text)) if sentence_words]
+        # Supporters share most of their sentences, so each distinct one is judged once.
+        self._verdicts: dict[str, bool] = {}
+
+    def has(self, sentence: str) -> bool:
+        """Whether `sentence` appears in the template, is a template sentence lightly edited, or
+        only rearranges the template's words."""
+        words = _sentence_words(sentence)
+        joined = " ".join(words)
+        if joined not in self._verdicts:
+            self._verdicts[joined] = self._has(words, joined)
+        return self._verdicts[joined]
+
+    def _has(self, words: list[str], joined: str) -> bool:
+        if not words or f" {joined} " in self.normalised:
+            return True
+        if len(words) >= SHINGLE_WORDS:
+            grams = [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
+            if sum(gram in self.shingles for gram in grams) >= REARRANGED_SHINGLE_SHARE * len(grams):
+                return True
+        matcher = SequenceMatcher(autojunk=False)
+        matcher.set_seq2(words)
+        for template_words in self.sentences:
+            matcher.set_seq1(template_words)
+            # real_quick_ratio is an upper bound computed from lengths alone: a cheap way out.
+            if matcher.real_quick_ratio() < EDITED_SENTENCE_RATIO or matcher.ratio() < EDITED_SENTENCE_RATIO:
+                continue
+            longest_new = max(
+                (new_end - new_start for tag, _, _, new_start, new_end in matcher.get_opcodes() if tag != "equal"),
+                default=0,
+            )
+            if longest_new < NEW_PASSAGE_WORDS:
+                return True
+        return False
+
+    def added(self, text: str) -> str:
+        """The sentences of `text` not in the template, joined with a space ("" when none)."""
+        return " ".join(sentence for sentence in _sentences(text) if not self.has(sentence))
+
+
+def _sentence_words(sentence: str) -> list[str]:
+    return normalise(sentence).split()
+
+
+def find_campaigns(
+    answers: list[AnswerText],
+    *,
+    threshold: float = 0.7,
+    min_size: int = 3,
+    num_perm: int = 128,
+    seed: int = 1,
+) -> list[Campaign]:
+    """Group answers that copy one text, exactly or nearly, into campaigns.
+
+    Two answers are copies when their normalised texts are equal, or when the Jaccard similarity
+    of their word shingles, estimated by MinHash with `num_perm` permutations, reaches
+    `threshold`; copying is transitive. Answers of fewer than `MIN_WORDS` words never join a
+    campaign. Groups smaller than `min_size` answers are not campaigns.
+
+    Each campaign's `canonical_id` is the first answer with its most copied text; `additions`
+    holds, for each member that added sentences of its own, those sentences. Campaigns are
+    keyed 1, 2, ... from the largest; the result is the same for the same answers and `seed`.
+    """
+    texts = _distinct_texts(answers)
+    if sum(len(text.answers) for text in texts) < min_size:
+        return []
+    groups = _link_near_duplicates(texts, threshold=threshold, num_perm=num_perm, seed=seed)
+    components: dict[int, list[_Text]] = defaultdict(list)
+    for position, text in enumerate(texts):
+        components[groups.find(position)].append(text)
+
+    found: list[tuple[int, int, list[int], dict[int, str]]] = []
+    for members in components.values():
+        size = sum(len(text.answers) for text in members)
+        if size < min_size:
+            continue
+        canonical = _canonical(members)
+        template = _Template(canonical.answers[0].text)
+        additions: dict[int, str] = {}
+        for text in members:
+            if text is canonical:
+                continue
+            for answer in text.answers:
+                added = template.added(answer.text)
+                if added:
+                    additions[answer.id] = added
+        member_ids = sorted(answer.id for text in members for answer in text.answers)
+        found.append((size, canonical.first_id, member_ids, additions))
+
+    found.sort(key=lambda campaign: (-campaign[0], campaign[1]))
+    return [
+        Campaign(key=key, canonical_id=canonical_id, member_ids=member_ids, additions=additions)
+        for key, (_size, canonical_id, member_ids, additions) in enumerate(found, start=1)
+    ]

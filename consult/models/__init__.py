@@ -1,0 +1,58 @@
+"""The domain. Consultations, questions and responses live in `consultations`; the analysis
+runs and their results in `analysis`."""
+
+from consult.models.analysis import (
+    AnalysisRun,
+    AnswerEmbedding,
+    Campaign,
+    CampaignMember,
+    LateAnswer,
+    QuestionSummary,
+    Theme,
+    ThemeAssignment,
+)
+from consult.models.consultations import (
+    REFERENCE_ALPHABET,
+    Agreement,
+    AIToolRecord,
+    Answer,
+    Consultation,
+    ConsultationQuerySet,
+    Department,
+    EqualityInformation,
+    Option,
+    Phase,
+    Question,
+    Response,
+    ResponseQuerySet,
+    User,
+    UserManager,
+    new_reference,
+)
+
+__all__ = [
+    "REFERENCE_ALPHABET",
+    "AIToolRecord",
+    "Agreement",
+    "AnalysisRun",
+    "Answer",
+    "AnswerEmbedding",
+    "Campaign",
+    "CampaignMember",
+    "Consultation",
+    "ConsultationQuerySet",
+    "Department",
+    "EqualityInformation",
+    "LateAnswer",
+    "Option",
+    "Phase",
+    "Question",
+    "QuestionSummary",
+    "Response",
+    "ResponseQuerySet",
+    "Theme",
+    "ThemeAssignment",
+    "User",
+    "UserManager",
+    "new_reference",
+]

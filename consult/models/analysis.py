@@ -1,0 +1,229 @@
+"""Analysis runs and their results.
+
+The database is the source of truth for the pipeline: a run is a row with a status, a stage and
+progress, its parameters, model versions, timings and costs. Its results (themes, assignments,
+campaigns, summaries) belong to the run and are written in the same transaction that marks it
+succeeded, so a half-finished run is never visible, and pages keep showing the last succeeded run
+until the next one succeeds.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from consult.models.consultations import Answer, Consultation, Question
+
+
+class AnswerEmbedding(models.Model):
+    """An answer's embedding by one model, computed once.
+
+    `text_hash` is the hash of the redacted text that was embedded, so an edited answer is
+    embedded again, and an unchanged one never is.
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="embeddings")
+    model_name = models.CharField(max_length=200)
+    dimensions = models.PositiveIntegerField()
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "model_name"], name="embedding_once_per_model"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} embedding of answer {self.answer_id}"
+
+
+class AnalysisRunQuerySet(models.QuerySet["AnalysisRun"]):
+    def succeeded(self) -> AnalysisRunQuerySet:
+        return self.filter(status=AnalysisRun.Status.SUCCEEDED)
+
+    def latest_succeeded_for(self, consultation: Consultation) -> AnalysisRun | None:
+        return self.succeeded().filter(consultation=consultation).order_by("-finished_at", "-pk").first()
+
+
+class AnalysisRun(models.Model):
+    """One run of the analysis over one consultation's responses."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", "Waiting for a worker"
+        REDACTING = "redacting", "Redacting personal data"
+        EMBEDDING = "embedding", "Embedding answers"
+        CAMPAIGNS = "campaigns", "Finding campaigns"
+        THEMES = "themes", "Finding themes"
+        LABELS = "labels", "Labelling themes"
+        SUMMARIES = "summaries", "Writing summaries"
+        SAVING = "saving", "Saving results"
+        DONE = "done", "Done"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="analysis_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.WAITING)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for a progress bar.")
+    parameters = models.JSONField(default=dict)
+    versions = models.JSONField(default=dict, help_text="Models, prompt and code versions used.")
+    timings = models.JSONField(default=dict, help_text="Seconds spent in each stage.")
+    answers_analysed = models.PositiveIntegerField(default=0)
+    llm_calls = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    estimated_cost = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    dropped_quotes = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnalysisRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["consultation", "status"])]
+
+    def __str__(self) -> str:
+        return f"Analysis run {self.pk} of {self.consultation} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @classmethod
+    def claimable(cls) -> Q:
+        """Runs a worker may claim: queued ones, and running ones whose worker went silent."""
+        # A running run whose worker has not reported for this long was abandoned (its worker was
+        # killed), and the redelivered task may claim it again.
+        stale = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
+        return Q(status=cls.Status.QUEUED) | Q(status=cls.Status.RUNNING, heartbeat_at__lt=stale)
+
+
+class Theme(models.Model):
+    """A theme of one question's answers, as found (and later labelled) by one run."""
+
+    class LabelSource(models.TextChoices):
+        MODEL = "model", "Written by a language model"
+        EXTRACTIVE = "extractive", "Taken from the answers (not written by AI)"
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="themes")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="themes")
+    key = models.PositiveIntegerField(help_text="1 for the largest theme of the question in this run.")
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    label_source = models.CharField(max_length=12, choices=LabelSource.choices)
+    keywords = models.JSONField(default=list)
+    answer_count = models.PositiveIntegerField(help_text="Answers whose primary or secondary theme this is.")
+    campaign_once_count = models.PositiveIntegerField(help_text="The same, counting each campaign once.")
+    centroid = models.BinaryField(help_text="Where late answers are compared, as float32.")
+    threshold = models.FloatField(help_text="Least similarity for a late answer to join.")
+    representatives = models.ManyToManyField(Answer, related_name="+", blank=True)
+    # Agreement-scale answers of the members, when the question explains one: {"1": n, ..., "5": n}.
+    agreement_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "question", "key"]
+        constraints = [models.UniqueConstraint(fields=["run", "question", "key"], name="theme_key_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ThemeAssignment(models.Model):
+    """An answer's place in a theme: rank 0 is its primary theme."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="assignments")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="theme_assignments")
+    rank = models.PositiveSmallIntegerField(default=0)
+    # Assigned on arrival to a finished run's themes, rather than by the run itself.
+    is_late = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["answer", "rank"]
+        constraints = [models.UniqueConstraint(fields=["theme", "answer"], name="assignment_once_per_theme")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} in {self.theme_id} (rank {self.rank})"
+
+
+class LateAnswer(models.Model):
+    """An answer that arrived after a run and was compared with its themes: fits_none records
+    that it matched no theme, so the run can show what share of new answers fits nothing."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="late_answers")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="+")
+    fits_none = models.BooleanField()
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "answer"], name="late_answer_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"late answer {self.answer_id} of run {self.run_id}"
+
+
+class Campaign(models.Model):
+    """Copies and near-copies of one text among a question's answers, found by one run."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="campaigns")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="campaigns")
+    key = models.PositiveIntegerField()
+    canonical_answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="+")
+    member_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["run", "question", "key"]
+        constraints = [models.UniqueConstraint(fields=["run", "question", "key"], name="campaign_key_unique")]
+
+    def __str__(self) -> str:
+        return f"Campaign {self.key} of {self.member_count}"
+
+
+class CampaignMember(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="campaign_memberships")
+    # What this copy added to the campaign text, kept so that unique additions are not lost.
+    addition = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "answer"], name="campaign_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} in campaign {self.campaign_id}"
+
+
+class QuestionSummary(models.Model):
+    """A run's summary of one question, or of the whole consultation when `question` is empty.
+
+    `sentences` is a list of {"text": ..., "references": [response references]}: every sentence
+    cites the responses behind it.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="summaries")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sentences = models.JSONField(default=list)
+    source = models.CharField(max_length=12, choices=Theme.LabelSource.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "question"], name="summary_once_per_question"),
+            models.UniqueConstraint(
+                fields=["run"], condition=Q(question__isnull=True), name="summary_once_per_consultation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary in run {self.run_id}"

@@ -1,0 +1,68 @@
+"""Reads of analysis results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from consult.models import AnalysisRun, Answer, CampaignMember, Consultation, Question, Theme, ThemeAssignment
+
+
+def analysis_export(consultation: Consultation) -> dict[str, object] | None:
+    """The latest succeeded run's themes and each response's place in them, per free-text question.
+
+    Counts follow the run's choice of counting each campaign once or every copy, which the export
+    names. Answers that arrived after the run carry the themes they were placed in on arrival.
+    """
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    if run is None:
+        return None
+    campaigns_once = run.parameters.get("count_campaigns_once", True)
+    themes_by_question: dict[int, list[Theme]] = defaultdict(list)
+    for theme in Theme.objects.filter(run=run).order_by("question__position", "key"):
+        themes_by_question[theme.question_id].append(theme)
+    themes_of: dict[int, list[int]] = defaultdict(list)
+    for answer_id, theme_id in (
+        ThemeAssignment.objects.filter(theme__run=run)
+        .order_by("answer_id", "rank")
+        .values_list("answer_id", "theme_id")
+    ):
+        themes_of[answer_id].append(theme_id)
+    campaign_of = dict(CampaignMember.objects.filter(campaign__run=run).values_list("answer_id", "campaign_id"))
+    questions = []
+    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
+        answers = (
+            Answer.objects.filter(question=question, response__status="submitted")
+            .exclude(text="")
+            .order_by("response__submitted_at", "pk")
+            .values_list("pk", "response__reference", "response__external_id")
+        )
+        questions.append(
+            {
+                "text": question.text,
+                "themes": [
+                    {
+                        "id": theme.pk,
+                        "label": theme.label,
+                        "label_source": theme.label_source,
+                        "keywords": theme.keywords,
+                        "count": theme.campaign_once_count if campaigns_once else theme.answer_count,
+                    }
+                    for theme in themes_by_question[question.pk]
+                ],
+                "responses": [
+                    {
+                        "external_id": external_id,
+                        "reference": reference,
+                        "themes": themes_of.get(answer_id, []),
+                        "campaign": campaign_of.get(answer_id),
+                    }
+                    for answer_id, reference, external_id in answers
+                ],
+            }
+        )
+    return {
+        "consultation": consultation.slug,
+        "run": run.pk,
+        "campaigns_counted": "once" if campaigns_once else "every copy",
+        "questions": questions,
+    }

@@ -1,0 +1,1 @@
+"""Writes that touch several models, named verb-first; views and tasks call these."""

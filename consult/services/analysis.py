@@ -1,0 +1,424 @@
+"""Analysis runs: request one, run it (in a worker), and process answers as they arrive.
+
+The pure pipeline lives in `consult.analysis`; this module loads rows for it and writes back what
+it returns. A run's results are written in the transaction that marks it succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+
+import numpy as np
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from consult import tasks
+from consult.analysis import embedding as embedding_lib
+from consult.analysis import llm, redaction, themes
+from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
+from consult.analysis.types import AnswerText
+from consult.models import (
+    AnalysisRun,
+    Answer,
+    AnswerEmbedding,
+    Campaign,
+    CampaignMember,
+    Consultation,
+    LateAnswer,
+    Question,
+    QuestionSummary,
+    Response,
+    Theme,
+    ThemeAssignment,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Requesting -------------------------------------------------------------------------------
+
+
+def request_analysis(
+    consultation: Consultation, *, max_themes: int | None = None, count_campaigns_once: bool = True
+) -> AnalysisRun:
+    """Queue a run of the analysis; a worker picks it up once this transaction commits."""
+    run = AnalysisRun.objects.create(
+        consultation=consultation,
+        parameters={
+            "max_themes": max_themes or settings.ANALYSIS_MAX_THEMES,
+            "seed": settings.ANALYSIS_SEED,
+            "count_campaigns_once": count_campaigns_once,
+        },
+    )
+    tasks.run_analysis.delay_on_commit(run.pk)
+    return run
+
+
+# --- Answers: redaction and embeddings --------------------------------------------------------
+
+
+def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
+    """Free-text answers of submitted responses: withdrawn and draft responses are never analysed."""
+    return (
+        Answer.objects.filter(
+            response__consultation=consultation,
+            response__status=Response.Status.SUBMITTED,
+            question__kind=Question.Kind.FREE_TEXT,
+        )
+        .exclude(text="")
+        .select_related("response")
+        .order_by("pk")
+    )
+
+
+def redact_answers(answers: Iterable[Answer]) -> int:
+    """Redact every answer not yet redacted by the current rules. Returns how many were."""
+    stale = [answer for answer in answers if answer.redaction_version != redaction.REDACTION_VERSION]
+    for answer in stale:
+        result = redaction.redact(answer.text)
+        answer.redacted_text = result.text
+        answer.has_personal_data = result.has_personal_data
+        answer.redaction_version = redaction.REDACTION_VERSION
+    Answer.objects.bulk_update(stale, ["redacted_text", "has_personal_data", "redaction_version"], batch_size=1000)
+    return len(stale)
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def embeddings_for(answers: list[Answer], embedder: embedding_lib.Embedder) -> np.ndarray:
+    """The answers' embeddings, computing and storing only those missing for this model or whose
+    redacted text changed since they were computed."""
+    stored = {
+        row.answer_id: row
+        for row in AnswerEmbedding.objects.filter(answer__in=[a.pk for a in answers], model_name=embedder.name)
+    }
+    missing = [
+        answer
+        for answer in answers
+        if answer.pk not in stored or stored[answer.pk].text_hash != _text_hash(answer.redacted_text)
+    ]
+    if missing:
+        vectors = embedder.encode([answer.redacted_text for answer in missing])
+        rows = [
+            AnswerEmbedding(
+                answer=answer,
+                model_name=embedder.name,
+                dimensions=embedder.dimensions,
+                vector=embedding_lib.to_bytes(vector),
+                text_hash=_text_hash(answer.redacted_text),
+            )
+            for answer, vector in zip(missing, vectors, strict=True)
+        ]
+        AnswerEmbedding.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["answer", "model_name"],
+            update_fields=["vector", "dimensions", "text_hash"],
+        )
+        stored.update({row.answer_id: row for row in rows})
+    if not answers:
+        return np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return np.vstack([embedding_lib.from_bytes(stored[a.pk].vector, embedder.dimensions) for a in answers])
+
+
+def language_model() -> llm.LanguageModel | None:
+    """The configured language model, or None to use the offline extractive path."""
+    model_settings = llm.ModelSettings.from_env({name: str(getattr(settings, name, "")) for name in llm.ENV_VARIABLES})
+    return llm.OpenAIChatModel(model_settings) if model_settings else None
+
+
+# --- Running ----------------------------------------------------------------------------------
+
+
+def claim_run(run_id: int) -> AnalysisRun | None:
+    """Mark the run as running, unless another worker holds it. Atomic: two workers handed the
+    same run (a redelivered task) cannot both claim it."""
+    now = timezone.now()
+    claimed = AnalysisRun.objects.filter(AnalysisRun.claimable(), pk=run_id).update(
+        status=AnalysisRun.Status.RUNNING, started_at=now, heartbeat_at=now, error=""
+    )
+    if not claimed:
+        return None
+    AnalysisRun.objects.filter(pk=run_id).update(attempts=F("attempts") + 1)
+    return AnalysisRun.objects.select_related("consultation").get(pk=run_id)
+
+
+class _Heartbeat:
+    """Tells the database every few seconds that the run's worker is alive, so that a run whose
+    worker was killed can be told apart from one that is merely slow."""
+
+    def __init__(self, run_id: int, every: float) -> None:
+        self.run_id = run_id
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 5)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                AnalysisRun.objects.filter(pk=self.run_id, status=AnalysisRun.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            close_old_connections()
+            from django.db import connection
+
+            connection.close()
+
+
+def _set_stage(run: AnalysisRun, stage: str, progress: int) -> None:
+    run.stage = stage
+    run.progress = progress
+    AnalysisRun.objects.filter(pk=run.pk).update(stage=stage, progress=progress, heartbeat_at=timezone.now())
+
+
+def run_analysis(run_id: int) -> AnalysisRun | None:
+    """Run a queued analysis from start to finish. Returns None when another worker holds it.
+
+    Any failure marks the run failed with the error and leaves the previous results in place.
+    """
+    run = claim_run(run_id)
+    if run is None:
+        logger.info("analysis run %s is not claimable (finished or held by a live worker)", run_id)
+        return None
+    try:
+        with _Heartbeat(run.pk, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
+            _run(run)
+    except Exception as error:
+        logger.exception("analysis run %s failed", run.pk)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=AnalysisRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    return AnalysisRun.objects.get(pk=run.pk)
+
+
+def _run(run: AnalysisRun) -> None:
+    timings: dict[str, float] = {}
+    consultation = run.consultation
+
+    started = time.perf_counter()
+    _set_stage(run, AnalysisRun.Stage.REDACTING, 5)
+    answers = list(analysable_answers(consultation))
+    redact_answers(answers)
+    timings["redaction"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    _set_stage(run, AnalysisRun.Stage.EMBEDDING, 10)
+    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
+    vectors = embeddings_for(answers, embedder)
+    timings["embedding"] = time.perf_counter() - started
+
+    model = language_model()
+    questions = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    agreement = _agreement_by_response(consultation)
+    results: list[QuestionResult] = []
+    for number, question in enumerate(questions):
+        indexes = [i for i, answer in enumerate(answers) if answer.question_id == question.pk]
+        question_input = QuestionInput(
+            question_id=question.pk,
+            text=question.text,
+            answers=[_answer_text(answers[i]) for i in indexes],
+            embeddings=vectors[indexes] if indexes else vectors[:0],
+            agreement={
+                answers[i].pk: agreement[(answers[i].response_id, question.explains_id)]
+                for i in indexes
+                if (answers[i].response_id, question.explains_id) in agreement
+            },
+        )
+        share = 15 + int(70 * number / max(len(questions), 1))
+        result = analyse_question(
+            question_input,
+            model=model,
+            max_themes=run.parameters["max_themes"],
+            seed=run.parameters["seed"],
+            progress=lambda stage, share=share: _set_stage(run, stage, share),
+        )
+        results.append(result)
+        for stage, seconds in result.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+
+    started = time.perf_counter()
+    _set_stage(run, AnalysisRun.Stage.SUMMARIES, 88)
+    texts = {answer.pk: _answer_text(answer) for answer in answers}
+    overall, overall_usage = summarise_consultation(consultation.title, results, texts, model=model)
+    timings["consultation_summary"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    _set_stage(run, AnalysisRun.Stage.SAVING, 95)
+    _save_results(run, results, overall, overall_usage, answers, embedder, model, timings, started)
+
+
+def _answer_text(answer: Answer) -> AnswerText:
+    return AnswerText(id=answer.pk, text=answer.redacted_text, reference=answer.response.reference)
+
+
+def _agreement_by_response(consultation: Consultation) -> dict[tuple[int, int], int]:
+    rows = Answer.objects.filter(
+        response__consultation=consultation, question__kind=Question.Kind.AGREEMENT, agreement__isnull=False
+    ).values_list("response_id", "question_id", "agreement")
+    return {(response_id, question_id): point for response_id, question_id, point in rows}
+
+
+@transaction.atomic
+def _save_results(
+    run: AnalysisRun,
+    results: list[QuestionResult],
+    overall: object,
+    overall_usage: llm.Usage,
+    answers: list[Answer],
+    embedder: embedding_lib.Embedder,
+    model: llm.LanguageModel | None,
+    timings: dict[str, float],
+    started: float,
+) -> None:
+    reference_of = {answer.pk: answer.response.reference for answer in answers}
+    usage = overall_usage
+    dropped = getattr(overall, "dropped_quotes", 0)
+    for result in results:
+        usage = usage + result.usage
+        dropped += result.summary.dropped_quotes
+        theme_rows = {}
+        for index, theme in enumerate(result.themes):
+            row = Theme.objects.create(
+                run=run,
+                question_id=result.question_id,
+                key=theme.key,
+                label=theme.label,
+                description=theme.description,
+                label_source=theme.label_source.value,
+                keywords=list(theme.keywords),
+                answer_count=result.counts.get(theme.key, 0),
+                campaign_once_count=result.campaign_once_counts.get(theme.key, 0),
+                centroid=embedding_lib.to_bytes(result.centroids[index]),
+                threshold=float(result.thresholds[index]),
+                agreement_counts={str(k): v for k, v in result.agreement_counts.get(theme.key, {}).items()},
+            )
+            row.representatives.set(theme.representative_ids)
+            theme_rows[theme.key] = row
+        ThemeAssignment.objects.bulk_create(
+            [
+                ThemeAssignment(theme=theme_rows[key], answer_id=assignment.answer_id, rank=rank)
+                for assignment in result.assignments
+                for rank, key in enumerate(assignment.theme_keys)
+            ],
+            batch_size=2000,
+        )
+        for campaign in result.campaigns:
+            campaign_row = Campaign.objects.create(
+                run=run,
+                question_id=result.question_id,
+                key=campaign.key,
+                canonical_answer_id=campaign.canonical_id,
+                member_count=campaign.count,
+            )
+            CampaignMember.objects.bulk_create(
+                [
+                    CampaignMember(campaign=campaign_row, answer_id=member, addition=campaign.additions.get(member, ""))
+                    for member in campaign.member_ids
+                ],
+                batch_size=2000,
+            )
+        QuestionSummary.objects.create(
+            run=run,
+            question_id=result.question_id,
+            sentences=_cited(result.summary, reference_of),
+            source=result.summary.source.value,
+        )
+    QuestionSummary.objects.create(
+        run=run, question=None, sentences=_cited(overall, reference_of), source=overall.source
+    )
+    timings["saving"] = time.perf_counter() - started
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=AnalysisRun.Status.SUCCEEDED,
+        stage=AnalysisRun.Stage.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        answers_analysed=len(answers),
+        timings={stage: round(seconds, 3) for stage, seconds in timings.items()},
+        versions={
+            "embedding_model": embedder.name,
+            "themes": themes.THEMES_VERSION,
+            "redaction": redaction.REDACTION_VERSION,
+            "prompt": llm.PROMPT_VERSION,
+            "language_model": model.name if model else "",
+        },
+        llm_calls=usage.calls,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        estimated_cost=Decimal(str(round(usage.estimated_cost, 4))),
+        dropped_quotes=dropped,
+    )
+
+
+def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, object]]:
+    return [
+        {"text": sentence.text, "references": [reference_of[i] for i in sentence.answer_ids if i in reference_of]}
+        for sentence in summary.sentences
+    ]
+
+
+# --- On arrival -------------------------------------------------------------------------------
+
+
+def process_response(response_id: int) -> None:
+    """Redact and embed a newly submitted (or changed) response's answers, and place them in the
+    themes of the consultation's latest finished run, so officials see new answers within seconds."""
+    response = Response.objects.select_related("consultation").get(pk=response_id)
+    answers = list(
+        Answer.objects.filter(response=response, question__kind=Question.Kind.FREE_TEXT)
+        .exclude(text="")
+        .select_related("response")
+    )
+    redact_answers(answers)
+    if not response.is_submitted or not answers:
+        return
+    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
+    vectors = embeddings_for(answers, embedder)
+    run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
+    if run is None or run.versions.get("embedding_model") != embedder.name:
+        return
+    for answer, vector in zip(answers, vectors, strict=True):
+        if answer.updated_at < run.started_at:
+            continue  # the run itself read this answer as it is now
+        question_themes = list(Theme.objects.filter(run=run, question_id=answer.question_id).order_by("key"))
+        if not question_themes:
+            continue
+        centroids = np.vstack([embedding_lib.from_bytes(t.centroid, embedder.dimensions) for t in question_themes])
+        keys = themes.assign_answers(
+            centroids,
+            vector.reshape(1, -1),
+            thresholds=np.array([t.threshold for t in question_themes], dtype=np.float32),
+            keys=[t.key for t in question_themes],
+        )[0]
+        by_key = {t.key: t for t in question_themes}
+        with transaction.atomic():
+            # An answer changed since the run is placed afresh; the run's own reading of its earlier
+            # text goes, so that no answer is counted twice.
+            ThemeAssignment.objects.filter(answer=answer, theme__run=run).delete()
+            ThemeAssignment.objects.bulk_create(
+                [
+                    ThemeAssignment(theme=by_key[key], answer=answer, rank=rank, is_late=True)
+                    for rank, key in enumerate(keys)
+                ],
+                ignore_conflicts=True,
+            )
+            LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
