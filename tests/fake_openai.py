@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,7 +46,15 @@ class Stall:
     seconds: float = 2.0
 
 
-Behaviour = Reply | Fail | Stall
+@dataclass(frozen=True)
+class Respond:
+    """Answer 200 with content computed from the request, for callers whose requests are not
+    known in advance (a whole analysis run, say)."""
+
+    content_for: Callable[[Recorded], dict[str, Any]]
+
+
+Behaviour = Reply | Fail | Stall | Respond
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 # Waiting on the event, not sleeping, lets the server stop promptly at teardown.
                 fake._stopping.wait(behaviour.seconds)
                 self._send(500, {"error": {"message": "stalled"}})
+            elif isinstance(behaviour, Respond):
+                self._send(200, _completion(Reply(behaviour.content_for(recorded)), body.get("model", "")))
             else:
                 self._send(200, _completion(behaviour, body.get("model", "")))
 
