@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from consult.models import AnalysisRun, Answer, CampaignMember, Consultation, Question, Theme, ThemeAssignment
+from consult.models import (
+    AnalysisRun,
+    Answer,
+    CampaignMember,
+    Consultation,
+    LateAnswer,
+    Question,
+    Theme,
+    ThemeAssignment,
+)
 
 
 def analysis_export(consultation: Consultation) -> dict[str, object] | None:
@@ -64,5 +73,28 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
         "consultation": consultation.slug,
         "run": run.pk,
         "campaigns_counted": "once" if campaigns_once else "every copy",
+        **arrivals_since(run),
         "questions": questions,
+    }
+
+
+def arrivals_since(run: AnalysisRun) -> dict[str, object]:
+    """How many answers arrived (or changed) since the run read them, and what share of those the
+    current themes could not place: the signal that it is time to run the analysis again."""
+    arrived = (
+        Answer.objects.filter(
+            response__consultation=run.consultation,
+            response__status="submitted",
+            question__kind=Question.Kind.FREE_TEXT,
+            updated_at__gt=run.started_at,
+        )
+        .exclude(text="")
+        .count()
+    )
+    placed = LateAnswer.objects.filter(run=run)
+    checked = placed.count()
+    fits_none = placed.filter(fits_none=True).count()
+    return {
+        "arrived_since_run": arrived,
+        "arrived_since_run_fitting_no_theme": round(fits_none / checked, 3) if checked else None,
     }

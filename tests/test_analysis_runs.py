@@ -122,3 +122,36 @@ def test_a_late_answer_is_placed_in_the_current_themes(consultation, django_capt
     assert LateAnswer.objects.get(run=run, answer=answer).fits_none is False
     assert LateAnswer.objects.get(run=run, answer=odd).fits_none is True
     assert Answer.objects.get(pk=answer.pk).redacted_text
+
+
+def test_the_export_says_how_many_answers_arrived_since_and_what_share_fits_no_theme(consultation):
+    analyse("runs", "--wait", stdout=io.StringIO())
+    question = consultation.questions.get()
+    for n, text in enumerate(["Keep a real person on the phone line please.", "Quantum gluon plasma physics."]):
+        response = Response.objects.create(consultation=consultation, start_key=f"new{n}", status="submitted")
+        Answer.objects.create(response=response, question=question, text=text)
+        analysis.process_response(response.pk)
+    from consult.queries_analysis import analysis_export
+
+    export = analysis_export(consultation)
+    assert export["arrived_since_run"] == 2
+    assert export["arrived_since_run_fitting_no_theme"] == 0.5
+
+
+def test_themes_of_a_why_question_show_how_their_members_answered_the_agreement_scale():
+    from consult.models import Consultation
+    from tests.factories import make_consultation
+
+    consultation = make_consultation()
+    agree, why = consultation.questions.get(position=1), consultation.questions.get(position=2)
+    rows = [{"text": text} for _, text in corpus.answers(per_subject=30)]
+    import_responses(rows, slug=consultation.slug, text_column="text", question_text=why.text)
+    for number, answer in enumerate(Answer.objects.filter(question=why).order_by("pk")):
+        Answer.objects.create(response=answer.response, question=agree, agreement=1 + number % 5)
+    analyse(consultation.slug, "--wait", stdout=io.StringIO())
+    run = AnalysisRun.objects.latest_succeeded_for(Consultation.objects.get(pk=consultation.pk))
+    themes = Theme.objects.filter(run=run, question=why)
+    assert themes
+    for theme in themes:
+        assert set(theme.agreement_counts) <= {"1", "2", "3", "4", "5"}
+        assert sum(theme.agreement_counts.values()) == theme.answer_count
