@@ -57,6 +57,15 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example red
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first: without a broker, tasks run in the web process." && exit 1)
 	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,analysis
 
+.PHONY: bench-analysis
+bench-analysis: $(VENV)/.installed ## Benchmark themes against vanilla BERTopic on ../shared/data (~10 min; ARGS=--quick ~2)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.analysis $(ARGS)
+
+.PHONY: beat
+beat: install ## Run Celery beat, which re-sends analysis runs whose task a broker restart lost
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first." && exit 1)
+	$(BIN)/celery -A config beat --loglevel=INFO
+
 .PHONY: test
 test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)

@@ -122,6 +122,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
 # Long analysis runs have their own queue, so they never hold up emails or answers arriving.
 CELERY_TASK_ROUTES = {"consult.tasks.run_analysis": {"queue": "analysis"}}
+# Celery beat (`make beat`): every few minutes, send again any run whose message was lost.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-lost-analysis-runs": {"task": "consult.tasks.requeue_lost_runs", "schedule": 300.0},
+}
 # With acks_late, a task whose worker dies is handed out again after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 

@@ -38,3 +38,11 @@ def process_response(response_id: int) -> None:
     from consult.services import analysis
 
     analysis.process_response(response_id)
+
+
+@shared_task
+def requeue_lost_runs() -> list[int]:
+    """Run by Celery beat: send again analysis runs whose message a broker restart lost."""
+    from consult.services import analysis
+
+    return analysis.requeue_lost_runs()

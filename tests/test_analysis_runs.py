@@ -155,3 +155,21 @@ def test_themes_of_a_why_question_show_how_their_members_answered_the_agreement_
     for theme in themes:
         assert set(theme.agreement_counts) <= {"1", "2", "3", "4", "5"}
         assert sum(theme.agreement_counts.values()) == theme.answer_count
+
+
+def test_a_run_whose_message_was_lost_is_sent_again_and_runs_once(consultation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consult import tasks
+
+    lost = AnalysisRun.objects.create(consultation=consultation, parameters={"max_themes": 40, "seed": 42})
+    AnalysisRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    fresh = AnalysisRun.objects.create(consultation=consultation, parameters={"max_themes": 40, "seed": 42})
+    assert tasks.requeue_lost_runs.delay().get() == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.status == AnalysisRun.Status.SUCCEEDED
+    assert lost.attempts == 1
+    assert AnalysisRun.objects.get(pk=fresh.pk).status == AnalysisRun.Status.QUEUED
+    assert analysis.run_analysis(lost.pk) is None  # a late duplicate message finds nothing to claim

@@ -11,12 +11,13 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from consult import tasks
@@ -138,6 +139,22 @@ def language_model() -> llm.LanguageModel | None:
 
 
 # --- Running ----------------------------------------------------------------------------------
+
+
+def requeue_lost_runs() -> list[int]:
+    """Send again the runs whose task message was lost: queued for longer than a worker would
+    take to start them (the broker restarted without keeping its queue), or running with a silent
+    worker. Claiming is atomic, so a run whose first message does turn up is still run once."""
+    waited_too_long = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
+    lost = list(
+        AnalysisRun.objects.filter(
+            Q(status=AnalysisRun.Status.QUEUED, created_at__lt=waited_too_long)
+            | Q(status=AnalysisRun.Status.RUNNING, heartbeat_at__lt=waited_too_long)
+        ).values_list("pk", flat=True)
+    )
+    for run_id in lost:
+        tasks.run_analysis.delay_on_commit(run_id)
+    return lost
 
 
 def claim_run(run_id: int) -> AnalysisRun | None:
