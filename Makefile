@@ -44,9 +44,16 @@ demo: migrate ## Install, migrate, load the demo consultation and serve on 127.0
 	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-triage-of-housing-repair-requests --wait
 	@echo ""
 	@echo "  consult is running at http://127.0.0.1:$(PORT)/"
-	@echo "  Demo official: official@example.gov.uk / demo-official-password (Django admin at /admin/)"
+	@echo "  Demo officials (workspace at /workspace/): official@example.gov.uk (lead),"
+	@echo "  analyst@example.gov.uk, moderator@example.gov.uk; password demo-official-password."
+	@echo "  They sign in with a two-factor code: add the secret CONSULTDEMOTOTPSECRETFORTRYINGIT"
+	@echo "  to an authenticator app, or run 'make demo-code' for the current code."
 	@echo ""
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+.PHONY: demo-code
+demo-code: $(VENV)/.installed ## Print the demo officials' current two-factor code
+	@$(DEMO_ENV) $(BIN)/python manage.py demo_code
 
 .PHONY: serve
 serve: migrate ## Serve on 127.0.0.1:$(PORT) without reloading the demo

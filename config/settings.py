@@ -121,7 +121,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
 # Long analysis runs have their own queue, so they never hold up emails or answers arriving.
-CELERY_TASK_ROUTES = {"consult.tasks.run_analysis": {"queue": "analysis"}}
+CELERY_TASK_ROUTES = {
+    "consult.tasks.run_analysis": {"queue": "analysis"},
+    "consult.tasks.map_theme_set": {"queue": "analysis"},
+}
 # Celery beat (`make beat`): every few minutes, send again any run whose message was lost.
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-analysis-runs": {"task": "consult.tasks.requeue_lost_runs", "schedule": 300.0},

@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from consult.views import public, respond
+
+# The Django admin signs people in through allauth, so its users pass two-factor authentication.
+admin.site.login = secure_admin_login(admin.site.login)
 
 handler400 = "consult.views.errors.bad_request"
 handler403 = "consult.views.errors.permission_denied"
@@ -21,6 +25,7 @@ urlpatterns = [
     path("respond/<str:token>/confirmation/", respond.confirmation, name="confirmation"),
     path("respond/<str:token>/save/", respond.save_and_return, name="save_and_return"),
     path("respond/<str:token>/withdraw/", respond.withdraw, name="withdraw"),
+    path("workspace/", include("consult.views.workspace.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

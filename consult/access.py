@@ -1,10 +1,25 @@
 """Every "load an object named in a URL and check who may see it" goes through here."""
 
+from allauth.mfa.models import Authenticator
 from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from consult.models import Consultation, Response
+from consult.models import (
+    ROLE_PERMISSIONS,
+    Answer,
+    Consultation,
+    ConsultationShare,
+    DepartmentMembership,
+    Flag,
+    Permission,
+    Question,
+    Response,
+    ReviewTheme,
+    ThemeSet,
+)
 
 _RESPONSE_LINK_SALT = "consult.response-link"
 
@@ -35,3 +50,124 @@ def get_response_for_token(request: HttpRequest, token: str) -> Response:
         reference=reference,
         consultation__is_published=True,
     )
+
+
+# --- The officials' workspace -----------------------------------------------------------------
+#
+# An official sees the consultations of the departments they belong to and those shared with
+# them, nothing else. Anything outside that answers 404, exactly as a consultation that does not
+# exist, so that the workspace never tells anyone what exists in another department. Inside it, a
+# role without the permission an action needs answers 403.
+
+
+def is_official(user: object) -> bool:
+    """Whether the user belongs to a department or has a consultation shared with them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        DepartmentMembership.objects.filter(user=user).exists() or ConsultationShare.objects.filter(user=user).exists()
+    )
+
+
+def has_two_factor(user: object) -> bool:
+    """Whether the user has an authenticator app set up (allauth's TOTP)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def workspace_consultations(user: object) -> QuerySet[Consultation]:
+    """Every consultation the official may see, drafts included."""
+    return Consultation.objects.filter(Q(department__memberships__user=user) | Q(shares__user=user)).distinct()
+
+
+def role_on(user: object, consultation: Consultation) -> str | None:
+    """The official's role on a consultation: through their department, else through a share."""
+    membership = DepartmentMembership.objects.filter(user=user, department_id=consultation.department_id).first()
+    if membership is not None:
+        return membership.role
+    share = ConsultationShare.objects.filter(user=user, consultation=consultation).first()
+    return share.role if share is not None else None
+
+
+def permissions_on(user: object, consultation: Consultation) -> frozenset[Permission]:
+    role = role_on(user, consultation)
+    return ROLE_PERMISSIONS.get(role, frozenset()) if role else frozenset()
+
+
+def get_workspace_consultation(request: HttpRequest, slug: str, permission: Permission) -> Consultation:
+    """The consultation named in a workspace URL, if the signed-in official may do `permission`
+    with it. 404 when they may not see it at all (or it does not exist), 403 when they may see it
+    but their role does not allow the action. The official's permissions are left on the request
+    as `request.workspace_permissions` for templates to show only the actions allowed."""
+    # Recorded so that the access test can prove every workspace view asked, and asked for what.
+    request.workspace_permission_asked = permission  # type: ignore[attr-defined]
+    consultation = Consultation.objects.select_related("department").filter(slug=slug).first()
+    if consultation is None:
+        raise Http404("No consultation matches this address.")
+    granted = permissions_on(request.user, consultation)
+    if not granted:
+        raise Http404("No consultation matches this address.")
+    if permission not in granted:
+        raise PermissionDenied("Your role does not allow this.")
+    request.workspace_permissions = granted  # type: ignore[attr-defined]
+    return consultation
+
+
+def get_workspace_question(request: HttpRequest, slug: str, question_id: int, permission: Permission) -> Question:
+    """A question of a consultation the official may work on (404 if it is another's)."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    question = get_object_or_404(consultation.questions.all(), pk=question_id)
+    question.consultation = consultation
+    return question
+
+
+def get_workspace_response(request: HttpRequest, slug: str, reference: str, permission: Permission) -> Response:
+    """A submitted or withdrawn response to a consultation the official may work on. Drafts are
+    the respondent's own until they send them: officials never see them."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    response = get_object_or_404(consultation.responses.exclude(status=Response.Status.DRAFT), reference=reference)
+    response.consultation = consultation
+    return response
+
+
+def get_workspace_answer(request: HttpRequest, slug: str, answer_id: int, permission: Permission) -> Answer:
+    """An answer in a submitted or withdrawn response to a consultation the official may work on."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    answer = get_object_or_404(
+        Answer.objects.select_related("response", "question").exclude(response__status=Response.Status.DRAFT),
+        pk=answer_id,
+        response__consultation=consultation,
+    )
+    answer.response.consultation = consultation
+    return answer
+
+
+def get_workspace_theme_set(request: HttpRequest, slug: str, question_id: int, permission: Permission) -> ThemeSet:
+    """The reviewed theme set of a free-text question the official may work on."""
+    question = get_workspace_question(request, slug, question_id, permission)
+    theme_set = get_object_or_404(ThemeSet, question=question)
+    theme_set.question = question
+    return theme_set
+
+
+def get_workspace_review_theme(request: HttpRequest, slug: str, theme_id: int, permission: Permission) -> ReviewTheme:
+    """A reviewed theme of a consultation the official may work on."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    theme = get_object_or_404(
+        ReviewTheme.objects.select_related("theme_set", "theme_set__question"),
+        pk=theme_id,
+        theme_set__question__consultation=consultation,
+    )
+    theme.theme_set.question.consultation = consultation
+    return theme
+
+
+def get_workspace_flag(request: HttpRequest, slug: str, flag_id: int, permission: Permission) -> Flag:
+    """A moderation flag on an answer to a consultation the official may work on."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    flag = get_object_or_404(
+        Flag.objects.select_related("answer", "answer__response", "answer__question"),
+        pk=flag_id,
+        answer__response__consultation=consultation,
+    )
+    flag.answer.response.consultation = consultation
+    return flag

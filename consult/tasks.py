@@ -46,3 +46,19 @@ def requeue_lost_runs() -> list[int]:
     from consult.services import analysis
 
     return analysis.requeue_lost_runs()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def map_theme_set(theme_set_id: int) -> None:
+    """Map every answer of a question to its signed-off themes, on the `analysis` queue."""
+    from consult.services import review
+
+    review.map_answers(theme_set_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_outcome_emails(consultation_id: int) -> None:
+    """Tell every respondent that the outcome is published; sends each person's email once."""
+    from consult.services import publishing
+
+    publishing.send_outcome_emails(consultation_id)

@@ -7,7 +7,19 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from consult.models import AIToolRecord, Consultation, Department, Option, Question, User
+from consult.models import (
+    AIToolRecord,
+    AnalysisRun,
+    Answer,
+    Consultation,
+    Department,
+    Option,
+    Question,
+    Response,
+    Theme,
+    ThemeAssignment,
+    User,
+)
 
 _counter = itertools.count(1)
 
@@ -120,3 +132,106 @@ def make_user(email: str = "", password: str = "a-long-test-password", **extra: 
 
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+# A TOTP secret tests share: any authenticator app (or `totp_code`) turns it into codes.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_two_factor(user: User, secret: str = TEST_TOTP_SECRET) -> None:
+    """Give a user an authenticator app (TOTP) and recovery codes, through allauth's own API."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    """The code an authenticator app would show for the secret now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def make_official(
+    department: Department | None = None, role: str = "lead", *, email: str = "", two_factor: bool = True
+) -> User:
+    """An official of the department with the role (analyst, lead or moderator)."""
+    from consult.models import DepartmentMembership
+
+    user = make_user(email)
+    DepartmentMembership.objects.create(user=user, department=department or make_department(), role=role)
+    if two_factor:
+        add_two_factor(user)
+    return user
+
+
+def make_response(
+    consultation: Consultation,
+    answers: dict[Question, object],
+    *,
+    status: str = "submitted",
+    respondent_type: str = "individual",
+    organisation_name: str = "",
+    email: str = "",
+    submitted_at: object = None,
+) -> Response:
+    """A response with its answers: text for free-text questions, an `Agreement` value for the
+    scale, a list of option labels for choice questions."""
+    response = Response.objects.create(
+        consultation=consultation,
+        status=status,
+        respondent_type=respondent_type,
+        organisation_name=organisation_name,
+        email=email,
+        start_key=f"factory-{next(_counter)}",
+        submitted_at=(submitted_at or timezone.now()) if status != "draft" else None,
+    )
+    for question, value in answers.items():
+        answer = Answer.objects.create(response=response, question=question)
+        if question.is_free_text:
+            answer.text = str(value)
+            answer.redacted_text = str(value)
+        elif question.kind == Question.Kind.AGREEMENT:
+            answer.agreement = int(value)  # type: ignore[call-overload]
+        else:
+            answer.options.set(question.options.filter(label__in=list(value)))  # type: ignore[call-overload]
+        answer.save()
+    return response
+
+
+def make_run_with_themes(question: Question, members: dict[str, list[Answer]]) -> AnalysisRun:
+    """A succeeded analysis run whose candidate themes for the question are `members`' labels,
+    each with the answers given as members (rank 0) and as representatives. For tests that need
+    a run's results without running the pipeline."""
+    now = timezone.now()
+    run = AnalysisRun.objects.create(
+        consultation=question.consultation,
+        status=AnalysisRun.Status.SUCCEEDED,
+        stage=AnalysisRun.Stage.DONE,
+        progress=100,
+        started_at=now,
+        finished_at=now,
+        parameters={"count_campaigns_once": True},
+        versions={"embedding_model": "test"},
+    )
+    for key, (label, answers) in enumerate(members.items(), start=1):
+        theme = Theme.objects.create(
+            run=run,
+            question=question,
+            key=key,
+            label=label,
+            label_source=Theme.LabelSource.EXTRACTIVE,
+            keywords=label.lower().split()[:3],
+            answer_count=len(answers),
+            campaign_once_count=len(answers),
+            centroid=b"",
+            threshold=0.5,
+        )
+        theme.representatives.set(answers[:3])
+        ThemeAssignment.objects.bulk_create(ThemeAssignment(theme=theme, answer=a, rank=0) for a in answers)
+    return run

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from consult.demo.catalogue import DEPARTMENTS, OFFICIAL_EMAIL, OFFICIAL_PASSWORD, PLANS, Plan
+from consult.demo.catalogue import (
+    DEMO_OFFICIALS,
+    DEMO_TOTP_SECRET,
+    DEPARTMENTS,
+    OFFICIAL_EMAIL,
+    OFFICIAL_PASSWORD,
+    PLANS,
+    Plan,
+)
 from consult.demo.specs import ConsultationSpec, DepartmentSpec
 from consult.demo.writer import Voice, write_voices
 from consult.models import (
@@ -18,6 +30,7 @@ from consult.models import (
     Answer,
     Consultation,
     Department,
+    DepartmentMembership,
     EqualityInformation,
     Option,
     Question,
@@ -49,7 +62,8 @@ def load_demo(now: datetime | None = None) -> list[Loaded]:
         Response.objects.filter(consultation__slug__in=slugs).delete()
         Consultation.objects.filter(slug__in=slugs).delete()
         loaded = [_load(plan, departments[plan.spec.department], now) for plan in PLANS]
-        _official()
+        for email, role in DEMO_OFFICIALS:
+            _official(email, role, departments.values())
     return loaded
 
 
@@ -60,13 +74,21 @@ def _department(spec: DepartmentSpec) -> Department:
     return department
 
 
-def _official() -> None:
-    user = User.objects.filter(email=OFFICIAL_EMAIL).first() or User(email=OFFICIAL_EMAIL)
-    user.first_name, user.last_name = "Demo", "Official"
-    user.is_active = user.is_staff = user.is_superuser = True
+def _official(email: str, role: str, departments: Iterable[Department]) -> None:
+    """A demo official with the role in every demo department and the published TOTP secret.
+    The lead is also a Django admin superuser."""
+    user = User.objects.filter(email=email).first() or User(email=email)
+    user.first_name, user.last_name = "Demo", role.capitalize()
+    user.is_active = True
+    user.is_staff = user.is_superuser = email == OFFICIAL_EMAIL
     user.set_password(OFFICIAL_PASSWORD)
     user.save()
-    EmailAddress.objects.update_or_create(user=user, email=OFFICIAL_EMAIL, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    for department in departments:
+        DepartmentMembership.objects.update_or_create(user=user, department=department, defaults={"role": role})
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+    RecoveryCodes.activate(user)
 
 
 def _load(plan: Plan, department: Department, now: datetime) -> Loaded:

@@ -39,3 +39,12 @@ PLANS = (
 
 OFFICIAL_EMAIL = "official@example.gov.uk"
 OFFICIAL_PASSWORD = "demo-official-password"  # noqa: S105 - published in the README for the demo
+# The demo officials' authenticator secret, published so that anyone trying the demo can add it to
+# an authenticator app (or run `make demo-code`). Never use a known secret outside the demo.
+DEMO_TOTP_SECRET = "CONSULTDEMOTOTPSECRETFORTRYINGIT"  # noqa: S105
+# The demo's officials, one per role, all in every demo department: (email, role).
+DEMO_OFFICIALS = (
+    (OFFICIAL_EMAIL, "lead"),
+    ("analyst@example.gov.uk", "analyst"),
+    ("moderator@example.gov.uk", "moderator"),
+)

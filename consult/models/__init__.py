@@ -1,5 +1,5 @@
 """The domain. Consultations, questions and responses live in `consultations`; the analysis
-runs and their results in `analysis`."""
+runs and their results in `analysis`; officials' review, moderation and outcomes in `workspace`."""
 
 from consult.models.analysis import (
     AnalysisRun,
@@ -12,6 +12,7 @@ from consult.models.analysis import (
     ThemeAssignment,
 )
 from consult.models.consultations import (
+    OUTCOME_DUE_AFTER,
     REFERENCE_ALPHABET,
     Agreement,
     AIToolRecord,
@@ -29,29 +30,58 @@ from consult.models.consultations import (
     UserManager,
     new_reference,
 )
+from consult.models.workspace import (
+    ROLE_PERMISSIONS,
+    AuditEvent,
+    ConsultationShare,
+    DepartmentMembership,
+    Flag,
+    Outcome,
+    Permission,
+    RedactedOriginal,
+    ResponseRead,
+    ReviewTheme,
+    Role,
+    ThemeMapping,
+    ThemeSet,
+)
 
 __all__ = [
+    "OUTCOME_DUE_AFTER",
     "REFERENCE_ALPHABET",
+    "ROLE_PERMISSIONS",
     "AIToolRecord",
     "Agreement",
     "AnalysisRun",
     "Answer",
     "AnswerEmbedding",
+    "AuditEvent",
     "Campaign",
     "CampaignMember",
     "Consultation",
     "ConsultationQuerySet",
+    "ConsultationShare",
     "Department",
+    "DepartmentMembership",
     "EqualityInformation",
+    "Flag",
     "LateAnswer",
     "Option",
+    "Outcome",
+    "Permission",
     "Phase",
     "Question",
     "QuestionSummary",
+    "RedactedOriginal",
     "Response",
     "ResponseQuerySet",
+    "ResponseRead",
+    "ReviewTheme",
+    "Role",
     "Theme",
     "ThemeAssignment",
+    "ThemeMapping",
+    "ThemeSet",
     "User",
     "UserManager",
     "new_reference",

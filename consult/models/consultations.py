@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -68,6 +69,8 @@ class Department(models.Model):
 
 
 # --- Consultations ----------------------------------------------------------------------------
+
+OUTCOME_DUE_AFTER = timedelta(weeks=12)
 
 
 class Phase(StrEnum):
@@ -186,6 +189,28 @@ class Consultation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.phase is Phase.OPEN
+
+    @property
+    def outcome_due_at(self) -> datetime:
+        """When the government's response is due: UK consultation principles ask for it within
+        12 weeks of closing."""
+        return self.closes_at + OUTCOME_DUE_AFTER
+
+    def next_due_at(self, moment: datetime | None = None) -> tuple[str, datetime | None]:
+        """What happens next in the consultation's life, and when: for the officials' workspace."""
+        now = moment or timezone.now()
+        phase = self.phase_at(now)
+        if phase is Phase.DRAFT:
+            return "Publish the consultation before it is due to open", self.opens_at
+        if phase is Phase.UPCOMING:
+            return "Opens", self.opens_at
+        if phase is Phase.OPEN:
+            return "Closes", self.closes_at
+        if phase is Phase.CLOSED:
+            if now > self.outcome_due_at:
+                return "The outcome is overdue: it was due", self.outcome_due_at
+            return "Publish the outcome by", self.outcome_due_at
+        return "Outcome published", self.outcome_published_at
 
 
 class AIToolRecord(models.Model):
@@ -398,6 +423,11 @@ class Response(models.Model):
 class Answer(models.Model):
     """A response's answer to one question: text, chosen options or a point on the scale."""
 
+    class Visibility(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        REDACTED = "redacted", "Redacted by a moderator"
+        HIDDEN = "hidden", "Hidden by a moderator"
+
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True)
@@ -409,6 +439,9 @@ class Answer(models.Model):
     redacted_text = models.TextField(blank=True)
     redaction_version = models.CharField(max_length=20, blank=True)
     has_personal_data = models.BooleanField(default=False)
+    # A moderator's decision: a hidden answer leaves the analysis at its next run and is never
+    # published; a redacted one keeps its original in `RedactedOriginal`.
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
 
     class Meta:
         constraints = [

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import forms, template
+from django.core.paginator import Page
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
@@ -116,3 +117,10 @@ def govuk_date_time(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local.day} {local:%B %Y} at {_time(local)}"
+
+
+@register.filter
+def elided_pages(page: Page) -> list[object]:
+    """The page numbers to link to around the current page, with ellipses between (Django's
+    `Paginator.ELLIPSIS`), so that a result of 5,000 pages does not draw 5,000 links."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from consult import queries
 from consult.access import get_response_for_token
-from consult.forms import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
+from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate

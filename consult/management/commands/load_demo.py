@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from consult.demo.build import load_demo
-from consult.demo.catalogue import OFFICIAL_EMAIL, OFFICIAL_PASSWORD
+from consult.demo.catalogue import DEMO_OFFICIALS, DEMO_TOTP_SECRET, OFFICIAL_PASSWORD
 
 
 class Command(BaseCommand):
@@ -19,4 +19,9 @@ class Command(BaseCommand):
                 else "no responses"
             )
             self.stdout.write(f"{loaded.phase:<10} {loaded.title} ({counts})")
-        self.stdout.write(self.style.SUCCESS(f"Demo official: {OFFICIAL_EMAIL} / {OFFICIAL_PASSWORD}"))
+        for email, role in DEMO_OFFICIALS:
+            self.stdout.write(self.style.SUCCESS(f"Demo {role}: {email} / {OFFICIAL_PASSWORD}"))
+        self.stdout.write(
+            f"Their authenticator app secret: {DEMO_TOTP_SECRET} (add it to any authenticator app, "
+            "or run `make demo-code` for the current code)"
+        )

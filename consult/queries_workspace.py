@@ -1,0 +1,39 @@
+"""Reads for the workspace's own pages: the list of consultations, one consultation's overview and
+its audit trail. The analysis dashboards read through `queries_dashboard`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from consult.access import workspace_consultations
+from consult.models import AuditEvent, Consultation, Flag, Response
+
+
+def workspace_home(user: object) -> QuerySet[Consultation]:
+    """The official's consultations with their response counts, newest first, in one query."""
+    return (
+        workspace_consultations(user)
+        .select_related("department")
+        .annotate(
+            submitted_count=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED), distinct=True)
+        )
+        .order_by("-opens_at", "pk")
+    )
+
+
+def consultation_overview(consultation: Consultation) -> dict[str, object]:
+    """The counts an overview page shows: responses by status and open moderation flags."""
+    by_status = dict(consultation.responses.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {
+        "submitted_count": by_status.get(Response.Status.SUBMITTED, 0),
+        "withdrawn_count": by_status.get(Response.Status.WITHDRAWN, 0),
+        "draft_count": by_status.get(Response.Status.DRAFT, 0),
+        "open_flag_count": Flag.objects.filter(
+            answer__response__consultation=consultation, status=Flag.Status.OPEN
+        ).count(),
+        "question_count": consultation.questions.count(),
+    }
+
+
+def audit_trail(consultation: Consultation) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(consultation=consultation).select_related("actor").order_by("-created_at", "-pk")

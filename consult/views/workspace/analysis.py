@@ -1,0 +1,5 @@
+"""Workspace: analysis (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

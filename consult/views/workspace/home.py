@@ -1,0 +1,46 @@
+"""The workspace's front page, each consultation's overview, and its audit trail."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from consult import queries_workspace
+from consult.access import get_workspace_consultation, permissions_on
+from consult.models import Permission
+from consult.views.workspace.base import official_required
+
+
+@official_required
+def workspace_home(request: HttpRequest) -> HttpResponse:
+    consultations = list(queries_workspace.workspace_home(request.user))
+    now = timezone.now()
+    rows = [(consultation, consultation.next_due_at(now)) for consultation in consultations]
+    can_create = any(Permission.MANAGE in permissions_on(request.user, c) for c in consultations) or (
+        request.user.memberships.filter(role="lead").exists()
+    )
+    return render(request, "workspace/home.html", {"rows": rows, "can_create": can_create, "now": now})
+
+
+@official_required
+def workspace_consultation(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    now = timezone.now()
+    return render(
+        request,
+        "workspace/consultation.html",
+        {
+            "consultation": consultation,
+            "phase": consultation.phase_at(now),
+            "next_due": consultation.next_due_at(now),
+            "is_outcome_overdue": consultation.phase_at(now) == "closed" and now > consultation.outcome_due_at,
+            **queries_workspace.consultation_overview(consultation),
+        },
+    )
+
+
+@official_required
+def workspace_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    page = Paginator(queries_workspace.audit_trail(consultation), 50).get_page(request.GET.get("page"))
+    return render(request, "workspace/audit.html", {"consultation": consultation, "page": page})

@@ -1,0 +1,16 @@
+"""The workspace's addresses, gathered from each part. Every name starts with `workspace_`."""
+
+from django.urls import path
+
+from consult.views.workspace import analysis, home, manage, moderation, publishing, review
+
+urlpatterns = [
+    path("", home.workspace_home, name="workspace_home"),
+    path("consultations/<slug:slug>/", home.workspace_consultation, name="workspace_consultation"),
+    path("consultations/<slug:slug>/audit/", home.workspace_audit, name="workspace_audit"),
+    *manage.urlpatterns,
+    *analysis.urlpatterns,
+    *review.urlpatterns,
+    *moderation.urlpatterns,
+    *publishing.urlpatterns,
+]
