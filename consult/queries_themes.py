@@ -141,3 +141,36 @@ def answer_themes(consultation: Consultation, answer_ids: list[int] | None = Non
         for answer_id, label in assignments.order_by("answer_id", "rank").values_list("answer_id", "theme__label"):
             labels[answer_id].append(label)
     return dict(labels)
+
+
+@dataclass(frozen=True)
+class MappingChanges:
+    """How much officials changed the AI's mapping of one question's answers."""
+
+    ai_mapped_answers: int  # answers the AI mapped to at least one reviewed theme
+    changed_answers: int  # of those, answers officials took out of a theme or added to one
+
+    @property
+    def changed_share(self) -> float | None:
+        return self.changed_answers / self.ai_mapped_answers if self.ai_mapped_answers else None
+
+
+def mapping_changes(consultation: Consultation) -> dict[int, MappingChanges]:
+    """Per free-text question with reviewed themes: the share of AI assignments officials changed.
+    An answer counts as changed when an official removed one of its AI rows or added a theme."""
+    ai_answers: dict[int, set[int]] = defaultdict(set)
+    changed: dict[int, set[int]] = defaultdict(set)
+    rows = ThemeMapping.objects.filter(theme__theme_set__question__consultation=consultation).values_list(
+        "theme__theme_set__question_id", "answer_id", "source", "is_active"
+    )
+    for question_id, answer_id, source, is_active in rows:
+        if source == ThemeMapping.Source.AI:
+            ai_answers[question_id].add(answer_id)
+            if not is_active:
+                changed[question_id].add(answer_id)
+        elif is_active:
+            changed[question_id].add(answer_id)
+    return {
+        question_id: MappingChanges(len(answers), len(changed[question_id] & answers))
+        for question_id, answers in ai_answers.items()
+    }

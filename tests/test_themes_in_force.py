@@ -4,7 +4,7 @@ mapping finishes, then the reviewed themes with their active mappings."""
 import pytest
 
 from consult.models import Answer, ReviewTheme, ThemeMapping, ThemeSet
-from consult.queries_themes import answer_themes, consultation_themes
+from consult.queries_themes import answer_themes, consultation_themes, mapping_changes
 from tests.factories import make_consultation, make_response, make_run_with_themes
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +42,21 @@ def test_candidates_count_until_the_reviewed_set_is_signed_off_and_mapped() -> N
     ]
     assert answer_themes(consultation)[answers[2].pk] == ["Other"]
     assert answer_themes(consultation, [answers[0].pk]) == {answers[0].pk: ["Faster answers"]}
+
+
+def test_the_share_of_ai_assignments_officials_changed_counts_removals_and_additions() -> None:
+    consultation = make_consultation(phase="closed")
+    why = consultation.questions.get(position=2)
+    answers = [make_response(consultation, {why: f"Reason {n}"}).answers.get() for n in range(4)]
+    theme_set = ThemeSet.objects.create(question=why)
+    speed = ReviewTheme.objects.create(theme_set=theme_set, position=1, label="Speed")
+    trust = ReviewTheme.objects.create(theme_set=theme_set, position=2, label="Trust")
+    for answer in answers:
+        ThemeMapping.objects.create(theme=speed, answer=answer, source="ai")
+    ThemeMapping.objects.filter(answer=answers[0]).update(is_active=False)  # taken out
+    ThemeMapping.objects.create(theme=trust, answer=answers[1], source="official")  # added
+    ThemeMapping.objects.create(theme=trust, answer=answers[2], source="official", is_active=False)  # undone
+
+    changes = mapping_changes(consultation)[why.pk]
+    assert (changes.ai_mapped_answers, changes.changed_answers) == (4, 2)
+    assert changes.changed_share == 0.5
