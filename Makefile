@@ -8,6 +8,8 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=true
 # Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
+# `make bench-web` builds its data in a database of its own (created if missing).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult_bench
 
 .DEFAULT_GOAL := help
 
@@ -67,6 +69,10 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example red
 .PHONY: bench-analysis
 bench-analysis: $(VENV)/.installed ## Benchmark themes against vanilla BERTopic on ../shared/data (~10 min; ARGS=--quick ~2)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.analysis $(ARGS)
+
+.PHONY: bench-web
+bench-web: install ## Benchmark workspace pages at 100,000 responses and the submission step (~7 min; ARGS="--duration 5" ~3)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.web $(ARGS)
 
 .PHONY: beat
 beat: install ## Run Celery beat, which re-sends analysis runs whose task a broker restart lost

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", public.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", public.consultation_detail, name="consultation_detail"),
     path("consultations/<slug:slug>/respond/", public.start_response, name="start_response"),
+    path("consultations/<slug:slug>/outcome/", public.consultation_outcome, name="consultation_outcome"),
     path("your-responses/", public.your_responses, name="your_responses"),
     path("respond/<str:token>/", respond.response_detail, name="response_detail"),
     path("respond/<str:token>/about-you/", respond.about_you, name="about_you"),

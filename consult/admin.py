@@ -1,10 +1,22 @@
-"""Staff create consultations, their AI tool records and questions here until the officials'
-workspace exists."""
+"""The Django admin, for operators: departments and their officials' roles, and a read-only audit
+trail. Officials run consultations in the workspace (`/workspace/`), not here."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from consult.models import AIToolRecord, Answer, Consultation, Department, Option, Question, Response, User
+from consult.models import (
+    AIToolRecord,
+    Answer,
+    AuditEvent,
+    Consultation,
+    Department,
+    DepartmentMembership,
+    Option,
+    Question,
+    Response,
+    User,
+)
 
 
 @admin.register(User)
@@ -21,9 +33,35 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class DepartmentMembershipInline(admin.TabularInline):
+    """Officials of the department and their roles: this is how someone gets into the workspace."""
+
+    model = DepartmentMembership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [DepartmentMembershipInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: nobody edits history."""
+
+    list_display = ["created_at", "consultation", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class AIToolRecordInline(admin.StackedInline):

@@ -43,3 +43,20 @@ def send_withdrawal_confirmation(response_id: int) -> None:
     response = _load(response_id)
     if response.email and response.is_withdrawn:
         _send("withdrawn", f"You withdrew your response {response.reference}", response)
+
+
+def send_outcome_published(response: Response, themes: list[tuple[str, list[str]]]) -> None:
+    """Tell a respondent the outcome is published, and which published themes their response
+    counted towards. `consult.services.publishing` makes sure each response gets it once."""
+    consultation = response.consultation
+    context = {
+        "response": response,
+        "consultation": consultation,
+        "themes": themes,
+        "site_name": settings.SITE_NAME,
+        "outcome_url": settings.SITE_URL + reverse("consultation_outcome", args=[consultation.slug]),
+        "response_url": settings.SITE_URL + reverse("response_detail", args=[response_token(response)]),
+    }
+    subject = render_to_string("emails/outcome_published_subject.txt", context).strip()
+    body = render_to_string("emails/outcome_published.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [response.email])

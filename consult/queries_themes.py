@@ -161,9 +161,11 @@ def mapping_changes(consultation: Consultation) -> dict[int, MappingChanges]:
     ai_answers: dict[int, set[int]] = defaultdict(set)
     changed: dict[int, set[int]] = defaultdict(set)
     rows = ThemeMapping.objects.filter(theme__theme_set__question__consultation=consultation).values_list(
-        "theme__theme_set__question_id", "answer_id", "source", "is_active"
+        "theme__theme_set__question_id", "answer_id", "source", "is_active", "removed_at", "removed_by_id"
     )
-    for question_id, answer_id, source, is_active in rows:
+    for question_id, answer_id, source, is_active, removed_at, removed_by_id in rows:
+        if source == ThemeMapping.Source.AI and removed_at is not None and removed_by_id is None:
+            continue  # superseded by a later mapping, not changed by an official
         if source == ThemeMapping.Source.AI:
             ai_answers[question_id].add(answer_id)
             if not is_active:

@@ -1,8 +1,43 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium per test module (starting it costs more than most tests);
+    the module is skipped where it is missing."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    if not CHROMIUM_PATH.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM_PATH}")
+    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
+    # from the test itself unless told that this is safe (it is: the loop is Playwright's own).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

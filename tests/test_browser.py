@@ -8,18 +8,16 @@ Screenshots of every page checked land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from consult.access import response_token
 from consult.models import Agreement, Consultation, Question, Response
 from tests.browser_support import (
-    CHROMIUM_ARGS,
     CHROMIUM_PATH,
     audit,
     focused,
@@ -35,25 +33,6 @@ pytestmark = [
 ]
 
 VIEWPORT = {"width": 1024, "height": 768}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole module: starting it costs more than most tests."""
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
-    # from the test itself unless told that this is safe (it is: the loop is Playwright's own).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _new_page(browser: Browser, script_errors: list[str], *, javascript: bool) -> Iterator[Page]:

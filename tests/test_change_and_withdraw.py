@@ -105,3 +105,19 @@ def test_a_draft_left_open_when_the_consultation_closes_cannot_be_sent(client):
     page = client.post(reverse("check_answers", args=[response_token(response)]))
     assert b"This consultation has closed" in page.content
     assert Response.objects.get().status == Response.Status.DRAFT
+
+
+def test_a_changed_answer_is_redacted_again_so_the_analysis_reads_the_new_text(client, sent):
+    from consult.services import analysis
+
+    _, token, q, _ = sent
+    client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "Call me on 07700 900123."})
+    analysis.process_response(Response.objects.get().pk)
+    answer = Answer.objects.get(question=q[2])
+    assert answer.has_personal_data and "07700 900123" not in answer.redacted_text
+
+    client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "No number after all."})
+    analysis.process_response(Response.objects.get().pk)
+    answer = Answer.objects.get(question=q[2])
+    assert answer.redacted_text == "No number after all."
+    assert not answer.has_personal_data

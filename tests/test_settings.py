@@ -12,13 +12,15 @@ PRINT_SETTINGS = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': str(settings.DATABASES['default']['NAME']), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
-    "'debug': settings.DEBUG}))"
+    "'debug': settings.DEBUG, 'on_arrival': settings.ANALYSE_ON_ARRIVAL}))"
 )
 
 
 def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ANALYSE_ON_ARRIVAL"}
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(
@@ -39,6 +41,8 @@ def test_defaults_are_sqlite_and_in_process_tasks():
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"].endswith("db.sqlite3")
     assert values["eager"] is True
+    # Without a broker, nothing embeds answers inside a respondent's web request.
+    assert values["on_arrival"] is False
 
 
 def test_database_url_selects_postgresql_and_a_broker_selects_real_workers():
@@ -55,6 +59,7 @@ def test_database_url_selects_postgresql_and_a_broker_selects_real_workers():
     assert values["name"] == "consult"
     assert values["eager"] is False
     assert values["debug"] is False
+    assert values["on_arrival"] is True
 
 
 def test_a_mistyped_boolean_is_an_error_not_false():

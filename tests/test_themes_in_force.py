@@ -2,10 +2,11 @@
 mapping finishes, then the reviewed themes with their active mappings."""
 
 import pytest
+from django.utils import timezone
 
 from consult.models import Answer, ReviewTheme, ThemeMapping, ThemeSet
 from consult.queries_themes import answer_themes, consultation_themes, mapping_changes
-from tests.factories import make_consultation, make_response, make_run_with_themes
+from tests.factories import make_consultation, make_response, make_run_with_themes, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,13 @@ def test_the_share_of_ai_assignments_officials_changed_counts_removals_and_addit
     trust = ReviewTheme.objects.create(theme_set=theme_set, position=2, label="Trust")
     for answer in answers:
         ThemeMapping.objects.create(theme=speed, answer=answer, source="ai")
-    ThemeMapping.objects.filter(answer=answers[0]).update(is_active=False)  # taken out
+    official = make_user()
+    now = timezone.now()
+    ThemeMapping.objects.filter(answer=answers[0]).update(is_active=False, removed_by=official, removed_at=now)
     ThemeMapping.objects.create(theme=trust, answer=answers[1], source="official")  # added
     ThemeMapping.objects.create(theme=trust, answer=answers[2], source="official", is_active=False)  # undone
+    # A later mapping no longer proposing an AI row is not an official's change.
+    ThemeMapping.objects.create(theme=trust, answer=answers[3], source="ai", is_active=False, removed_at=now)
 
     changes = mapping_changes(consultation)[why.pk]
     assert (changes.ai_mapped_answers, changes.changed_answers) == (4, 2)

@@ -1,76 +1,26 @@
 """Every workspace address, walked as every kind of visitor: nothing leaks.
 
 The walk reads the workspace's URL patterns, so an address added later is walked too; an address
-with a part this file cannot fill in fails the test until a sample is added to `SAMPLES`.
+with a part this file cannot fill in fails the test until a sample is added to the world in `tests/workspace_world.py`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
-from consult.models import (
-    ROLE_PERMISSIONS,
-    Consultation,
-    Flag,
-    Permission,
-    Response,
-    ReviewTheme,
-    ThemeSet,
-)
+from consult.models import ROLE_PERMISSIONS, Permission
 from consult.views.workspace.urls import urlpatterns
-from tests.factories import (
-    make_consultation,
-    make_department,
-    make_official,
-    make_response,
-    make_run_with_themes,
-    make_user,
-)
+from tests.factories import make_department, make_official, make_user
+from tests.workspace_world import SECRET_TITLE, World, build_world
 
 pytestmark = pytest.mark.django_db
-
-SECRET_TITLE = "Using AI to rank social housing applications"
-
-
-@dataclass
-class World:
-    consultation: Consultation
-    kwargs: dict[str, object]
 
 
 @pytest.fixture
 def world() -> World:
-    department = make_department("Department for Housing")
-    consultation = make_consultation(phase="closed", department=department, title=SECRET_TITLE)
-    questions = {q.position: q for q in consultation.questions.all()}
-    why = questions[2]
-    responses = [
-        make_response(consultation, {questions[1]: 4, why: f"Because it would be quicker, reason {n}."})
-        for n in range(3)
-    ]
-    make_response(consultation, {why: "I changed my mind."}, status=Response.Status.WITHDRAWN)
-    answers = [r.answers.get(question=why) for r in responses]
-    run = make_run_with_themes(why, {"Quicker answers": answers[:2], "Other worries": answers[2:]})
-    theme_set = ThemeSet.objects.create(question=why, source_run=run)
-    review_theme = ReviewTheme.objects.create(theme_set=theme_set, position=1, label="Quicker answers")
-    other = ReviewTheme.objects.create(theme_set=theme_set, position=2, label="Other", is_other=True)
-    flag = Flag.objects.create(answer=answers[0], reason=Flag.Reason.PERSONAL_DATA, detail="A phone number")
-    kwargs: dict[str, object] = {
-        "slug": consultation.slug,
-        "question_id": why.pk,
-        "reference": responses[0].reference,
-        "answer_id": answers[0].pk,
-        "theme_id": review_theme.pk,
-        "other_theme_id": other.pk,
-        "flag_id": flag.pk,
-        "run_id": run.pk,
-        "option_id": questions[3].options.first().pk,
-    }
-    return World(consultation=consultation, kwargs=kwargs)
+    return build_world()
 
 
 def _addresses(world: World, slug: str | None = None) -> list[tuple[str, str]]:
@@ -80,12 +30,20 @@ def _addresses(world: World, slug: str | None = None) -> list[tuple[str, str]]:
         assert isinstance(pattern, URLPattern)
         names = list(pattern.pattern.converters)
         missing = [name for name in names if name not in world.kwargs]
-        assert not missing, f"Add a sample value for {missing} to the access test's world ({pattern.name})."
+        assert not missing, f"Add a sample value for {missing} to tests/workspace_world.py ({pattern.name})."
         kwargs = {name: world.kwargs[name] for name in names}
         if slug is not None and "slug" in kwargs:
             kwargs["slug"] = slug
         addresses.append((pattern.name, reverse(pattern.name, kwargs=kwargs)))
     return addresses
+
+
+# Addresses without a consultation in them, other than the home page.
+_NOT_ABOUT_ONE_CONSULTATION = {
+    pattern.name
+    for pattern in urlpatterns
+    if "slug" not in pattern.pattern.converters and pattern.name != "workspace_home"
+}
 
 
 def test_every_workspace_address_sends_anonymous_visitors_to_sign_in(client: Client, world: World) -> None:
@@ -112,6 +70,10 @@ def test_officials_of_another_department_cannot_tell_the_consultation_exists(cli
             response = client.get(address)
             assert response.status_code == 200
             assert SECRET_TITLE not in response.content.decode()
+            continue
+        if name in _NOT_ABOUT_ONE_CONSULTATION:
+            # Such a page (creating a consultation) is not about this one: it must only not show it.
+            assert SECRET_TITLE not in client.get(address).content.decode(), name
             continue
         for method in (client.get, client.post):
             seen, unseen = method(address), method(invented[name])

@@ -86,3 +86,8 @@ __all__ = [
     "UserManager",
     "new_reference",
 ]
+
+# The published outcome's per-response record (added with the outcome's publishing).
+from consult.models.publishing import OutcomeReceipt
+
+__all__ += ["OutcomeReceipt"]

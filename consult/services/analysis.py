@@ -39,6 +39,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
+from consult.services import moderation
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def request_analysis(
 
 
 def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
-    """Free-text answers of submitted responses: withdrawn and draft responses are never analysed."""
+    """Free-text answers of submitted responses: withdrawn and draft responses are never analysed,
+    nor answers a moderator hid."""
     return (
         Answer.objects.filter(
             response__consultation=consultation,
@@ -74,6 +76,7 @@ def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
             question__kind=Question.Kind.FREE_TEXT,
         )
         .exclude(text="")
+        .exclude(visibility=Answer.Visibility.HIDDEN)
         .select_related("response")
         .order_by("pk")
     )
@@ -308,6 +311,7 @@ def _save_results(
     started: float,
 ) -> None:
     reference_of = {answer.pk: answer.response.reference for answer in answers}
+    campaign_copies: dict[int, str] = {}
     usage = overall_usage
     dropped = getattr(overall, "dropped_quotes", 0)
     for result in results:
@@ -354,6 +358,11 @@ def _save_results(
                 ],
                 batch_size=2000,
             )
+            # The campaign's own original is not flagged, only the copies of it.
+            detail = moderation.campaign_copy_detail(campaign.count)
+            campaign_copies.update(
+                {member: detail for member in campaign.member_ids if member != campaign.canonical_id}
+            )
         QuestionSummary.objects.create(
             run=run,
             question_id=result.question_id,
@@ -363,6 +372,7 @@ def _save_results(
     QuestionSummary.objects.create(
         run=run, question=None, sentences=_cited(overall, reference_of), source=overall.source
     )
+    moderation.flag_answers(answers, campaign_copies=campaign_copies)
     timings["saving"] = time.perf_counter() - started
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=AnalysisRun.Status.SUCCEEDED,
@@ -408,6 +418,7 @@ def process_response(response_id: int) -> None:
     redact_answers(answers)
     if not response.is_submitted or not answers:
         return
+    moderation.flag_answers(answers)
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
     vectors = embeddings_for(answers, embedder)
     run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
@@ -416,6 +427,8 @@ def process_response(response_id: int) -> None:
     for answer, vector in zip(answers, vectors, strict=True):
         if answer.updated_at < run.started_at:
             continue  # the run itself read this answer as it is now
+        if answer.visibility == Answer.Visibility.HIDDEN:
+            continue  # a moderator took it out of the analysis
         question_themes = list(Theme.objects.filter(run=run, question_id=answer.question_id).order_by("key"))
         if not question_themes:
             continue

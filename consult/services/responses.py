@@ -79,8 +79,11 @@ def save_answer(
         if not text and not options and agreement is None:
             Answer.objects.filter(response=response, question=question).delete()
         else:
+            # A blank redaction version makes the analysis redact (and so embed) the new text again.
             answer, _ = Answer.objects.update_or_create(
-                response=response, question=question, defaults={"text": text, "agreement": agreement}
+                response=response,
+                question=question,
+                defaults={"text": text, "agreement": agreement, "redaction_version": ""},
             )
             answer.options.set(options)
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())

@@ -4,7 +4,7 @@ import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from consult import queries
 from consult.access import get_public_consultation, response_token
+from consult.services import publishing
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -70,3 +71,12 @@ def start_response(request: HttpRequest, slug: str) -> HttpResponse:
 def your_responses(request: HttpRequest) -> HttpResponse:
     responses = [(response, response_token(response)) for response in queries.responses_of(request.user)]
     return render(request, "consult/your_responses.html", {"responses": responses})
+
+
+def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published "You said, we did" page: what was frozen at publication, never live counts."""
+    consultation = get_public_consultation(slug)
+    page = publishing.published_outcome(consultation)
+    if page is None:
+        raise Http404("This consultation's outcome is not published yet.")
+    return render(request, "consult/consultation_outcome.html", {"consultation": consultation, "page": page})

@@ -19,6 +19,7 @@ from consult import queries
 from consult.access import get_response_for_token
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
+from consult.services import publishing
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -260,6 +261,8 @@ def response_detail(request: HttpRequest, token: str) -> HttpResponse:
             "consultation": response.consultation,
             "token": token,
             "answers": queries.questions_with_answers(response),
+            # Frozen when the outcome was published: None until then, or for a response not sent.
+            "published_themes": publishing.published_themes_of(response) if response.is_submitted else None,
         },
     )
 

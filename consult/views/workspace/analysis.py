@@ -1,5 +1,193 @@
-"""Workspace: analysis (being built)."""
+"""Workspace: reading the analysis. The dashboard, one question in depth, the drill-down into
+responses, one response, the fairness check, and starting a run and following its progress."""
 
-from django.urls import URLPattern
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from consult import queries_dashboard, queries_fairness, queries_responses, queries_topic_map
+from consult.access import get_workspace_consultation, get_workspace_question, get_workspace_response
+from consult.forms.workspace_analysis import ResponseFilterForm
+from consult.models import AnalysisRun, Permission
+from consult.queries_themes import answer_themes, consultation_themes
+from consult.services.analysis import request_analysis
+from consult.views.workspace.base import official_required
+
+RESPONSES_PER_PAGE = 25
+
+
+@official_required
+def workspace_analysis(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    context = queries_dashboard.dashboard(consultation)
+    return render(
+        request,
+        "workspace/analysis/workspace_analysis.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "analysis",
+            "can_start": Permission.CODE in request.workspace_permissions,
+            **context,
+        },
+    )
+
+
+@official_required
+def workspace_analysis_progress(request: HttpRequest, slug: str) -> JsonResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    return JsonResponse(queries_dashboard.run_progress(queries_dashboard.latest_run(consultation)))
+
+
+@official_required
+def workspace_analysis_start(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.CODE)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    with transaction.atomic():
+        # Lock the consultation so that two officials pressing the button at once queue one run.
+        type(consultation).objects.select_for_update().filter(pk=consultation.pk).first()
+        running = AnalysisRun.objects.filter(
+            consultation=consultation, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+        ).exists()
+        if not running:
+            request_analysis(consultation)
+    if running:
+        messages.info(request, "The analysis is already running. Its progress is shown below.")
+    else:
+        messages.success(request, "The analysis will run again. Its progress is shown below.")
+    return redirect("workspace_analysis", slug=consultation.slug)
+
+
+@official_required
+def workspace_question_analysis(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    question = get_workspace_question(request, slug, question_id, Permission.VIEW)
+    consultation = question.consultation
+    if not question.is_free_text:
+        return redirect("workspace_analysis", slug=consultation.slug)
+    return render(
+        request,
+        "workspace/analysis/workspace_question_analysis.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "analysis",
+            "question": question,
+            **queries_dashboard.question_analysis(consultation, question),
+        },
+    )
+
+
+@official_required
+def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    questions = list(consultation.questions.order_by("position").prefetch_related("options"))
+    in_force = consultation_themes(consultation)
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    form = ResponseFilterForm(
+        request.GET,
+        questions=questions,
+        in_force=in_force,
+        campaigns=queries_responses.campaign_choices(run, request.GET.get("campaign", "")),
+    )
+    page, rows = None, []
+    if form.is_valid():
+        answers = queries_responses.filtered_answers(consultation, form.filters(), request.user, in_force, run)
+        paginator = queries_responses.CappedPaginator(answers, RESPONSES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        page_answers = list(page.object_list)
+        themes_of = answer_themes(consultation, [a.pk for a in page_answers])
+        rows = queries_responses.answer_rows(page_answers, themes_of, run)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workspace/analysis/workspace_responses.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "responses",
+            "form": form,
+            "form_has_errors": form.is_bound and bool(form.errors),
+            "page": page,
+            "rows": rows,
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@official_required
+def workspace_response(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    response = get_workspace_response(request, slug, reference, Permission.VIEW)
+    consultation = response.consultation
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    answers = queries_responses.response_answers(
+        response, answer_themes(consultation, list(response.answers.values_list("pk", flat=True))), run
+    )
+    queries_responses.mark_read(response, request.user)
+    return render(
+        request,
+        "workspace/analysis/workspace_response.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "responses",
+            "response": response,
+            "answers": answers,
+            "can_code": Permission.CODE in request.workspace_permissions,
+        },
+    )
+
+
+@official_required
+def workspace_fairness(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    return render(
+        request,
+        "workspace/analysis/workspace_fairness.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "analysis",
+            **queries_fairness.fairness_page(consultation),
+            "smallest_group": queries_fairness.SMALLEST_GROUP_SHOWN,
+        },
+    )
+
+
+@official_required
+def workspace_topic_map(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    question = get_workspace_question(request, slug, question_id, Permission.VIEW)
+    consultation = question.consultation
+    if not question.is_free_text:
+        return redirect("workspace_analysis", slug=consultation.slug)
+    return render(
+        request,
+        "workspace/analysis/workspace_topic_map.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "analysis",
+            "question": question,
+            "most_points": queries_topic_map.MAP_POINTS,
+            **queries_topic_map.topic_map(consultation, question),
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("consultations/<slug:slug>/analysis/", workspace_analysis, name="workspace_analysis"),
+    path(
+        "consultations/<slug:slug>/analysis/progress/", workspace_analysis_progress, name="workspace_analysis_progress"
+    ),
+    path("consultations/<slug:slug>/analysis/start/", workspace_analysis_start, name="workspace_analysis_start"),
+    path(
+        "consultations/<slug:slug>/analysis/questions/<int:question_id>/",
+        workspace_question_analysis,
+        name="workspace_question_analysis",
+    ),
+    path(
+        "consultations/<slug:slug>/analysis/questions/<int:question_id>/map/",
+        workspace_topic_map,
+        name="workspace_topic_map",
+    ),
+    path("consultations/<slug:slug>/analysis/fairness/", workspace_fairness, name="workspace_fairness"),
+    path("consultations/<slug:slug>/responses/", workspace_responses, name="workspace_responses"),
+    path("consultations/<slug:slug>/responses/<str:reference>/", workspace_response, name="workspace_response"),
+]

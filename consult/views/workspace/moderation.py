@@ -1,5 +1,169 @@
-"""Workspace: moderation (being built)."""
+"""Workspace: moderation. The queue of flagged answers, one answer's flags with the moderator's
+decision (approve, redact or hide), and reporting an answer to the moderators."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+
+from consult import queries_moderation
+from consult.access import get_workspace_answer, get_workspace_consultation, get_workspace_flag
+from consult.forms.workspace_moderation import REASON_MAX_LENGTH, ApproveForm, HideForm, RedactForm, ReportForm
+from consult.models import Answer, Flag, Permission
+from consult.services import moderation
+from consult.views.workspace.base import official_required
+
+ANSWERS_PER_PAGE = 25
+
+
+@official_required
+def workspace_moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.MODERATE)
+    reason = request.GET.get("reason", "")
+    if reason not in Flag.Reason.values:
+        reason = ""
+    page = Paginator(queries_moderation.moderation_queue(consultation, reason), ANSWERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    flags = queries_moderation.open_flags_of(page.object_list)
+    rows = []
+    for answer in page.object_list:
+        answer_flags = flags.get(answer.pk, [])
+        # Open the flag the official filtered for, else the oldest: the page shows them all.
+        first = next((flag for flag in answer_flags if flag.reason == reason), None) if reason else None
+        rows.append(
+            {"answer": answer, "flags": answer_flags, "flag": first or (answer_flags[0] if answer_flags else None)}
+        )
+    counts = queries_moderation.open_flag_counts(consultation)
+    return render(
+        request,
+        "workspace/moderation/workspace_moderation.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "moderation",
+            "page": page,
+            "rows": rows,
+            "counts": counts,
+            "reason": reason,
+            "reason_label": Flag.Reason(reason).label if reason else "",
+            "query_string": urlencode({"reason": reason}) if reason else "",
+        },
+    )
+
+
+# The decisions a moderator can take, each with its form and its service.
+DECISIONS = ("approve", "redact", "hide")
+
+
+def _decision_forms(answer: Answer, data: object = None, decision: str = "") -> dict[str, forms.Form]:
+    """The three decision forms, the one named by `decision` bound to `data`."""
+
+    def bound(name: str) -> object:
+        return data if name == decision else None
+
+    return {
+        "approve": ApproveForm(bound("approve"), prefix="approve"),
+        "redact": RedactForm(bound("redact"), prefix="redact", current_text=answer.text),
+        "hide": HideForm(bound("hide"), prefix="hide"),
+    }
+
+
+@official_required
+def workspace_flag(request: HttpRequest, slug: str, flag_id: int) -> HttpResponse:
+    flag = get_workspace_flag(request, slug, flag_id, Permission.MODERATE)
+    answer = flag.answer
+    consultation = answer.response.consultation
+    decision = ""
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        if decision not in DECISIONS:
+            return HttpResponseBadRequest("Choose to approve, redact or hide the answer.")
+    decision_forms = _decision_forms(answer, request.POST if decision else None, decision)
+    if decision and decision_forms[decision].is_valid():
+        data = decision_forms[decision].cleaned_data
+        try:
+            if decision == "approve":
+                moderation.approve_answer(answer, request.user, data["reason"])
+                messages.success(request, "Answer approved. It stays as it is.")
+            elif decision == "redact":
+                moderation.redact_answer(answer, request.user, data["text"], data["reason"])
+                messages.success(request, "Answer redacted. The original is kept for moderators only.")
+            else:
+                moderation.hide_answer(answer, request.user, data["reason"])
+                messages.success(request, "Answer hidden. It leaves the analysis at the next run.")
+        except moderation.AlreadyDecided:
+            messages.info(request, "Another moderator decided on this answer first. Their decision is shown below.")
+            return redirect("workspace_flag", slug=consultation.slug, flag_id=flag.pk)
+        return redirect("workspace_moderation", slug=consultation.slug)
+    flags = queries_moderation.answer_flags(answer)
+    original = queries_moderation.redacted_original(answer)
+    may_see_original = Permission.SEE_ORIGINAL in request.workspace_permissions
+    return render(
+        request,
+        "workspace/moderation/workspace_flag.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "moderation",
+            "flag": flag,
+            "answer": answer,
+            "flags": flags,
+            "is_open": any(f.status == Flag.Status.OPEN for f in flags),
+            "forms": decision_forms,
+            "decision": decision,
+            "reason_max_length": REASON_MAX_LENGTH,
+            # The original's text reaches the template only for those allowed to read it.
+            "original": original,
+            "original_text": original.original_text if original and may_see_original else "",
+            "may_see_original": may_see_original,
+            "response_url": _response_url(answer),
+        },
+        status=400 if decision else 200,
+    )
+
+
+@official_required
+def workspace_answer_report(request: HttpRequest, slug: str, answer_id: int) -> HttpResponse:
+    answer = get_workspace_answer(request, slug, answer_id, Permission.VIEW)
+    consultation = answer.response.consultation
+    form = ReportForm(request.POST) if request.method == "POST" else ReportForm()
+    if request.method == "POST" and form.is_valid():
+        moderation.report_answer(answer, request.user, form.cleaned_data["reason"])
+        messages.success(request, "Answer reported. A moderator will look at it.")
+        return redirect(_response_url(answer) or reverse("workspace_consultation", args=[consultation.slug]))
+    return render(
+        request,
+        "workspace/moderation/workspace_answer_report.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "responses",
+            "answer": answer,
+            "form": form,
+            "response_url": _response_url(answer),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _response_url(answer: Answer) -> str:
+    """The workspace page of the answer's response, where the analysis part provides one."""
+    try:
+        return reverse("workspace_response", args=[answer.response.consultation.slug, answer.response.reference])
+    except NoReverseMatch:
+        return ""
+
+
+urlpatterns: list[URLPattern] = [
+    path("consultations/<slug:slug>/moderation/", workspace_moderation, name="workspace_moderation"),
+    path("consultations/<slug:slug>/moderation/<int:flag_id>/", workspace_flag, name="workspace_flag"),
+    path(
+        "consultations/<slug:slug>/answers/<int:answer_id>/report/",
+        workspace_answer_report,
+        name="workspace_answer_report",
+    ),
+]

@@ -1,5 +1,475 @@
-"""Workspace: review (being built)."""
+"""Workspace: officials review the AI's themes, sign them off, map answers and correct them.
 
-from django.urls import URLPattern
+Reading needs VIEW; editing themes EDIT_THEMES; signing off, reopening and mapping SIGN_OFF;
+placing an answer in a theme CODE. Every change page is a plain form that works without
+JavaScript; a change someone else made first is refused (409) and the current themes are shown.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+
+from consult import queries_review
+from consult.access import (
+    get_workspace_consultation,
+    get_workspace_question,
+    get_workspace_response,
+    get_workspace_review_theme,
+    get_workspace_theme_set,
+)
+from consult.forms.workspace_review import AnswerThemeForm, MergeForm, SplitForm, ThemeForm, VersionForm
+from consult.models import AnalysisRun, Permission, Question, ReviewTheme, ThemeSet
+from consult.services import review
+from consult.views.workspace.base import official_required
+
+STALE_MESSAGE = "Someone else changed these themes since you opened this page: here is the current version."
+
+
+def _theme_set_url(theme_set: ThemeSet) -> str:
+    question = theme_set.question
+    return reverse("workspace_theme_set", kwargs={"slug": question.consultation.slug, "question_id": question.pk})
+
+
+def _render_theme_set(
+    request: HttpRequest, question: Question, theme_set: ThemeSet | None, *, problems: list[str], status: int = 200
+) -> HttpResponse:
+    consultation = question.consultation
+    page = None
+    if theme_set is not None:
+        theme_set.question = question
+        page = queries_review.theme_set_page(theme_set)
+    state, tag_class = queries_review.review_state(theme_set)
+    return render(
+        request,
+        "workspace/review/theme_set.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "review",
+            "question": question,
+            "theme_set": theme_set,
+            "page": page,
+            "state": state,
+            "tag_class": tag_class,
+            "has_run": AnalysisRun.objects.latest_succeeded_for(consultation) is not None,
+            "problems": problems,
+            "form_has_errors": bool(problems),
+        },
+        status=status,
+    )
+
+
+def _stale(request: HttpRequest, error: review.StaleVersion) -> HttpResponse:
+    """The current themes, with the news that the official's change was not saved."""
+    theme_set = ThemeSet.objects.select_related("question__consultation").get(pk=error.theme_set.pk)
+    return _render_theme_set(
+        request, theme_set.question, theme_set, problems=[STALE_MESSAGE, "Your change was not saved."], status=409
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    template: str,
+    theme_set: ThemeSet,
+    form: forms.Form,
+    *,
+    status: int | None = None,
+    **context: object,
+) -> HttpResponse:
+    question = theme_set.question
+    return render(
+        request,
+        f"workspace/review/{template}",
+        {
+            "consultation": question.consultation,
+            "workspace_section": "review",
+            "question": question,
+            "theme_set": theme_set,
+            "form": form,
+            "back_url": _theme_set_url(theme_set),
+            "form_has_errors": form.is_bound and bool(form.errors),
+            **context,
+        },
+        status=status or (409 if form.is_bound and form.non_field_errors() else 200),
+    )
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+@official_required
+def workspace_review(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    return render(
+        request,
+        "workspace/review/review.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "review",
+            "rows": queries_review.review_overview(consultation),
+        },
+    )
+
+
+def _free_text_question(request: HttpRequest, slug: str, question_id: int, permission: Permission) -> Question:
+    question = get_workspace_question(request, slug, question_id, permission)
+    if not question.is_free_text:
+        raise Http404("Only free-text questions have themes.")
+    return question
+
+
+@official_required
+def workspace_theme_set(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    question = _free_text_question(request, slug, question_id, Permission.VIEW)
+    theme_set = ThemeSet.objects.filter(question=question).first()
+    return _render_theme_set(request, question, theme_set, problems=[])
+
+
+# --- Starting, signing off, reopening, mapping ---------------------------------------------------
+
+
+@official_required
+def workspace_theme_set_start(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    question = _free_text_question(request, slug, question_id, Permission.EDIT_THEMES)
+    theme_set = ThemeSet.objects.filter(question=question).first()
+    if theme_set is not None:
+        theme_set.question = question
+    # Starting again (a rebase) replaces the themes, so it must name the version it replaces.
+    form = VersionForm(
+        request.POST if request.method == "POST" and theme_set else None,
+        initial={"version": theme_set.version if theme_set else None},
+    )
+    problems: list[str] = []
+    if request.method == "POST" and (theme_set is None or form.is_valid()):
+        try:
+            started = review.start_review(
+                question, request.user, version=form.cleaned_data["version"] if theme_set else None
+            )
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            problems.append(str(error))
+        else:
+            messages.success(request, "The AI's candidate themes are ready for review.")
+            return redirect(_theme_set_url(started))
+    if form.is_bound:
+        problems.extend(error for errors in form.errors.values() for error in errors)
+    return render(
+        request,
+        "workspace/review/theme_set_start.html",
+        {
+            "consultation": question.consultation,
+            "workspace_section": "review",
+            "question": question,
+            "theme_set": theme_set,
+            "form": form,
+            "problems": problems,
+            "back_url": reverse("workspace_theme_set", kwargs={"slug": slug, "question_id": question.pk}),
+            "form_has_errors": bool(problems),
+        },
+        status=409 if problems and not (form.is_bound and form.errors) else (400 if problems else 200),
+    )
+
+
+def _confirm(
+    request: HttpRequest,
+    theme_set: ThemeSet,
+    template: str,
+    action: object,
+    success: str,
+    **context: object,
+) -> HttpResponse:
+    """A confirmation page whose form carries the version; on POST, do `action(version)`."""
+    form = VersionForm(request.POST if request.method == "POST" else None, initial={"version": theme_set.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data["version"])  # type: ignore[operator]
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(_theme_set_url(theme_set))
+    return _form_page(request, template, theme_set, form, **context)
+
+
+@official_required
+def workspace_theme_set_sign_off(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.SIGN_OFF)
+    return _confirm(
+        request,
+        theme_set,
+        "theme_set_sign_off.html",
+        lambda version: review.sign_off(theme_set, request.user, version=version),
+        "Themes signed off. Every response is being mapped to them.",
+        themes=list(theme_set.themes.order_by("is_other", "position")),
+    )
+
+
+@official_required
+def workspace_theme_set_reopen(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.SIGN_OFF)
+    return _confirm(
+        request,
+        theme_set,
+        "theme_set_reopen.html",
+        lambda version: review.reopen(theme_set, request.user, version=version),
+        "Themes reopened for review. Sign them off again to map the responses to them.",
+    )
+
+
+@official_required
+def workspace_theme_set_map(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.SIGN_OFF)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            review.request_mapping(theme_set, request.user)
+        except review.ReviewError as error:
+            problems.append(str(error))
+        else:
+            messages.success(request, "The responses are being mapped to the signed-off themes.")
+            return redirect(_theme_set_url(theme_set))
+    return render(
+        request,
+        "workspace/review/theme_set_map.html",
+        {
+            "consultation": theme_set.question.consultation,
+            "workspace_section": "review",
+            "question": theme_set.question,
+            "theme_set": theme_set,
+            "problems": problems,
+            "back_url": _theme_set_url(theme_set),
+            "form_has_errors": bool(problems),
+        },
+        status=409 if problems else 200,
+    )
+
+
+# --- Editing themes -----------------------------------------------------------------------------
+
+
+@official_required
+def workspace_theme_create(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
+    form = ThemeForm(request.POST if request.method == "POST" else None, initial={"version": theme_set.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            theme = review.create_theme(
+                theme_set, request.user, version=data["version"], label=data["label"], description=data["description"]
+            )
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Theme “{theme.label}” added.")
+            return redirect(_theme_set_url(theme_set))
+    return _form_page(request, "theme_form.html", theme_set, form, theme=None)
+
+
+@official_required
+def workspace_theme_edit(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
+    theme = get_workspace_review_theme(request, slug, theme_id, Permission.EDIT_THEMES)
+    theme_set = theme.theme_set
+    initial = {"version": theme_set.version, "label": theme.label, "description": theme.description}
+    form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review.update_theme(
+                theme, request.user, version=data["version"], label=data["label"], description=data["description"]
+            )
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Theme “{theme.label}” saved.")
+            return redirect(_theme_set_url(theme_set))
+    return _form_page(request, "theme_form.html", theme_set, form, theme=theme)
+
+
+@official_required
+def workspace_theme_delete(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
+    theme = get_workspace_review_theme(request, slug, theme_id, Permission.EDIT_THEMES)
+    return _confirm(
+        request,
+        theme.theme_set,
+        "theme_delete.html",
+        lambda version: review.delete_theme(theme, request.user, version=version),
+        f"Theme “{theme.label}” deleted.",
+        theme=theme,
+    )
+
+
+@official_required
+def workspace_themes_merge(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
+    themes = list(theme_set.themes.order_by("is_other", "position"))
+    form = MergeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": theme_set.version, "themes": request.GET.getlist("themes")},
+        themes=themes,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            merged = review.merge_themes(
+                theme_set,
+                request.user,
+                version=data["version"],
+                theme_ids=data["themes"],
+                label=data["label"],
+                description=data["description"],
+            )
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Themes merged into “{merged.label}”.")
+            return redirect(_theme_set_url(theme_set))
+    return _form_page(request, "themes_merge.html", theme_set, form)
+
+
+@official_required
+def workspace_theme_split(request: HttpRequest, slug: str, theme_id: int) -> HttpResponse:
+    theme = get_workspace_review_theme(request, slug, theme_id, Permission.EDIT_THEMES)
+    theme_set = theme.theme_set
+    choices, total = queries_review.split_choices(theme)
+    form = SplitForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": theme_set.version},
+        choices=[(str(quote.answer_id), f"{quote.text} ({quote.reference})") for quote in choices],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = review.split_theme(
+                theme,
+                request.user,
+                version=data["version"],
+                answer_ids=data["answers"],
+                label=data["label"],
+                description=data["description"],
+            )
+        except review.StaleVersion as error:
+            return _stale(request, error)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{len(data['answers'])} answers moved from “{theme.label}” into “{new.label}”.")
+            return redirect(_theme_set_url(theme_set))
+    return _form_page(request, "theme_split.html", theme_set, form, theme=theme, shown=len(choices), total=total)
+
+
+# --- Coding one response ------------------------------------------------------------------------
+
+
+@official_required
+def workspace_response_themes(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    permission = Permission.CODE if request.method == "POST" else Permission.VIEW
+    response = get_workspace_response(request, slug, reference, permission)
+    form = AnswerThemeForm(request.POST if request.method == "POST" else None)
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.is_valid():
+            answer = response.answers.select_related("question").filter(pk=form.cleaned_data["answer"]).first()
+            theme = (
+                ReviewTheme.objects.select_related("theme_set__question__consultation")
+                .filter(pk=form.cleaned_data["theme"], theme_set__question__consultation=response.consultation)
+                .first()
+            )
+            if answer is None or theme is None:
+                problems.append("This page is out of date. Reload it and try again")
+            else:
+                try:
+                    if form.cleaned_data["action"] == "add":
+                        changed = review.add_answer_theme(answer, theme, request.user)
+                        done = f"Answer placed in “{theme.label}”." if changed else "The answer was already there."
+                    else:
+                        changed = review.remove_answer_theme(answer, theme, request.user)
+                        done = f"Answer taken out of “{theme.label}”." if changed else "The answer was not there."
+                except review.ReviewError as error:
+                    problems.append(str(error))
+                else:
+                    messages.success(request, done)
+                    return redirect(request.path)
+        else:
+            problems.extend(error for errors in form.errors.values() for error in errors)
+    return render(
+        request,
+        "workspace/review/response_themes.html",
+        {
+            "consultation": response.consultation,
+            "workspace_section": "review",
+            "response": response,
+            "items": queries_review.response_themes(response),
+            "can_code": Permission.CODE in getattr(request, "workspace_permissions", frozenset()),
+            "problems": problems,
+            "form_has_errors": bool(problems),
+        },
+        status=409 if problems and form.is_valid() else (400 if problems else 200),
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("consultations/<slug:slug>/review/", workspace_review, name="workspace_review"),
+    path("consultations/<slug:slug>/review/<int:question_id>/", workspace_theme_set, name="workspace_theme_set"),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/start/",
+        workspace_theme_set_start,
+        name="workspace_theme_set_start",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/themes/new/",
+        workspace_theme_create,
+        name="workspace_theme_create",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/merge/",
+        workspace_themes_merge,
+        name="workspace_themes_merge",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/sign-off/",
+        workspace_theme_set_sign_off,
+        name="workspace_theme_set_sign_off",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/reopen/",
+        workspace_theme_set_reopen,
+        name="workspace_theme_set_reopen",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/map/",
+        workspace_theme_set_map,
+        name="workspace_theme_set_map",
+    ),
+    path(
+        "consultations/<slug:slug>/review/themes/<int:theme_id>/edit/",
+        workspace_theme_edit,
+        name="workspace_theme_edit",
+    ),
+    path(
+        "consultations/<slug:slug>/review/themes/<int:theme_id>/delete/",
+        workspace_theme_delete,
+        name="workspace_theme_delete",
+    ),
+    path(
+        "consultations/<slug:slug>/review/themes/<int:theme_id>/split/",
+        workspace_theme_split,
+        name="workspace_theme_split",
+    ),
+    path(
+        "consultations/<slug:slug>/responses/<str:reference>/themes/",
+        workspace_response_themes,
+        name="workspace_response_themes",
+    ),
+]

@@ -1,0 +1,151 @@
+"""The drill-down's filters: which responses an official wants to read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from consult.models import Agreement, Question, Response
+from consult.queries_responses import AnswerFilters
+from consult.queries_themes import QuestionThemes
+
+NO_THEME = "none"
+
+
+class ResponseFilterForm(forms.Form):
+    """Filters read from the query string. Every field is optional; the theme filter needs the
+    question it belongs to, because each question has its own themes."""
+
+    question = forms.ChoiceField(label="Question", required=False)
+    theme = forms.ChoiceField(label="Theme", required=False)
+    respondent_type = forms.ChoiceField(
+        label="Respondent type", required=False, choices=[("", "Any"), *Response.RespondentType.choices]
+    )
+    organisation = forms.CharField(label="Organisation name contains", required=False, max_length=200)
+    closed = forms.ChoiceField(label="Answer to a closed question", required=False)
+    from_day = forms.CharField(label="Day", required=False, max_length=2)
+    from_month = forms.CharField(label="Month", required=False, max_length=2)
+    from_year = forms.CharField(label="Year", required=False, max_length=4)
+    to_day = forms.CharField(label="Day", required=False, max_length=2)
+    to_month = forms.CharField(label="Month", required=False, max_length=2)
+    to_year = forms.CharField(label="Year", required=False, max_length=4)
+    campaign = forms.ChoiceField(label="Campaign", required=False)
+    flagged = forms.BooleanField(label="Only answers waiting for a moderator", required=False)
+    unread = forms.BooleanField(label="Only responses I have not read", required=False)
+    q = forms.CharField(label="Words in the answer", required=False, max_length=200)
+
+    def __init__(
+        self,
+        data: object,
+        *,
+        questions: list[Question],
+        in_force: dict[int, QuestionThemes],
+        campaigns: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        self.in_force = in_force
+        free = [q for q in questions if q.is_free_text]
+        self.fields["question"].choices = [("", "All free-text questions")] + [
+            (str(q.pk), f"Question {q.position}: {q.text}") for q in free
+        ]
+        chosen = self.data.get("question", "")
+        themes = in_force.get(int(chosen)) if chosen.isdigit() else None
+        theme_choices = [("", "Any")]
+        if themes is not None:
+            theme_choices += [(str(t.id), t.label) for t in themes.themes]
+            theme_choices.append((NO_THEME, "Fits no theme"))
+        self.fields["theme"].choices = theme_choices
+        closed_choices: list[tuple[str, object]] = [("", "Any")]
+        for question in questions:
+            if question.kind == Question.Kind.AGREEMENT:
+                points = [(f"agreement:{question.pk}:{value}", label) for value, label in Agreement.choices]
+                closed_choices.append((f"Question {question.position}: {question.text}", points))
+            elif question.has_options:
+                options = [(f"option:{option.pk}", option.label) for option in question.options.all()]
+                closed_choices.append((f"Question {question.position}: {question.text}", options))
+        self.fields["closed"].choices = closed_choices
+        for name in ("question", "theme", "respondent_type", "closed", "campaign"):
+            self.fields[name].widget.attrs["class"] = "govuk-select"
+            # A stale link (a theme from before the last run, say) deserves plain words.
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Choose a {self.fields[name].label.lower()} from the list"
+            )
+        self.fields["organisation"].widget.attrs["class"] = "govuk-input"
+        self.fields["q"].widget.attrs["class"] = "govuk-input"
+        self.fields["campaign"].choices = [
+            ("", "Any"),
+            ("yes", "In any campaign"),
+            ("no", "Not in a campaign"),
+            *[(str(pk), label) for pk, label in campaigns],
+        ]
+
+    def clean_theme(self) -> str:
+        theme = self.cleaned_data.get("theme", "")
+        if theme and not self.data.get("question"):
+            raise forms.ValidationError("Choose the question the theme belongs to")
+        return theme
+
+    def _date(self, prefix: str, name: str) -> date | None:
+        parts = [self.cleaned_data.get(f"{prefix}_{part}", "").strip() for part in ("day", "month", "year")]
+        if not any(parts):
+            return None
+        missing = [label for label, value in zip(("day", "month", "year"), parts, strict=True) if not value]
+        if missing:
+            self.add_error(f"{prefix}_{missing[0]}", f"{name} must include a {missing[0]}")
+            return None
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1000:
+                raise ValueError
+            return date(year, month, day)
+        except ValueError:
+            self.add_error(f"{prefix}_day", f"{name} must be a real date")
+            return None
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        start, end = self._date("from", "Date from"), self._date("to", "Date to")
+        if start and end and end < start:
+            self.add_error("to_day", "Date to must be the same as or after date from")
+        cleaned["submitted_from"] = start
+        cleaned["submitted_to"] = end
+        return cleaned
+
+    def filters(self) -> AnswerFilters:
+        """The filters to apply; call only once the form is valid."""
+        data = self.cleaned_data
+        closed = data.get("closed", "")
+        option_id = int(closed.split(":")[1]) if closed.startswith("option:") else None
+        agreement = None
+        if closed.startswith("agreement:"):
+            _, question_id, point = closed.split(":")
+            agreement = (int(question_id), int(point))
+        theme = data.get("theme", "")
+        return AnswerFilters(
+            question_id=int(data["question"]) if data.get("question") else None,
+            theme_id=int(theme) if theme and theme != NO_THEME else None,
+            no_theme=theme == NO_THEME,
+            respondent_type=data.get("respondent_type", ""),
+            organisation=data.get("organisation", "").strip(),
+            option_id=option_id,
+            agreement=agreement,
+            submitted_from=_start_of(data.get("submitted_from")),
+            submitted_before=_start_of(data["submitted_to"] + timedelta(days=1)) if data.get("submitted_to") else None,
+            campaign=data.get("campaign", ""),
+            is_flagged=bool(data.get("flagged")),
+            is_unread=bool(data.get("unread")),
+            search=data.get("q", "").strip(),
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(value for name, value in self.data.items() if name != "page")
+
+
+def _start_of(day: date | None) -> datetime | None:
+    """Midnight at the start of the day in the site's time zone, which officials read dates in."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())

@@ -1,0 +1,72 @@
+"""Forms for moderation: reporting an answer, and a moderator's decision on one.
+
+Each decision has its own small form (approve, redact, hide) on the same page, with a prefix so
+their fields never share an id; the button that sends one names the decision.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from consult.forms.respond import TypedTextField
+
+# Long enough for a reason with a quote from the answer; shown with a character count.
+REASON_MAX_LENGTH = 1000
+
+
+def _reason_field(label: str, *, required: bool, missing: str = "", hint: str = "") -> TypedTextField:
+    return TypedTextField(
+        label=label,
+        help_text=hint,
+        required=required,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        error_messages={
+            "required": missing,
+            "max_length": f"Reason must be {REASON_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+class ReportForm(forms.Form):
+    reason = _reason_field(
+        "Why should a moderator look at this answer?",
+        required=True,
+        missing="Enter why a moderator should look at this answer",
+        hint="For example, it names someone, it is abusive, or it looks like advertising.",
+    )
+
+
+class ApproveForm(forms.Form):
+    reason = _reason_field("Note (optional)", required=False, hint="Why the answer can stay as it is.")
+
+
+class RedactForm(forms.Form):
+    text = TypedTextField(
+        label="The answer after redaction",
+        help_text="Replace what must not be kept with a note in square brackets, such as [name removed]. "
+        "The original is kept, and only moderators can read it.",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the answer's text after redaction, or hide the answer instead"},
+    )
+    reason = _reason_field("Reason for redacting", required=True, missing="Enter the reason for redacting the answer")
+
+    def __init__(self, *args: object, current_text: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_text = current_text
+        self.fields["text"].initial = current_text
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if text == self.current_text.replace("\r\n", "\n").strip():
+            raise forms.ValidationError("Change the text to redact it, or approve the answer as it is")
+        return text
+
+
+class HideForm(forms.Form):
+    reason = _reason_field(
+        "Reason for hiding",
+        required=True,
+        missing="Enter the reason for hiding the answer",
+        hint="A hidden answer leaves the analysis at its next run and is never published.",
+    )

@@ -1,0 +1,265 @@
+"""Reads for the review pages: each question's review state, a theme set with its evidence, and
+one response's themes with who placed it in each."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from consult.models import (
+    AnalysisRun,
+    Answer,
+    Consultation,
+    Question,
+    Response,
+    ReviewTheme,
+    Theme,
+    ThemeAssignment,
+    ThemeMapping,
+    ThemeSet,
+)
+from consult.queries_themes import MappingChanges, answer_themes, is_reviewed_in_force, mapping_changes
+
+QUOTES_PER_THEME = 3
+SPLIT_CHOICES = 50
+
+
+def _counted_answers(question: Question) -> Q:
+    """Answers that count: of sent responses, with text, not hidden by a moderator."""
+    return (
+        Q(question=question, response__status=Response.Status.SUBMITTED)
+        & ~Q(text="")
+        & ~Q(visibility=Answer.Visibility.HIDDEN)
+    )
+
+
+def review_state(theme_set: ThemeSet | None) -> tuple[str, str]:
+    """The review state of a question, in words, with the GOV.UK tag colour that shows it."""
+    if theme_set is None:
+        return "Not started", "govuk-tag--grey"
+    if not theme_set.is_signed_off:
+        return "In review", "govuk-tag--blue"
+    if theme_set.mapping_status == ThemeSet.MappingStatus.DONE:
+        return "Mapped", "govuk-tag--green"
+    if theme_set.mapping_status == ThemeSet.MappingStatus.FAILED:
+        return "Mapping failed", "govuk-tag--red"
+    return "Signed off, mapping", "govuk-tag--yellow"
+
+
+@dataclass(frozen=True)
+class QuestionReview:
+    question: Question
+    theme_set: ThemeSet | None
+    state: str
+    tag_class: str
+    changes: MappingChanges | None
+
+
+def review_overview(consultation: Consultation) -> list[QuestionReview]:
+    """Each free-text question with its review state and, once mapped, the share of the AI's
+    assignments officials changed."""
+    questions = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    theme_sets = {ts.question_id: ts for ts in ThemeSet.objects.filter(question__in=questions)}
+    changes = mapping_changes(consultation)
+    rows = []
+    for question in questions:
+        theme_set = theme_sets.get(question.pk)
+        state, tag_class = review_state(theme_set)
+        mapped = theme_set is not None and theme_set.mapping_status == ThemeSet.MappingStatus.DONE
+        rows.append(QuestionReview(question, theme_set, state, tag_class, changes.get(question.pk) if mapped else None))
+    return rows
+
+
+def theme_members(themes: list[ReviewTheme]) -> dict[int, set[int]]:
+    """The answers each reviewed theme holds as evidence, keyed by theme id: the members of the
+    AI candidates it came from and the answers placed in it, less those an official took out."""
+    members: dict[int, set[int]] = {theme.pk: set() for theme in themes}
+    candidate_of: dict[int, list[int]] = defaultdict(list)
+    links = ReviewTheme.candidates.through.objects.filter(reviewtheme_id__in=members)
+    for theme_id, candidate_id in links.values_list("reviewtheme_id", "theme_id"):
+        candidate_of[candidate_id].append(theme_id)
+    assignments = ThemeAssignment.objects.filter(theme_id__in=candidate_of).values_list("theme_id", "answer_id")
+    for candidate_id, answer_id in assignments:
+        for theme_id in candidate_of[candidate_id]:
+            members[theme_id].add(answer_id)
+    taken_out: dict[int, set[int]] = defaultdict(set)
+    rows = ThemeMapping.objects.filter(theme_id__in=members).values_list(
+        "theme_id", "answer_id", "is_active", "removed_by"
+    )
+    for theme_id, answer_id, is_active, removed_by in rows:
+        if is_active:
+            members[theme_id].add(answer_id)
+        elif removed_by is not None:
+            taken_out[theme_id].add(answer_id)
+    return {theme_id: answers - taken_out[theme_id] for theme_id, answers in members.items()}
+
+
+@dataclass(frozen=True)
+class Quote:
+    answer_id: int
+    text: str
+    reference: str
+
+
+@dataclass
+class ThemeRow:
+    theme: ReviewTheme
+    candidate_labels: list[str]
+    member_count: int  # answers held as evidence (candidates' members and answers moved in)
+    mapped_count: int | None  # answers the mapping placed here, once mapped
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class ThemeSetPage:
+    theme_set: ThemeSet
+    rows: list[ThemeRow]
+    answer_count: int
+    newer_run: AnalysisRun | None  # a succeeded run newer than the set's source
+
+
+def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
+    """A theme set's themes with the real answers behind each: counts and quotes."""
+    question = theme_set.question
+    themes = list(theme_set.themes.prefetch_related("candidates").order_by("is_other", "position", "pk"))
+    counted = set(Answer.objects.filter(_counted_answers(question)).values_list("pk", flat=True))
+    members = theme_members(themes)
+    mapped: dict[int, int] = {}
+    if theme_set.mapping_status == ThemeSet.MappingStatus.DONE:
+        counts = (
+            ReviewTheme.objects.filter(theme_set=theme_set)
+            .annotate(
+                n=Count(
+                    "mappings",
+                    filter=Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED)
+                    & ~Q(mappings__answer__visibility=Answer.Visibility.HIDDEN),
+                )
+            )
+            .values_list("pk", "n")
+        )
+        mapped = dict(counts)
+
+    # Quotes: the candidates' representatives first (the answers nearest each AI theme's centre),
+    # then answers officials moved in, never an answer taken out, hidden or withdrawn.
+    representatives: dict[int, list[int]] = defaultdict(list)
+    through = Theme.representatives.through.objects.filter(theme__review_themes__theme_set=theme_set)
+    candidate_themes: dict[int, list[int]] = defaultdict(list)
+    for theme in themes:
+        for candidate in theme.candidates.all():
+            candidate_themes[candidate.pk].append(theme.pk)
+    for candidate_id, answer_id in through.order_by("pk").values_list("theme_id", "answer_id"):
+        for theme_id in candidate_themes[candidate_id]:
+            representatives[theme_id].append(answer_id)
+    moved_in = defaultdict(list)
+    for theme_id, answer_id in (
+        ThemeMapping.objects.filter(theme__theme_set=theme_set, is_active=True, source=ThemeMapping.Source.OFFICIAL)
+        .order_by("pk")
+        .values_list("theme_id", "answer_id")
+    ):
+        moved_in[theme_id].append(answer_id)
+    chosen: dict[int, list[int]] = {}
+    for theme in themes:
+        ids = [a for a in dict.fromkeys(representatives[theme.pk] + moved_in[theme.pk]) if a in counted]
+        chosen[theme.pk] = [a for a in ids if a in members[theme.pk]][:QUOTES_PER_THEME]
+    quote_ids = {a for ids in chosen.values() for a in ids}
+    texts = {
+        pk: Quote(pk, text, reference)
+        for pk, text, reference in Answer.objects.filter(pk__in=quote_ids).values_list(
+            "pk", "text", "response__reference"
+        )
+    }
+    rows = [
+        ThemeRow(
+            theme=theme,
+            candidate_labels=[c.label for c in theme.candidates.all()],
+            member_count=len(members[theme.pk] & counted),
+            mapped_count=mapped.get(theme.pk) if mapped else None,
+            quotes=[texts[a] for a in chosen[theme.pk]],
+        )
+        for theme in themes
+    ]
+    latest = AnalysisRun.objects.latest_succeeded_for(question.consultation)
+    newer = latest if latest is not None and latest.pk != theme_set.source_run_id else None
+    return ThemeSetPage(theme_set, rows, len(counted), newer)
+
+
+def split_choices(theme: ReviewTheme) -> tuple[list[Quote], int]:
+    """Member answers of a theme an official may move into a new theme: its representatives
+    first, then the rest in the order they arrived, at most SPLIT_CHOICES; and how many there are."""
+    question = theme.theme_set.question
+    members = theme_members([theme])[theme.pk]
+    counted = Answer.objects.filter(_counted_answers(question), pk__in=members)
+    total = counted.count()
+    representatives = list(
+        Theme.representatives.through.objects.filter(theme__review_themes=theme).values_list("answer_id", flat=True)
+    )
+    first = list(counted.filter(pk__in=representatives).order_by("pk").values_list("pk", "text", "response__reference"))
+    rest = list(
+        counted.exclude(pk__in=representatives)
+        .order_by("pk")
+        .values_list("pk", "text", "response__reference")[: max(SPLIT_CHOICES - len(first), 0)]
+    )
+    return [Quote(*row) for row in (first + rest)[:SPLIT_CHOICES]], total
+
+
+@dataclass(frozen=True)
+class PlacedTheme:
+    theme_id: int
+    label: str
+    source: str  # "ai" or "official"
+    similarity: float | None
+    is_other: bool
+
+
+@dataclass
+class AnswerThemes:
+    """One answer's themes in force, and for reviewed themes who placed it in each."""
+
+    question: Question
+    answer: Answer | None
+    is_reviewed: bool
+    labels: list[str]  # the themes in force, when they are the run's candidates
+    placed: list[PlacedTheme] = field(default_factory=list)
+    ai_original: list[PlacedTheme] = field(default_factory=list)  # every theme the AI put it in
+    addable: list[ReviewTheme] = field(default_factory=list)
+    theme_set: ThemeSet | None = None
+
+
+def response_themes(response: Response) -> list[AnswerThemes]:
+    """For each free-text question, the response's answer with its themes in force."""
+    consultation = response.consultation
+    questions = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    answers = {a.question_id: a for a in response.answers.filter(question__in=questions)}
+    theme_sets = {ts.question_id: ts for ts in ThemeSet.objects.filter(question__in=questions)}
+    labels = answer_themes(consultation, [a.pk for a in answers.values()])
+    rows_by_answer: dict[int, list[ThemeMapping]] = defaultdict(list)
+    for row in (
+        ThemeMapping.objects.filter(answer__in=answers.values())
+        .select_related("theme")
+        .order_by("theme__is_other", "theme__position")
+    ):
+        rows_by_answer[row.answer_id].append(row)
+    result = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        theme_set = theme_sets.get(question.pk)
+        reviewed = is_reviewed_in_force(theme_set)
+        item = AnswerThemes(
+            question, answer, reviewed, labels.get(answer.pk, []) if answer else [], theme_set=theme_set
+        )
+        if answer is not None and reviewed and theme_set is not None:
+            rows = rows_by_answer[answer.pk]
+            for row in rows:
+                placed = PlacedTheme(row.theme_id, row.theme.label, row.source, row.similarity, row.theme.is_other)
+                if row.is_active:
+                    item.placed.append(placed)
+                # What the AI assigned in the mapping in force: rows a later mapping superseded
+                # (inactive, removed by nobody) belong to an earlier reading of the themes.
+                if row.source == ThemeMapping.Source.AI and (row.is_active or row.removed_by_id is not None):
+                    item.ai_original.append(placed)
+            active = {p.theme_id for p in item.placed}
+            item.addable = [t for t in theme_set.themes.order_by("is_other", "position") if t.pk not in active]
+        result.append(item)
+    return result
