@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from consult.access import response_token
-from consult.models import Agreement, EqualityInformation, Response
+from consult.models import Agreement, Answer, EqualityInformation, Response
 from tests.factories import make_consultation, make_user
 from tests.journey import answer_required, start, token_from
 
@@ -209,3 +209,17 @@ def test_invalid_equality_answer_is_shown_as_an_error_not_dropped(client):
     assert page.status_code == 200
     assert b"Select one of the options shown, or leave this question" in page.content
     assert not EqualityInformation.objects.exists()
+
+
+def test_saving_a_changed_answer_reads_and_writes_only_what_it_needs(client, django_assert_max_num_queries):
+    """Saving an answer is the step every respondent repeats: it reads the response, the questions
+    and their options, then reads and writes the one answer and touches the response. Six
+    statements, plus the savepoint pair that the test's own transaction makes of the service's."""
+    consultation = make_consultation()
+    token = start(client, consultation)
+    why = consultation.questions.get(position=2)
+    address = reverse("answer_question", args=[token, why.pk])
+    client.post(address, {"answer": "First thoughts."})
+    with django_assert_max_num_queries(8):
+        client.post(address, {"answer": "Second thoughts."})
+    assert Answer.objects.get(question=why).text == "Second thoughts."

@@ -79,17 +79,32 @@ def save_answer(
         if not text and not options and agreement is None:
             Answer.objects.filter(response=response, question=question).delete()
         else:
-            # A blank redaction version makes the analysis redact (and so embed) the new text again.
-            answer, _ = Answer.objects.update_or_create(
-                response=response,
-                question=question,
-                defaults={"text": text, "agreement": agreement, "redaction_version": ""},
-            )
-            answer.options.set(options)
+            answer = _store_answer(response, question, text=text, agreement=agreement)
+            if question.has_options:
+                answer.options.set(options)
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
         if response.is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
             # A changed answer to a sent response is read again, as a new one would be.
             tasks.process_response.delay_on_commit(response.pk)
+
+
+def _store_answer(response: Response, question: Question, *, text: str, agreement: int | None) -> Answer:
+    """Update the answer in place, or create it. One read and one write on the common path (this is
+    the step every respondent repeats), with a savepoint only when creating, so that a double-posted
+    form racing itself updates the answer the other request created."""
+    # A blank redaction version makes the analysis redact (and so embed) the new text again.
+    fields = {"text": text, "agreement": agreement, "redaction_version": ""}
+    answer = Answer.objects.filter(response=response, question=question).first()
+    if answer is None:
+        try:
+            with transaction.atomic():
+                return Answer.objects.create(response=response, question=question, **fields)
+        except IntegrityError:
+            answer = Answer.objects.get(response=response, question=question)
+    for name, value in fields.items():
+        setattr(answer, name, value)
+    answer.save(update_fields=[*fields, "updated_at"])
+    return answer
 
 
 def unanswered_required_questions(response: Response) -> list[Question]:

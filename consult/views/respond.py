@@ -128,7 +128,6 @@ def answer_question(request: HttpRequest, response: Response, token: str, questi
     if question is None:
         raise Http404("No such question in this consultation.")
     is_change = request.GET.get("change") == "1" or not response.is_draft
-    existing = response.answers.filter(question=question).prefetch_related("options").first()
     if request.method == "POST":
         form = AnswerForm(question, request.POST)
         if form.is_valid():
@@ -139,6 +138,7 @@ def answer_question(request: HttpRequest, response: Response, token: str, questi
                 return redirect("check_answers", token)
             return redirect(_next_url(response, token, questions, question))
     else:
+        existing = response.answers.filter(question=question).prefetch_related("options").first()
         form = AnswerForm(question, initial={"answer": _initial_answer(question, existing)})
     explained_answer = None
     if question.explains_id:
