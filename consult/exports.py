@@ -40,8 +40,8 @@ from consult.models import (
     Theme,
     ThemeMapping,
 )
+from consult.queries_outcome import default_method_note
 from consult.queries_themes import answer_themes, consultation_themes
-from consult.services.publishing import default_method_note
 
 BATCH_SIZE = 1000
 

@@ -9,15 +9,16 @@ responses as at ten.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from consult.models import (
     AnalysisRun,
@@ -32,6 +33,7 @@ from consult.models import (
     ThemeMapping,
     User,
 )
+from consult.queries_dashboard import COUNTS_KEPT_SECONDS
 from consult.queries_themes import QuestionThemes
 
 
@@ -143,21 +145,213 @@ def search_answers(answers: QuerySet[Answer], words: str) -> QuerySet[Answer]:
     return answers.filter(text__icontains=words)
 
 
-class CappedPaginator(Paginator):
-    """Counts matching rows only up to `cap`: counting 100,000 joined rows for every page costs
-    more than the page itself, and nobody pages past the first few hundred. Pages go as far as
-    the cap; `is_capped` tells the page to say "more than" and ask for narrower filters."""
+# --- Counting and paging ----------------------------------------------------------------------
 
-    def __init__(self, object_list: QuerySet, per_page: int, cap: int = 10_000) -> None:
-        super().__init__(object_list, per_page)
-        self.cap = cap
-        self.is_capped = False
+# Counting matching answers stops here: counting 100,000 joined rows for every page costs more than
+# the page itself. Paging does not stop there (see `answer_page`).
+COUNT_CAP = 10_000
+# Numbered page links each side of the current page.
+PAGE_WINDOW = 2
 
-    @cached_property
-    def count(self) -> int:
-        counted = self.object_list.order_by()[: self.cap + 1].count()
-        self.is_capped = counted > self.cap
-        return min(counted, self.cap)
+
+def count_key(
+    consultation: Consultation, filters: AnswerFilters, user: User, in_force: dict[int, QuestionThemes]
+) -> str:
+    """The cache key of a filter's count: the filters, whose themes are in force, and the official
+    only when "unread" makes the count theirs."""
+    themes = sorted((qid, qt.source, qt.run_id) for qid, qt in in_force.items())
+    state = repr((filters, user.pk if filters.is_unread else None, themes))
+    return f"consult:drill:{consultation.pk}:{hashlib.sha256(state.encode()).hexdigest()[:24]}"
+
+
+def counted_matches(answers: QuerySet[Answer], key: str, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many answers match, up to `cap`, and whether there are more. An official pages through
+    the same filters, so the count is kept for a minute like the dashboards' counts: a page then
+    costs only its rows (a theme of 10,000 answers takes longer to count than to show)."""
+    counted = cache.get(key)
+    if counted is None:
+        n = answers.order_by()[: cap + 1].count()
+        counted = (min(n, cap), n > cap)
+        cache.set(key, counted, COUNTS_KEPT_SECONDS)
+    return counted
+
+
+@dataclass(frozen=True)
+class PagePosition:
+    """Where a page of the drill-down starts, as its link says.
+
+    `after` (or `before`) is a keyset cursor: the id of the answer just before (or after) the page,
+    plus `skip` whole pages, so Next, Previous and the numbered pages near the current one cost
+    the same at any depth. Without a cursor, page `number` is found by counting rows from the
+    nearer end of the list. `number` is only what the page is called; None when not known (the
+    oldest answers of a list too long to count)."""
+
+    number: int | None = 1
+    after: int | None = None
+    before: int | None = None
+    skip: int = 0
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None for an ellipsis
+    href: str = ""
+    is_current: bool = False
+
+
+@dataclass
+class AnswerPage:
+    answers: list[Answer]
+    number: int | None
+    count: int
+    is_capped: bool
+    per_page: int
+    has_previous: bool
+    has_next: bool
+    query_string: str = ""  # the filters, without any page parameters
+    first_id: int | None = None
+    last_id: int | None = None
+
+    @property
+    def start_index(self) -> int | None:
+        return None if self.number is None else (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self) -> int | None:
+        return None if self.number is None else (self.number - 1) * self.per_page + len(self.answers)
+
+    @property
+    def last_counted(self) -> int:
+        """The last page the count reaches."""
+        return max(1, -(-self.count // self.per_page))
+
+    def href(self, **params: int | None) -> str:
+        """A link to another page with the same filters; the page parameters come last."""
+        page_part = urlencode({name: value for name, value in params.items() if value is not None})
+        return "?" + "&".join(part for part in (self.query_string, page_part) if part)
+
+    @property
+    def previous_href(self) -> str:
+        if not self.has_previous:
+            return ""
+        if self.number == 2:
+            return self.href(page=1)
+        return self.href(page=self.number - 1 if self.number else None, before=self.first_id)
+
+    @property
+    def next_href(self) -> str:
+        if not self.has_next:
+            return ""
+        return self.href(page=self.number + 1 if self.number else None, after=self.last_id)
+
+    @property
+    def links(self) -> list[PageLink]:
+        """Numbered links: the first page, the pages within PAGE_WINDOW of this one, and the
+        last page when the count reaches it, with ellipses between."""
+        if self.number is None:
+            return [PageLink(1, self.href(page=1)), PageLink(None)]
+        n, links = self.number, []
+        lowest = max(1, n - PAGE_WINDOW)
+        if lowest > 1:
+            links.append(PageLink(1, self.href(page=1)))
+            if lowest > 2:
+                links.append(PageLink(None))
+        for number in range(lowest, n):
+            skip = n - number - 1
+            href = self.href(page=1) if number == 1 else self.href(page=number, before=self.first_id, skip=skip or None)
+            links.append(PageLink(number, href))
+        links.append(PageLink(n, self.href(page=n), is_current=True))
+        highest = n
+        for step in range(1, PAGE_WINDOW + 1):
+            exists = n + step <= self.last_counted or (step == 1 and self.has_next)
+            if not exists or not self.has_next:
+                break
+            highest = n + step
+            links.append(PageLink(highest, self.href(page=highest, after=self.last_id, skip=step - 1 or None)))
+        if self.is_capped:
+            if self.has_next and highest > n:
+                links.append(PageLink(None))
+        elif highest < self.last_counted:
+            if highest < self.last_counted - 1:
+                links.append(PageLink(None))
+            links.append(PageLink(self.last_counted, self.href(page=self.last_counted)))
+        return links
+
+
+def _after(answers: QuerySet[Answer], answer_id: int) -> QuerySet[Answer]:
+    """Answers listed after the given one (newest first). The bound on the date alone lets the
+    database start its walk of the responses' date index there."""
+    at = Subquery(Answer.objects.filter(pk=answer_id).values("response__submitted_at")[:1])
+    return answers.filter(response__submitted_at__lte=at).filter(Q(response__submitted_at__lt=at) | Q(pk__lt=answer_id))
+
+
+def _before(answers: QuerySet[Answer], answer_id: int) -> QuerySet[Answer]:
+    """Answers listed before the given one, nearest first (oldest first)."""
+    at = Subquery(Answer.objects.filter(pk=answer_id).values("response__submitted_at")[:1])
+    return (
+        answers.filter(response__submitted_at__gte=at)
+        .filter(Q(response__submitted_at__gt=at) | Q(pk__gt=answer_id))
+        .reverse()
+    )
+
+
+def answer_page(
+    answers: QuerySet[Answer],
+    position: PagePosition,
+    counted: tuple[int, bool],
+    per_page: int,
+    query_string: str = "",
+) -> AnswerPage:
+    """One page of `answers` (ordered newest first) at `position`, in one query.
+
+    No page costs more than walking from the nearer end of the list to it: links carry a cursor,
+    and a page named only by its number (page 1, the last page, an old bookmark) is counted from
+    whichever end is nearer. A number past what the count reached shows the oldest answers.
+    """
+    count, is_capped = counted
+    size, start = per_page + 1, position.skip * per_page
+    if position.after is not None:
+        rows = list(_after(answers, position.after)[start : start + size])
+        has_next, has_previous = len(rows) > per_page, True
+        rows, number = rows[:per_page], position.number
+    elif position.before is not None:
+        rows = list(_before(answers, position.before)[start : start + size])
+        has_previous, has_next = len(rows) > per_page, True
+        rows = rows[:per_page][::-1]
+        number = position.number if has_previous else 1
+    else:
+        last = max(1, -(-count // per_page))
+        number = max(1, position.number or 1)
+        if is_capped and number > last:
+            # Past the counted pages: the end of the list, however far that is.
+            rows = list(answers.reverse()[:size])
+            has_previous, has_next, number = len(rows) > per_page, False, None
+            rows = rows[:per_page][::-1]
+        else:
+            number = min(number, last)
+            after_page = count - number * per_page  # rows listed after this page
+            if not is_capped and after_page < (number - 1) * per_page:
+                offset = max(after_page, 0)
+                take = min(per_page, count - (number - 1) * per_page)
+                rows = list(answers.reverse()[offset : offset + take])[::-1]
+                has_next = number < last
+            else:
+                rows = list(answers[(number - 1) * per_page : number * per_page + 1])
+                has_next = len(rows) > per_page
+                rows = rows[:per_page]
+            has_previous = number > 1
+    return AnswerPage(
+        answers=rows,
+        number=number,
+        count=count,
+        is_capped=is_capped,
+        per_page=per_page,
+        has_previous=has_previous and bool(rows),
+        has_next=has_next and bool(rows),
+        query_string=query_string,
+        first_id=rows[0].pk if rows else None,
+        last_id=rows[-1].pk if rows else None,
+    )
 
 
 @dataclass(frozen=True)

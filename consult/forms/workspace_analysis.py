@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from consult.models import Agreement, Question, Response
-from consult.queries_responses import AnswerFilters
+from consult.queries_responses import PAGE_WINDOW, AnswerFilters, PagePosition
 from consult.queries_themes import QuestionThemes
 
 NO_THEME = "none"
+# Where a page of answers starts, rather than which answers: links keep the filters without them.
+PAGE_PARAMETERS = ("page", "after", "before", "skip")
 
 
 class ResponseFilterForm(forms.Form):
@@ -141,7 +144,7 @@ class ResponseFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value for name, value in self.data.items() if name != "page")
+        return any(value for name, value in self.data.items() if name not in PAGE_PARAMETERS)
 
 
 def _start_of(day: date | None) -> datetime | None:
@@ -149,3 +152,20 @@ def _start_of(day: date | None) -> datetime | None:
     if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def page_position(data: QueryDict) -> PagePosition:
+    """The page the query string asks for. Like Django's `Paginator.get_page`, anything that is
+    not a usable number falls back to the first page rather than an error: these values come from
+    the page's own links, and a mangled one deserves answers, not an error summary."""
+
+    def number(name: str) -> int | None:
+        value = data.get(name, "")
+        return int(value) if value.isdigit() and 0 < int(value) < 10**12 else None
+
+    after, before = number("after"), number("before")
+    skip = min(int(data.get("skip", "0")) if data.get("skip", "").isdigit() else 0, PAGE_WINDOW - 1)
+    page = number("page")
+    if after is None and before is None:
+        return PagePosition(number=page or 1)
+    return PagePosition(number=page, after=after, before=None if after is not None else before, skip=skip)

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries
+from consult import queries, queries_outcome
 from consult.access import get_public_consultation, response_token
-from consult.services import publishing
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -76,7 +75,7 @@ def your_responses(request: HttpRequest) -> HttpResponse:
 def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
     """The published "You said, we did" page: what was frozen at publication, never live counts."""
     consultation = get_public_consultation(slug)
-    page = publishing.published_outcome(consultation)
+    page = queries_outcome.published_outcome(consultation)
     if page is None:
         raise Http404("This consultation's outcome is not published yet.")
     return render(request, "consult/consultation_outcome.html", {"consultation": consultation, "page": page})

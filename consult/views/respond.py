@@ -15,11 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries
+from consult import queries, queries_outcome
 from consult.access import get_response_for_token
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
-from consult.services import publishing
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -262,7 +261,7 @@ def response_detail(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "answers": queries.questions_with_answers(response),
             # Frozen when the outcome was published: None until then, or for a response not sent.
-            "published_themes": publishing.published_themes_of(response) if response.is_submitted else None,
+            "published_themes": queries_outcome.published_themes_of(response) if response.is_submitted else None,
         },
     )
 

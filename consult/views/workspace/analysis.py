@@ -9,7 +9,7 @@ from django.urls import URLPattern, path
 
 from consult import queries_dashboard, queries_fairness, queries_responses, queries_topic_map
 from consult.access import get_workspace_consultation, get_workspace_question, get_workspace_response
-from consult.forms.workspace_analysis import ResponseFilterForm
+from consult.forms.workspace_analysis import PAGE_PARAMETERS, ResponseFilterForm, page_position
 from consult.models import AnalysisRun, Permission
 from consult.queries_themes import answer_themes, consultation_themes
 from consult.services.analysis import request_analysis
@@ -90,16 +90,21 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
         in_force=in_force,
         campaigns=queries_responses.campaign_choices(run, request.GET.get("campaign", "")),
     )
+    query = request.GET.copy()
+    for name in PAGE_PARAMETERS:
+        query.pop(name, None)
     page, rows = None, []
     if form.is_valid():
-        answers = queries_responses.filtered_answers(consultation, form.filters(), request.user, in_force, run)
-        paginator = queries_responses.CappedPaginator(answers, RESPONSES_PER_PAGE)
-        page = paginator.get_page(request.GET.get("page"))
-        page_answers = list(page.object_list)
-        themes_of = answer_themes(consultation, [a.pk for a in page_answers])
-        rows = queries_responses.answer_rows(page_answers, themes_of, run)
-    query = request.GET.copy()
-    query.pop("page", None)
+        filters = form.filters()
+        answers = queries_responses.filtered_answers(consultation, filters, request.user, in_force, run)
+        counted = queries_responses.counted_matches(
+            answers, queries_responses.count_key(consultation, filters, request.user, in_force)
+        )
+        page = queries_responses.answer_page(
+            answers, page_position(request.GET), counted, RESPONSES_PER_PAGE, query.urlencode()
+        )
+        themes_of = answer_themes(consultation, [a.pk for a in page.answers])
+        rows = queries_responses.answer_rows(page.answers, themes_of, run)
     return render(
         request,
         "workspace/analysis/workspace_responses.html",
@@ -110,7 +115,6 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
             "form_has_errors": form.is_bound and bool(form.errors),
             "page": page,
             "rows": rows,
-            "query_string": query.urlencode(),
         },
     )
 

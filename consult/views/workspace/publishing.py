@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNot
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from consult import exports
+from consult import exports, queries_outcome
 from consult.access import get_workspace_consultation
 from consult.forms.workspace_publishing import OutcomeActionForm, OutcomeForm
 from consult.models import Consultation, Outcome, Permission
@@ -86,12 +86,12 @@ STALE_MESSAGE = (
 
 def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeForm:
     """The draft as saved, with the method note drawn from the latest run while it is empty."""
-    outcome = publishing.outcome_of(consultation)
-    initial = {"version": publishing.outcome_version(outcome)}
+    outcome = queries_outcome.outcome_of(consultation)
+    initial = {"version": queries_outcome.outcome_version(outcome)}
     if outcome is not None:
         initial.update(summary=outcome.summary, decision=outcome.decision, method_note=outcome.method_note)
     if not initial.get("method_note"):
-        initial["method_note"] = publishing.default_method_note(consultation)
+        initial["method_note"] = queries_outcome.default_method_note(consultation)
     return OutcomeForm(initial=initial, themes=themes)
 
 
@@ -105,8 +105,8 @@ def _render_outcome(
     unsaved: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    outcome = publishing.outcome_of(consultation)
-    themes = publishing.review_themes(consultation)
+    outcome = queries_outcome.outcome_of(consultation)
+    themes = queries_outcome.review_themes(consultation)
     form = form or _outcome_form(consultation, themes)
     preview_outcome = outcome or Outcome(consultation=consultation, version=0)
     return render(
@@ -116,17 +116,17 @@ def _render_outcome(
             "consultation": consultation,
             "workspace_section": "outcome",
             "outcome": outcome,
-            "version": publishing.outcome_version(outcome),
+            "version": queries_outcome.outcome_version(outcome),
             "form": form,
             "action_form": action_form or OutcomeActionForm(),
             "errors": errors or [],
             "unsaved": unsaved or [],
             "form_has_errors": bool(errors) or (form.is_bound and bool(form.errors)),
-            "problems": publishing.publishing_problems(consultation, outcome),
-            "preview": publishing.outcome_page(
-                publishing.build_snapshot(consultation, preview_outcome), published_at=preview_outcome.published_at
+            "problems": queries_outcome.publishing_problems(consultation, outcome),
+            "preview": queries_outcome.outcome_page(
+                queries_outcome.build_snapshot(consultation, preview_outcome), published_at=preview_outcome.published_at
             ),
-            "published": publishing.published_outcome(consultation),
+            "published": queries_outcome.published_outcome(consultation),
         },
         status=status,
     )
@@ -144,7 +144,7 @@ def workspace_outcome(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "POST"])
     if request.method == "GET":
         return _render_outcome(request, consultation)
-    form = OutcomeForm(request.POST, themes=publishing.review_themes(consultation))
+    form = OutcomeForm(request.POST, themes=queries_outcome.review_themes(consultation))
     if not form.is_valid():
         return _render_outcome(request, consultation, form=form)
     try:

@@ -1,0 +1,258 @@
+"""Reads of the outcome ("You said, we did") that the workspace and the public pages share: the
+draft, the default method note, the snapshot publishing freezes, the published page and each
+response's published themes, and what still stands in the way of publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from consult.models import (
+    AnalysisRun,
+    Answer,
+    AuditEvent,
+    Consultation,
+    Outcome,
+    OutcomeReceipt,
+    Question,
+    Response,
+    ReviewTheme,
+    ThemeSet,
+)
+from consult.queries_themes import consultation_themes, is_reviewed_in_force, mapping_changes
+
+
+def outcome_of(consultation: Consultation) -> Outcome | None:
+    return Outcome.objects.filter(consultation=consultation).select_related("approved_by", "published_by").first()
+
+
+def outcome_version(outcome: Outcome | None) -> int:
+    """The version a form carries: 0 while no draft has been saved."""
+    return outcome.version if outcome is not None else 0
+
+
+def review_themes(consultation: Consultation) -> list[ReviewTheme]:
+    """Every reviewed theme of the consultation's free-text questions, in question order."""
+    return list(
+        ReviewTheme.objects.filter(theme_set__question__consultation=consultation)
+        .select_related("theme_set__question")
+        .order_by("theme_set__question__position", "is_other", "position")
+    )
+
+
+def counted_responses(consultation: Consultation) -> QuerySet[Response]:
+    """The responses a published outcome counts: sent, and not hidden whole by moderators (a
+    response with answers, every one of them hidden, was spam or abuse and is not counted)."""
+    visible = Answer.objects.filter(response=OuterRef("pk")).exclude(visibility=Answer.Visibility.HIDDEN)
+    any_answer = Answer.objects.filter(response=OuterRef("pk"))
+    return consultation.responses.filter(status=Response.Status.SUBMITTED).filter(
+        Q(Exists(visible)) | ~Q(Exists(any_answer))
+    )
+
+
+def default_method_note(consultation: Consultation) -> str:
+    """A method note drawn from the latest run's versions and parameters and from how much
+    officials changed the AI's mapping; the lead edits it before publishing."""
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    questions = {q.pk: q for q in consultation.questions.filter(kind=Question.Kind.FREE_TEXT)}
+    lines = []
+    if run is None:
+        lines.append("The responses have not been analysed yet.")
+    else:
+        versions = run.versions or {}
+        model = versions.get("language_model") or ""
+        campaigns_once = (run.parameters or {}).get("count_campaigns_once", True)
+        lines.append(
+            f"We analysed {run.answers_analysed:,} free-text answers on "
+            f"{timezone.localtime(run.finished_at):%-d %B %Y}. Personal data was removed from every answer "
+            "before it was analysed."
+        )
+        lines.append(
+            f"Answers were compared using the embedding model {versions.get('embedding_model') or 'named in the run'}. "
+            "Copies of the same text sent by a campaign were found and "
+            + ("counted once. " if campaigns_once else "counted every time. ")
+            + "Candidate themes were found with BERTopic (themes version "
+            f"{versions.get('themes') or 'unknown'}, redaction version {versions.get('redaction') or 'unknown'})."
+        )
+        if model:
+            lines.append(
+                f"The language model {model} (prompt version {versions.get('prompt') or 'unknown'}) suggested "
+                "names for the themes and wrote summaries citing the responses behind each sentence."
+            )
+        else:
+            lines.append(
+                "No language model was used: theme names and summaries were taken from the answers themselves."
+            )
+    lines.append(
+        "Officials read the candidate themes with real answers, edited, merged, split or added themes and "
+        "signed them off. Every answer was then mapped to the signed-off themes (an answer may count "
+        "towards several), and officials corrected the mapping where needed."
+    )
+    changes = mapping_changes(consultation)
+    for question_id, change in sorted(changes.items(), key=lambda item: questions[item[0]].position):
+        if change.changed_share is not None:
+            lines.append(
+                f"Question {questions[question_id].position}: officials changed the themes of "
+                f"{change.changed_answers:,} of the {change.ai_mapped_answers:,} answers the analysis mapped "
+                f"({change.changed_share:.0%})."
+            )
+    theme_changes = AuditEvent.objects.filter(
+        consultation=consultation, object_type__in=["themeset", "reviewtheme", "thememapping"]
+    ).count()
+    if theme_changes:
+        lines.append(f"The audit trail records {theme_changes:,} changes officials made to themes and mappings.")
+    lines.append("Answers that moderators hid (for example spam or abuse) are not counted.")
+    return "\n\n".join(lines)
+
+
+def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, object]:
+    """What the public page shows, from the themes in force and the draft, without dates."""
+    free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    in_force = consultation_themes(consultation)
+    government = dict(
+        ReviewTheme.objects.filter(theme_set__question__consultation=consultation).values_list(
+            "pk", "government_response"
+        )
+    )
+    answered = dict(
+        Answer.objects.filter(question__in=free_text, response__status=Response.Status.SUBMITTED, text__gt="")
+        .exclude(visibility=Answer.Visibility.HIDDEN)
+        .values_list("question_id")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "n")
+    )
+    questions = []
+    for question in free_text:
+        themes = in_force[question.pk]
+        questions.append(
+            {
+                "id": question.pk,
+                "position": question.position,
+                "text": question.text,
+                "answered": answered.get(question.pk, 0),
+                "is_reviewed": themes.source == "reviewed",
+                "themes": [
+                    {
+                        "id": theme.id,
+                        "label": theme.label,
+                        "description": theme.description,
+                        "count": theme.count,
+                        "is_other": theme.is_other,
+                        "government_response": government.get(theme.id, "") if theme.source == "reviewed" else "",
+                    }
+                    for theme in themes.themes
+                ],
+            }
+        )
+    return {
+        "version": outcome.version,
+        "response_count": counted_responses(consultation).count(),
+        "summary": outcome.summary,
+        "decision": outcome.decision,
+        "method_note": outcome.method_note,
+        "questions": questions,
+    }
+
+
+@dataclass(frozen=True)
+class OutcomePage:
+    """A snapshot ready for a template, with its dates as datetimes."""
+
+    snapshot: dict[str, object]
+    published_at: datetime | None
+    updates: list[dict[str, object]]
+
+    @property
+    def last_updated_at(self) -> datetime | None:
+        return self.updates[-1]["at"] if self.updates else None
+
+
+def outcome_page(snapshot: dict[str, object], published_at: datetime | None = None) -> OutcomePage:
+    stored = snapshot.get("published_at")
+    updates = [
+        {"at": datetime.fromisoformat(update["at"]), "note": update["note"]} for update in snapshot.get("updates", [])
+    ]
+    return OutcomePage(snapshot, datetime.fromisoformat(stored) if stored else published_at, updates)
+
+
+def published_outcome(consultation: Consultation) -> OutcomePage | None:
+    """The published record of a consultation's outcome, or None until it is published."""
+    if consultation.outcome_published_at is None:
+        return None
+    outcome = Outcome.objects.filter(consultation=consultation, published_at__isnull=False).first()
+    if outcome is None or not outcome.published_snapshot:
+        return None
+    return outcome_page(outcome.published_snapshot)
+
+
+def published_themes_of(response: Response) -> list[tuple[str, list[str]]] | None:
+    """For the receipt page: the published themes the response counted towards, per question, as
+    frozen at publication. None while no outcome is published."""
+    page = published_outcome(response.consultation)
+    if page is None:
+        return None
+    receipt = OutcomeReceipt.objects.filter(response=response).first()
+    return themes_by_question(page.snapshot, receipt.themes if receipt is not None else {})
+
+
+def themes_by_question(snapshot: dict[str, object], themes: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """A receipt's themes as (question text, labels), in the published order of the questions."""
+    return [
+        (question["text"], themes[str(question["id"])])
+        for question in snapshot["questions"]
+        if themes.get(str(question["id"]))
+    ]
+
+
+# --- Checks -----------------------------------------------------------------------------------
+
+
+def content_problems(consultation: Consultation, outcome: Outcome | None) -> list[str]:
+    """What the draft still lacks before a lead can approve it."""
+    if outcome is None:
+        return ["Save the outcome before you approve it"]
+    problems = []
+    if not outcome.summary.strip():
+        problems.append("Enter a summary of what the consultation heard")
+    if not outcome.decision.strip():
+        problems.append("Enter what the government will do")
+    if not outcome.method_note.strip():
+        problems.append("Enter a method note saying how the responses were analysed")
+    for theme in review_themes(consultation):
+        if not theme.is_other and not theme.government_response.strip():
+            problems.append(
+                f"Enter the government's response to the theme “{theme.label}” "
+                f"(question {theme.theme_set.question.position})"
+            )
+    return problems
+
+
+def publishing_problems(consultation: Consultation, outcome: Outcome | None) -> list[str]:
+    """Everything that stops the outcome being published, in plain words."""
+    problems = []
+    now = timezone.now()
+    if not consultation.is_published or now < consultation.closes_at:
+        problems.append(
+            "The consultation must close before its outcome is published: it closes "
+            f"{timezone.localtime(consultation.closes_at):%-d %B %Y}"
+        )
+    theme_sets = {ts.question_id: ts for ts in ThemeSet.objects.filter(question__consultation=consultation)}
+    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
+        theme_set = theme_sets.get(question.pk)
+        name = f"Question {question.position} (“{question.text}”)"
+        if theme_set is None:
+            problems.append(f"{name} has no reviewed themes: review its themes and sign them off")
+        elif not theme_set.is_signed_off:
+            problems.append(f"{name}: its themes have not been signed off")
+        elif not is_reviewed_in_force(theme_set):
+            problems.append(
+                f"{name}: its answers are not yet mapped to the signed-off themes "
+                f"({theme_set.get_mapping_status_display().lower()})"
+            )
+    problems += content_problems(consultation, outcome)
+    if outcome is not None and outcome.approved_at is None:
+        problems.append("A lead must approve this version of the outcome before it is published")
+    return problems
