@@ -51,9 +51,9 @@ def requeue_lost_runs() -> list[int]:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def map_theme_set(theme_set_id: int) -> None:
     """Map every answer of a question to its signed-off themes, on the `analysis` queue."""
-    from consult.services import review
+    from consult.services import mapping
 
-    review.map_answers(theme_set_id)
+    mapping.map_answers(theme_set_id)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
