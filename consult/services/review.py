@@ -11,7 +11,6 @@ which `consult.services.mapping` does on the analysis queue. See docs/decisions/
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -31,8 +30,6 @@ from consult.models import (
     ThemeSet,
 )
 from consult.services.audit import record
-
-logger = logging.getLogger(__name__)
 
 OTHER_LABEL = "Other"
 OTHER_DESCRIPTION = "Answers that fit none of the other themes."
