@@ -305,6 +305,14 @@ class Question(models.Model):
     def has_options(self) -> bool:
         return self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
 
+    @property
+    def hint_for_respondents(self) -> str:
+        """The hint as the question page shows it: with GOV.UK's "Select all that apply." for a
+        multiple-choice question."""
+        if self.kind == self.Kind.MULTIPLE_CHOICE:
+            return f"{self.hint}\n\nSelect all that apply." if self.hint else "Select all that apply."
+        return self.hint
+
 
 class Option(models.Model):
     """One of the answers offered by a single- or multiple-choice question."""

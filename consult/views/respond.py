@@ -153,19 +153,13 @@ def answer_question(request: HttpRequest, response: Response, token: str, questi
             "question": question,
             "caption": f"Question {questions.index(question) + 1} of {len(questions)}"
             + ("" if question.is_required else " (optional)"),
-            "hint": _hint_for(question),
+            "hint": question.hint_for_respondents,
             "form": form,
             "form_has_errors": form.is_bound and not form.is_valid(),
             "explained_answer": explained_answer,
             "back_url": _back_url(token, questions, question, is_change),
         },
     )
-
-
-def _hint_for(question: Question) -> str:
-    if question.kind == Question.Kind.MULTIPLE_CHOICE:
-        return f"{question.hint}\n\nSelect all that apply." if question.hint else "Select all that apply."
-    return question.hint
 
 
 def _initial_answer(question: Question, answer: object) -> object:

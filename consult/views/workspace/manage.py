@@ -11,7 +11,6 @@ from consult.forms.respond import AnswerForm
 from consult.forms.workspace_manage import AIToolRecordForm, ConsultationForm, QuestionForm, ShareForm
 from consult.models import AIToolRecord, Consultation, Permission
 from consult.services import consultations as services
-from consult.views.respond import _hint_for
 from consult.views.workspace.base import official_required
 
 
@@ -248,7 +247,7 @@ def workspace_preview_question(request: HttpRequest, slug: str, question_id: int
             "form": form,
             "form_has_errors": request.method == "POST" and bool(form.errors),
             "caption": f"Question {position + 1} of {len(questions)}" + ("" if question.is_required else " (optional)"),
-            "hint": _hint_for(question),
+            "hint": question.hint_for_respondents,
             # The real page quotes the earlier answer; a preview has none to quote.
             "explained_answer": ["(their answer)"] if question.explains_id else None,
             # Draws the buttons a respondent sees on a first pass through the questions.
