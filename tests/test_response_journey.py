@@ -223,3 +223,17 @@ def test_saving_a_changed_answer_reads_and_writes_only_what_it_needs(client, dja
     with django_assert_max_num_queries(8):
         client.post(address, {"answer": "Second thoughts."})
     assert Answer.objects.get(question=why).text == "Second thoughts."
+
+
+def test_a_multiple_choice_question_says_select_all_that_apply_and_so_does_its_preview(client):
+    from tests.factories import make_official
+
+    consultation = make_consultation()
+    token = start(client, consultation)
+    worries = consultation.questions.get(position=4)
+    page = client.get(reverse("answer_question", args=[token, worries.pk]))
+    assert "Select all that apply." in page.content.decode()
+
+    client.force_login(make_official(consultation.department, role="analyst"))
+    preview = client.get(reverse("workspace_preview_question", args=[consultation.slug, worries.pk]))
+    assert "Select all that apply." in preview.content.decode()
