@@ -195,3 +195,24 @@ def test_the_demo_official_can_sign_in(client: Client) -> None:
     official.refresh_from_db()
     assert official.is_staff and official.is_superuser
     assert EmailAddress.objects.get(user=official).verified
+
+
+def test_each_demo_official_signs_in_with_the_published_code_and_sees_every_demo_consultation(
+    client: Client,
+) -> None:
+    from consult.demo.catalogue import DEMO_OFFICIALS, DEMO_TOTP_SECRET
+    from tests.factories import totp_code
+
+    printed = load()
+    assert DEMO_TOTP_SECRET in printed
+    load()  # loading again keeps one authenticator and one membership per department
+    for email, _ in DEMO_OFFICIALS:
+        client.logout()
+        assert client.post(reverse("account_login"), {"login": email, "password": OFFICIAL_PASSWORD})[
+            "Location"
+        ] == reverse("mfa_authenticate")
+        signed_in = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+        assert signed_in["Location"] == reverse("workspace_home")
+        home = client.get(reverse("workspace_home")).content.decode()
+        for plan in PLANS:
+            assert plan.spec.title in home, (email, plan.spec.title)
