@@ -237,3 +237,15 @@ def test_a_multiple_choice_question_says_select_all_that_apply_and_so_does_its_p
     client.force_login(make_official(consultation.department, role="analyst"))
     preview = client.get(reverse("workspace_preview_question", args=[consultation.slug, worries.pk]))
     assert "Select all that apply." in preview.content.decode()
+
+
+def test_accept_and_send_is_one_read_and_one_conditional_write(client, django_assert_max_num_queries):
+    """The response by its token, then one UPDATE that sends it only if it may be sent (plus the
+    savepoint pair the test's own transaction makes of the service's)."""
+    consultation = make_consultation()
+    token = start(client, consultation)
+    answer_required(client, consultation, token, why="Because it helps.")
+    with django_assert_max_num_queries(4):
+        sent = client.post(reverse("check_answers", args=[token]))
+    assert sent["Location"] == reverse("equality_information", args=[token])
+    assert Response.objects.get().status == Response.Status.SUBMITTED

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from consult import tasks
-from consult.models import Answer, Consultation, EqualityInformation, Option, Question, Response, User
+from consult.models import (
+    Answer,
+    Consultation,
+    EqualityInformation,
+    Option,
+    Question,
+    Response,
+    ResponseQuerySet,
+    User,
+)
 
 
 class ResponseLocked(Exception):
@@ -115,26 +126,62 @@ def unanswered_required_questions(response: Response) -> list[Question]:
 def submit_response(response: Response) -> bool:
     """Submit a draft. Returns False when it had already been submitted (a repeated post).
 
-    The receipt is emailed by a task queued once the submission has committed.
+    Sending is one conditional UPDATE: it changes the row only while the response is a draft of an
+    open consultation with every required question answered and the respondent type given, so
+    two posts racing each other send it once. Only when it changes nothing does this look for why
+    (already sent, closed, or incomplete), which is rare. The receipt is emailed by a task queued
+    once the submission has committed.
     """
+    now = timezone.now()
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
-        if locked.is_submitted:
+        sent = (
+            _sendable(now)
+            .filter(pk=response.pk)
+            .update(status=Response.Status.SUBMITTED, submitted_at=now, updated_at=now)
+        )
+        if not sent and not _send_after_checking(response, now):
             return False
-        _require_changeable(locked)
-        missing = unanswered_required_questions(locked)
-        if missing:
-            raise ResponseIncomplete(missing)
-        if not locked.respondent_type:
-            raise ResponseIncomplete([])
-        locked.status = Response.Status.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_at", "updated_at"])
-        if locked.email:
-            tasks.send_receipt_email.delay_on_commit(locked.pk)
+        if response.email:
+            tasks.send_receipt_email.delay_on_commit(response.pk)
         if settings.ANALYSE_ON_ARRIVAL:
-            tasks.process_response.delay_on_commit(locked.pk)
-    response.refresh_from_db()
+            tasks.process_response.delay_on_commit(response.pk)
+    response.status, response.submitted_at, response.updated_at = Response.Status.SUBMITTED, now, now
+    return True
+
+
+def _sendable(now: datetime) -> ResponseQuerySet:
+    """Drafts that may be sent now: consultation open, respondent type given, every required
+    question answered."""
+    unanswered = Question.objects.filter(consultation_id=OuterRef("consultation_id"), is_required=True).exclude(
+        Exists(Answer.objects.filter(response_id=OuterRef(OuterRef("pk")), question_id=OuterRef("pk")))
+    )
+    return (
+        Response.objects.filter(
+            status=Response.Status.DRAFT,
+            consultation__is_published=True,
+            consultation__opens_at__lte=now,
+            consultation__closes_at__gt=now,
+        )
+        .exclude(respondent_type="")
+        .exclude(Exists(unanswered))
+    )
+
+
+def _send_after_checking(response: Response, now: datetime) -> bool:
+    """Why the draft could not be sent: False if it already was; ResponseLocked or
+    ResponseIncomplete otherwise. Sends it if nothing stands in the way any more (an answer saved
+    between the two reads)."""
+    locked = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+    if locked.is_submitted:
+        return False
+    _require_changeable(locked)
+    missing = unanswered_required_questions(locked)
+    if missing:
+        raise ResponseIncomplete(missing)
+    if not locked.respondent_type:
+        raise ResponseIncomplete([])
+    locked.status, locked.submitted_at = Response.Status.SUBMITTED, now
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
     return True
 
 
