@@ -1,11 +1,14 @@
 """GOV.UK Design System markup for Django forms."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django import forms, template
 from django.core.paginator import Page
 from django.forms.boundfield import BoundField
 from django.utils import timezone
+
+from consult.queries_responses import PageLink
 
 register = template.Library()
 
@@ -119,8 +122,32 @@ def govuk_date_time(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {_time(local)}"
 
 
+@dataclass(frozen=True)
+class PageNavigation:
+    """What workspace/includes/page_navigation.html draws."""
+
+    has_previous: bool
+    previous_href: str
+    has_next: bool
+    next_href: str
+    links: list[PageLink]
+
+
 @register.filter
-def elided_pages(page: Page) -> list[object]:
-    """The page numbers to link to around the current page, with ellipses between (Django's
-    `Paginator.ELLIPSIS`), so that a result of 5,000 pages does not draw 5,000 links."""
-    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+def page_navigation(page: Page, query_string: str = "") -> PageNavigation:
+    """GOV.UK pagination links for a Django page, keeping the other query parameters, with the
+    pages around the current one and ellipses between, so that 5,000 pages do not draw 5,000 links."""
+    prefix = f"?{query_string}&page=" if query_string else "?page="
+    links = [
+        PageLink(None)
+        if number == page.paginator.ELLIPSIS
+        else PageLink(number, f"{prefix}{number}", number == page.number)
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]
+    return PageNavigation(
+        has_previous=page.has_previous(),
+        previous_href=f"{prefix}{page.previous_page_number()}" if page.has_previous() else "",
+        has_next=page.has_next(),
+        next_href=f"{prefix}{page.next_page_number()}" if page.has_next() else "",
+        links=links,
+    )

@@ -7,6 +7,9 @@ JavaScript; a change someone else made first is refused (409) and the current th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -174,19 +177,20 @@ def workspace_theme_set_start(request: HttpRequest, slug: str, question_id: int)
     )
 
 
-def _confirm(
+def _act(
     request: HttpRequest,
     theme_set: ThemeSet,
+    form: forms.Form,
     template: str,
-    action: object,
-    success: str,
+    action: Callable[[dict[str, Any]], str],
     **context: object,
 ) -> HttpResponse:
-    """A confirmation page whose form carries the version; on POST, do `action(version)`."""
-    form = VersionForm(request.POST if request.method == "POST" else None, initial={"version": theme_set.version})
+    """The form page of one change to the themes. On a valid POST, `action(cleaned_data)` makes the
+    change and returns the message to show; a stale version shows the current themes instead, and
+    a refused change shows its reason on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            action(form.cleaned_data["version"])  # type: ignore[operator]
+            success = action(form.cleaned_data)
         except review.StaleVersion as error:
             return _stale(request, error)
         except review.ReviewError as error:
@@ -195,6 +199,24 @@ def _confirm(
             messages.success(request, success)
             return redirect(_theme_set_url(theme_set))
     return _form_page(request, template, theme_set, form, **context)
+
+
+def _confirm(
+    request: HttpRequest,
+    theme_set: ThemeSet,
+    template: str,
+    action: Callable[[int], object],
+    success: str,
+    **context: object,
+) -> HttpResponse:
+    """A confirmation page whose form carries the version; on POST, do `action(version)`."""
+    form = VersionForm(request.POST if request.method == "POST" else None, initial={"version": theme_set.version})
+
+    def act(data: dict[str, Any]) -> str:
+        action(data["version"])
+        return success
+
+    return _act(request, theme_set, form, template, act, **context)
 
 
 @official_required
@@ -257,20 +279,14 @@ def workspace_theme_set_map(request: HttpRequest, slug: str, question_id: int) -
 def workspace_theme_create(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
     theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
     form = ThemeForm(request.POST if request.method == "POST" else None, initial={"version": theme_set.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            theme = review.create_theme(
-                theme_set, request.user, version=data["version"], label=data["label"], description=data["description"]
-            )
-        except review.StaleVersion as error:
-            return _stale(request, error)
-        except review.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Theme “{theme.label}” added.")
-            return redirect(_theme_set_url(theme_set))
-    return _form_page(request, "theme_form.html", theme_set, form, theme=None)
+
+    def create(data: dict[str, Any]) -> str:
+        theme = review.create_theme(
+            theme_set, request.user, version=data["version"], label=data["label"], description=data["description"]
+        )
+        return f"Theme “{theme.label}” added."
+
+    return _act(request, theme_set, form, "theme_form.html", create, theme=None)
 
 
 @official_required
@@ -279,20 +295,14 @@ def workspace_theme_edit(request: HttpRequest, slug: str, theme_id: int) -> Http
     theme_set = theme.theme_set
     initial = {"version": theme_set.version, "label": theme.label, "description": theme.description}
     form = ThemeForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            review.update_theme(
-                theme, request.user, version=data["version"], label=data["label"], description=data["description"]
-            )
-        except review.StaleVersion as error:
-            return _stale(request, error)
-        except review.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Theme “{theme.label}” saved.")
-            return redirect(_theme_set_url(theme_set))
-    return _form_page(request, "theme_form.html", theme_set, form, theme=theme)
+
+    def save(data: dict[str, Any]) -> str:
+        review.update_theme(
+            theme, request.user, version=data["version"], label=data["label"], description=data["description"]
+        )
+        return f"Theme “{theme.label}” saved."
+
+    return _act(request, theme_set, form, "theme_form.html", save, theme=theme)
 
 
 @official_required
@@ -317,25 +327,19 @@ def workspace_themes_merge(request: HttpRequest, slug: str, question_id: int) ->
         initial={"version": theme_set.version, "themes": request.GET.getlist("themes")},
         themes=themes,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            merged = review.merge_themes(
-                theme_set,
-                request.user,
-                version=data["version"],
-                theme_ids=data["themes"],
-                label=data["label"],
-                description=data["description"],
-            )
-        except review.StaleVersion as error:
-            return _stale(request, error)
-        except review.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Themes merged into “{merged.label}”.")
-            return redirect(_theme_set_url(theme_set))
-    return _form_page(request, "themes_merge.html", theme_set, form)
+
+    def merge(data: dict[str, Any]) -> str:
+        merged = review.merge_themes(
+            theme_set,
+            request.user,
+            version=data["version"],
+            theme_ids=data["themes"],
+            label=data["label"],
+            description=data["description"],
+        )
+        return f"Themes merged into “{merged.label}”."
+
+    return _act(request, theme_set, form, "themes_merge.html", merge)
 
 
 @official_required
@@ -348,25 +352,19 @@ def workspace_theme_split(request: HttpRequest, slug: str, theme_id: int) -> Htt
         initial={"version": theme_set.version},
         choices=[(str(quote.answer_id), f"{quote.text} ({quote.reference})") for quote in choices],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            new = review.split_theme(
-                theme,
-                request.user,
-                version=data["version"],
-                answer_ids=data["answers"],
-                label=data["label"],
-                description=data["description"],
-            )
-        except review.StaleVersion as error:
-            return _stale(request, error)
-        except review.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{len(data['answers'])} answers moved from “{theme.label}” into “{new.label}”.")
-            return redirect(_theme_set_url(theme_set))
-    return _form_page(request, "theme_split.html", theme_set, form, theme=theme, shown=len(choices), total=total)
+
+    def split(data: dict[str, Any]) -> str:
+        new = review.split_theme(
+            theme,
+            request.user,
+            version=data["version"],
+            answer_ids=data["answers"],
+            label=data["label"],
+            description=data["description"],
+        )
+        return f"{len(data['answers'])} answers moved from “{theme.label}” into “{new.label}”."
+
+    return _act(request, theme_set, form, "theme_split.html", split, theme=theme, shown=len(choices), total=total)
 
 
 # --- Coding one response ------------------------------------------------------------------------
