@@ -1,5 +1,6 @@
-"""The domain. Consultations, questions and responses live in `consultations`; the analysis
-runs and their results in `analysis`; officials' review, moderation and outcomes in `workspace`."""
+"""The domain. Consultations and questions live in `consultations`, people's responses in
+`responses`, the analysis runs and their results in `analysis`, officials' review, moderation and
+outcomes in `workspace`, and what each response counted towards once published in `publishing`."""
 
 from consult.models.analysis import (
     AnalysisRun,
@@ -13,21 +14,23 @@ from consult.models.analysis import (
 )
 from consult.models.consultations import (
     OUTCOME_DUE_AFTER,
-    REFERENCE_ALPHABET,
     Agreement,
     AIToolRecord,
-    Answer,
     Consultation,
     ConsultationQuerySet,
     Department,
-    EqualityInformation,
     Option,
     Phase,
     Question,
-    Response,
-    ResponseQuerySet,
     User,
     UserManager,
+)
+from consult.models.responses import (
+    REFERENCE_ALPHABET,
+    Answer,
+    EqualityInformation,
+    Response,
+    ResponseQuerySet,
     new_reference,
 )
 from consult.models.workspace import (

@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from consult.models.consultations import Answer, Consultation, Question
+from consult.models.consultations import Consultation, Question
+from consult.models.responses import Answer
 
 
 class AnswerEmbedding(models.Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from consult.models.consultations import Response
+from consult.models.responses import Response
 
 
 class OutcomeReceipt(models.Model):

@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import Q
 
 from consult.models.analysis import AnalysisRun, Theme
-from consult.models.consultations import Answer, Consultation, Department, Question, Response
+from consult.models.consultations import Consultation, Department, Question
+from consult.models.responses import Answer, Response
 
 # --- Who may do what --------------------------------------------------------------------------
 

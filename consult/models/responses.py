@@ -1,0 +1,189 @@
+"""People's responses to consultations: the response, its answers, and the optional equality
+information kept apart from them."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from consult.models.consultations import Agreement, Consultation, Option, Question
+
+# --- Responses --------------------------------------------------------------------------------
+
+# Crockford's base 32 without I, L, O and U, so a reference read out over the phone is unambiguous.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """An unguessable reference such as `R-7KX4-M9PT-2HQD` (60 random bits)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return f"R-{chars[0:4]}-{chars[4:8]}-{chars[8:12]}"
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def submitted(self) -> ResponseQuerySet:
+        return self.filter(status=Response.Status.SUBMITTED)
+
+    def drafts(self) -> ResponseQuerySet:
+        return self.filter(status=Response.Status.DRAFT)
+
+
+class Response(models.Model):
+    """One person's or organisation's response to a consultation."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class RespondentType(models.TextChoices):
+        INDIVIDUAL = "individual", "As an individual"
+        ORGANISATION = "organisation", "On behalf of an organisation"
+
+    reference = models.CharField(max_length=20, unique=True, default=new_reference, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    respondent_type = models.CharField(max_length=20, choices=RespondentType.choices, blank=True)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, help_text="Where the receipt and resume links go.")
+    # The identifier a response had in the file it was imported from, if it was imported.
+    external_id = models.CharField(max_length=100, blank=True)
+    # A random key sent with the form that starts a response, so that a double-posted form
+    # finds the response it already made instead of making a second one.
+    start_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "start_key"], name="response_start_key_unique"),
+        ]
+        # Serves the workspace: counts by status, and the drill-down and charts by date sent.
+        indexes = [models.Index(fields=["consultation", "status", "submitted_at"], name="response_status_sent_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_changeable(self) -> bool:
+        """Whether the respondent may still change it: not withdrawn, consultation still open."""
+        return not self.is_withdrawn and self.consultation.is_open
+
+    @property
+    def respondent_label(self) -> str:
+        if self.respondent_type == self.RespondentType.ORGANISATION:
+            return f"On behalf of {self.organisation_name}"
+        return "As an individual" if self.respondent_type else ""
+
+
+class Answer(models.Model):
+    """A response's answer to one question: text, chosen options or a point on the scale."""
+
+    class Visibility(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        REDACTED = "redacted", "Redacted by a moderator"
+        HIDDEN = "hidden", "Hidden by a moderator"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(blank=True)
+    options = models.ManyToManyField(Option, blank=True, related_name="answers")
+    agreement = models.PositiveSmallIntegerField(choices=Agreement.choices, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The text with personal data replaced by placeholders: the only text the analysis and any
+    # language model ever see. Empty until the answer has been processed.
+    redacted_text = models.TextField(blank=True)
+    redaction_version = models.CharField(max_length=20, blank=True)
+    has_personal_data = models.BooleanField(default=False)
+    # A moderator's decision: a hidden answer leaves the analysis at its next run and is never
+    # published; a redacted one keeps its original in `RedactedOriginal`.
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_once_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} / {self.question_id}"
+
+
+class EqualityInformation(models.Model):
+    """Optional information about the respondent, kept apart from their answers and used only to
+    check that the consultation reaches, and the analysis serves, everyone."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", "Under 18"
+        AGE_18_24 = "18_24", "18 to 24"
+        AGE_25_34 = "25_34", "25 to 34"
+        AGE_35_44 = "35_44", "35 to 44"
+        AGE_45_54 = "45_54", "45 to 54"
+        AGE_55_64 = "55_64", "55 to 64"
+        AGE_65_74 = "65_74", "65 to 74"
+        AGE_75_OVER = "75_over", "75 or over"
+        PREFER_NOT = "prefer_not", "Prefer not to say"
+
+    class Region(models.TextChoices):
+        NORTH_EAST = "north_east", "North East England"
+        NORTH_WEST = "north_west", "North West England"
+        YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
+        EAST_MIDLANDS = "east_midlands", "East Midlands"
+        WEST_MIDLANDS = "west_midlands", "West Midlands"
+        EAST = "east", "East of England"
+        LONDON = "london", "London"
+        SOUTH_EAST = "south_east", "South East England"
+        SOUTH_WEST = "south_west", "South West England"
+        WALES = "wales", "Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+        OUTSIDE_UK = "outside_uk", "Outside the UK"
+        PREFER_NOT = "prefer_not", "Prefer not to say"
+
+    class Disability(models.TextChoices):
+        YES_A_LOT = "yes_a_lot", "Yes, limited a lot"
+        YES_A_LITTLE = "yes_a_little", "Yes, limited a little"
+        NO = "no", "No"
+        PREFER_NOT = "prefer_not", "Prefer not to say"
+
+    class Ethnicity(models.TextChoices):
+        ASIAN = "asian", "Asian or Asian British"
+        BLACK = "black", "Black, African, Caribbean or Black British"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        WHITE = "white", "White"
+        OTHER = "other", "Another ethnic group"
+        PREFER_NOT = "prefer_not", "Prefer not to say"
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="equality")
+    age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "equality information"
+
+    def __str__(self) -> str:
+        return f"Equality information for {self.response}"
