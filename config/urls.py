@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,7 +13,8 @@ handler403 = "consult.views.errors.permission_denied"
 handler404 = "consult.views.errors.page_not_found"
 handler500 = "consult.views.errors.server_error"
 
-urlpatterns = [
+# The public site, in English at its plain address and in Welsh under /cy/.
+public_patterns = [
     path("", public.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", public.consultation_detail, name="consultation_detail"),
     path("consultations/<slug:slug>/respond/", public.start_response, name="start_response"),
@@ -26,7 +28,12 @@ urlpatterns = [
     path("respond/<str:token>/confirmation/", respond.confirmation, name="confirmation"),
     path("respond/<str:token>/save/", respond.save_and_return, name="save_and_return"),
     path("respond/<str:token>/withdraw/", respond.withdraw, name="withdraw"),
+]
+
+urlpatterns = [
     path("workspace/", include("consult.views.workspace.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)
