@@ -40,12 +40,20 @@ def response_token(response: Response) -> str:
     return signing.Signer(salt=_RESPONSE_LINK_SALT).sign(response.reference)
 
 
+def response_reference(token: str) -> str | None:
+    """The reference a token was signed for, or None for a forged or mangled token. Whether such a
+    response exists, and may be seen, is for the caller to find out."""
+    try:
+        return signing.Signer(salt=_RESPONSE_LINK_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+
+
 def get_response_for_token(request: HttpRequest, token: str) -> Response:
     """The response a token opens, or 404 for a forged, mangled or unknown token."""
-    try:
-        reference = signing.Signer(salt=_RESPONSE_LINK_SALT).unsign(token)
-    except signing.BadSignature:
-        raise Http404("No response matches this link.") from None
+    reference = response_reference(token)
+    if reference is None:
+        raise Http404("No response matches this link.")
     return get_object_or_404(
         Response.objects.select_related("consultation", "consultation__department", "user"),
         reference=reference,

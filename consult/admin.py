@@ -3,6 +3,7 @@ trail. Officials run consultations in the workspace (`/workspace/`), not here.""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from consult.models import (
@@ -17,6 +18,7 @@ from consult.models import (
     Response,
     User,
 )
+from consult.services.consultations import lock_for_question_change
 
 
 @admin.register(User)
@@ -94,6 +96,21 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["text", "consultation", "position", "kind", "is_required"]
     list_filter = ["consultation", "kind"]
     inlines = [OptionInline]
+
+    # The respondent's journey keeps questions in memory by their consultation's version; a change
+    # made here moves it on, as the workspace's changes do.
+    def save_related(self, request: HttpRequest, form: object, formsets: object, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        lock_for_question_change(form.instance.consultation)
+
+    def delete_model(self, request: HttpRequest, obj: Question) -> None:
+        lock_for_question_change(obj.consultation)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        for consultation in Consultation.objects.filter(questions__in=queryset).distinct():
+            lock_for_question_change(consultation)
+        super().delete_queryset(request, queryset)
 
 
 class AnswerInline(admin.TabularInline):

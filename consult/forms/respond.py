@@ -106,28 +106,31 @@ class AnswerForm(forms.Form):
                     "invalid_choice": "Select one of the options shown",
                 },
             )
-        options = question.options.all()
+        # The question's options are loaded with it (and kept between requests), so checking a
+        # choice against them needs no query.
+        options = [(option.pk, option.label) for option in question.options.all()]
         if question.kind == Question.Kind.SINGLE_CHOICE:
-            return forms.ModelChoiceField(
+            return forms.TypedChoiceField(
                 label=question.text,
                 required=required,
-                queryset=options,
+                choices=options,
+                coerce=int,
+                empty_value=None,
                 widget=forms.RadioSelect,
-                empty_label=None,
                 error_messages={
                     "required": "Select an answer",
                     "invalid_choice": "Select one of the options shown",
                 },
             )
-        return forms.ModelMultipleChoiceField(
+        return forms.TypedMultipleChoiceField(
             label=question.text,
             required=required,
-            queryset=options,
+            choices=options,
+            coerce=int,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
                 "required": "Select at least one answer",
                 "invalid_choice": "Select only the options shown",
-                "invalid_pk_value": "Select only the options shown",
             },
         )
 
@@ -139,9 +142,9 @@ class AnswerForm(forms.Form):
             return {"text": value or ""}
         if kind == Question.Kind.AGREEMENT:
             return {"agreement": value if value not in ("", None) else None}
-        if kind == Question.Kind.SINGLE_CHOICE:
-            return {"options": [value] if value else []}
-        return {"options": list(value or [])}
+        chosen = ([value] if value else []) if kind == Question.Kind.SINGLE_CHOICE else list(value or [])
+        by_id = {option.pk: option for option in self.question.options.all()}
+        return {"options": [by_id[pk] for pk in chosen]}
 
 
 class ResumeLinkForm(forms.Form):

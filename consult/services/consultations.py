@@ -201,6 +201,13 @@ def save_ai_tool_record(actor: User, consultation: Consultation, values: dict[st
 # --- Questions --------------------------------------------------------------------------------
 
 
+def lock_for_question_change(consultation: Consultation) -> None:
+    """Lock the consultation's row until the transaction ends, and move its `updated_at` on: the
+    respondent's journey keeps questions in memory by that version (`services.intake`), so any
+    change to a question, its options or their order must come through here."""
+    Consultation.objects.filter(pk=consultation.pk).update(updated_at=timezone.now())
+
+
 def _question_snapshot(question: Question) -> dict[str, object]:
     return {**_snapshot(question, QUESTION_FIELDS), "options": [o.label for o in question.options.all()]}
 
@@ -216,7 +223,7 @@ def add_question(actor: User, consultation: Consultation, values: dict[str, obje
     """A new question at the end of the consultation."""
     with transaction.atomic():
         # Locking the consultation row makes two officials adding at once take turns for a position.
-        Consultation.objects.select_for_update().get(pk=consultation.pk)
+        lock_for_question_change(consultation)
         last = consultation.questions.aggregate(last=Max("position"))["last"] or 0
         question = Question.objects.create(
             consultation=consultation, position=last + 1, **{name: values[name] for name in QUESTION_FIELDS}
@@ -232,7 +239,7 @@ def update_question(actor: User, question: Question, values: dict[str, object], 
     answered, and a longer answer limit may change: their answers depend on the rest."""
     consultation = question.consultation
     with transaction.atomic():
-        Consultation.objects.select_for_update().get(pk=consultation.pk)
+        lock_for_question_change(consultation)
         before = _question_snapshot(question)
         wanted_options = (
             options if values["kind"] in (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE) else []
@@ -266,7 +273,7 @@ def delete_question(actor: User, question: Question) -> None:
     """Delete a question nobody has sent an answer to, and close the gap in the order."""
     consultation = question.consultation
     with transaction.atomic():
-        Consultation.objects.select_for_update().get(pk=consultation.pk)
+        lock_for_question_change(consultation)
         if has_sent_responses(consultation):
             raise ChangeRefused("People have already answered, so questions can no longer be deleted")
         snapshot = {"position": question.position, **_question_snapshot(question)}
@@ -294,7 +301,7 @@ def move_question(actor: User, question: Question, direction: str) -> bool:
     """Swap a question with the one above (`up`) or below (`down`); False at either end."""
     consultation = question.consultation
     with transaction.atomic():
-        Consultation.objects.select_for_update().get(pk=consultation.pk)
+        lock_for_question_change(consultation)
         question.refresh_from_db(fields=["position"])
         siblings = consultation.questions.exclude(pk=question.pk)
         if direction == "up":

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from consult import tasks
@@ -18,9 +17,9 @@ from consult.models import (
     Option,
     Question,
     Response,
-    ResponseQuerySet,
     User,
 )
+from consult.services import intake
 
 
 class ResponseLocked(Exception):
@@ -94,9 +93,7 @@ def save_answer(
             if question.has_options:
                 answer.options.set(options)
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
-        if response.is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
-            # A changed answer to a sent response is read again, as a new one would be.
-            tasks.process_response.delay_on_commit(response.pk)
+        queue_after_answer_saved(response.pk, question, is_submitted=response.is_submitted)
 
 
 def _store_answer(response: Response, question: Question, *, text: str, agreement: int | None) -> Answer:
@@ -126,45 +123,33 @@ def unanswered_required_questions(response: Response) -> list[Question]:
 def submit_response(response: Response) -> bool:
     """Submit a draft. Returns False when it had already been submitted (a repeated post).
 
-    Sending is one conditional UPDATE: it changes the row only while the response is a draft of an
-    open consultation with every required question answered and the respondent type given, so
-    two posts racing each other send it once. Only when it changes nothing does this look for why
-    (already sent, closed, or incomplete), which is rare. The receipt is emailed by a task queued
-    once the submission has committed.
+    Sending is one conditional UPDATE (`intake.send_response`): it changes the row only while the
+    response is a draft of an open consultation with every required question answered and the
+    respondent type given, so two posts racing each other send it once. Only when it changes
+    nothing does this look for why (already sent, closed, or incomplete), which is rare.
     """
     now = timezone.now()
     with transaction.atomic():
-        sent = (
-            _sendable(now)
-            .filter(pk=response.pk)
-            .update(status=Response.Status.SUBMITTED, submitted_at=now, updated_at=now)
-        )
-        if not sent and not _send_after_checking(response, now):
+        sent = intake.send_response(response.reference, now)
+        if sent is None and not _send_after_checking(response, now):
             return False
-        if response.email:
-            tasks.send_receipt_email.delay_on_commit(response.pk)
-        if settings.ANALYSE_ON_ARRIVAL:
-            tasks.process_response.delay_on_commit(response.pk)
+        queue_after_sending(response.pk, response.email)
     response.status, response.submitted_at, response.updated_at = Response.Status.SUBMITTED, now, now
     return True
 
 
-def _sendable(now: datetime) -> ResponseQuerySet:
-    """Drafts that may be sent now: consultation open, respondent type given, every required
-    question answered."""
-    unanswered = Question.objects.filter(consultation_id=OuterRef("consultation_id"), is_required=True).exclude(
-        Exists(Answer.objects.filter(response_id=OuterRef(OuterRef("pk")), question_id=OuterRef("pk")))
-    )
-    return (
-        Response.objects.filter(
-            status=Response.Status.DRAFT,
-            consultation__is_published=True,
-            consultation__opens_at__lte=now,
-            consultation__closes_at__gt=now,
-        )
-        .exclude(respondent_type="")
-        .exclude(Exists(unanswered))
-    )
+def queue_after_sending(response_id: int, email: str) -> None:
+    """Once the sending has committed: the receipt by email, and the analysis of its answers."""
+    if email:
+        tasks.send_receipt_email.delay_on_commit(response_id)
+    if settings.ANALYSE_ON_ARRIVAL:
+        tasks.process_response.delay_on_commit(response_id)
+
+
+def queue_after_answer_saved(response_id: int, question: Question, *, is_submitted: bool) -> None:
+    """A changed answer to a sent response is read again by the analysis, as a new one would be."""
+    if is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
+        tasks.process_response.delay_on_commit(response_id)
 
 
 def _send_after_checking(response: Response, now: datetime) -> bool:

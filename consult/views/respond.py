@@ -5,20 +5,22 @@ Every page is reached through the response's signed token (see `access.response_
 journey needs no cookie to pick up where it stopped.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from consult import queries, queries_outcome
-from consult.access import get_response_for_token
+from consult.access import get_response_for_token, response_reference
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
+from consult.services import intake
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -30,11 +32,19 @@ def _locked_page(request: HttpRequest, response: Response, token: str) -> HttpRe
     return render(request, "consult/response_locked.html", {"response": response, "token": token})
 
 
+def journey_request(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET shows a journey page, POST saves it; posts from one address are rate-limited."""
+    return require_http_methods(["GET", "POST"])(
+        ratelimit(group="responses", key="ip", rate=response_rate, method="POST", block=True)(view)
+    )
+
+
 def changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
     """Load the response behind the token; refuse with a clear page once it cannot change."""
+    return journey_request(_loading_changeable_response(view))
 
-    @require_http_methods(["GET", "POST"])
-    @ratelimit(group="responses", key="ip", rate=response_rate, method="POST", block=True)
+
+def _loading_changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: object) -> HttpResponse:
         response = get_response_for_token(request, token)
@@ -50,10 +60,10 @@ def changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
 
 
 def _questions(response: Response) -> list[Question]:
-    return list(response.consultation.questions.select_related("explains").prefetch_related("options"))
+    return list(intake.journey_questions(response.consultation).questions)
 
 
-def _next_url(response: Response, token: str, questions: list[Question], current: Question | None) -> str:
+def _next_url(response: Response, token: str, questions: Sequence[Question], current: Question | None) -> str:
     """Where Continue goes: the next question, or check answers after the last."""
     position = -1 if current is None else questions.index(current)
     if response.is_draft and position + 1 < len(questions):
@@ -61,7 +71,7 @@ def _next_url(response: Response, token: str, questions: list[Question], current
     return reverse("check_answers", args=[token])
 
 
-def _back_url(token: str, questions: list[Question], current: Question | None, is_change: bool) -> str:
+def _back_url(token: str, questions: Sequence[Question], current: Question | None, is_change: bool) -> str:
     if is_change:
         return reverse("check_answers", args=[token])
     if current is None:
@@ -119,8 +129,50 @@ def about_you(request: HttpRequest, response: Response, token: str) -> HttpRespo
     )
 
 
-@changeable_response
-def answer_question(request: HttpRequest, response: Response, token: str, question_id: int) -> HttpResponse:
+@journey_request
+def answer_question(request: HttpRequest, token: str, question_id: int) -> HttpResponse:
+    if request.method == "POST":
+        saved = _save_answer_in_one_statement(request, token, question_id)
+        if saved is not None:
+            return saved
+    return _answer_question(request, token, question_id=question_id)
+
+
+def _save_answer_in_one_statement(request: HttpRequest, token: str, question_id: int) -> HttpResponse | None:
+    """The common case of the busiest request, without loading the response first: a valid answer
+    to a question this process has shown before. None sends the
+    request down the full path (`_answer_question`), which explains anything unusual."""
+    journey = intake.remembered_questions(question_id)
+    reference = response_reference(token)
+    if journey is None or reference is None:
+        return None
+    index = journey.index(question_id)
+    question = journey.questions[index] if index is not None else None
+    if question is None:
+        return None
+    form = AnswerForm(question, request.POST)
+    if not form.is_valid():
+        return None
+    answer = form.answer_kwargs()
+    text, agreement = answer.get("text", ""), answer.get("agreement")
+    option_ids = [option.pk for option in answer.get("options", [])]
+    if not text and agreement is None and not option_ids:
+        return None  # an emptied optional answer is deleted, on the full path
+    saved = intake.save_answer(
+        reference, journey, question, text=text, agreement=agreement, option_ids=option_ids, now=timezone.now()
+    )
+    if saved is None:
+        return None
+    services.queue_after_answer_saved(saved.response_id, question, is_submitted=saved.is_submitted)
+    if _wants_to_save_and_return(request):
+        return redirect("save_and_return", token)
+    if request.GET.get("change") == "1" or saved.is_submitted or index + 1 == len(journey.questions):
+        return redirect("check_answers", token)
+    return redirect("answer_question", token, journey.questions[index + 1].pk)
+
+
+@_loading_changeable_response
+def _answer_question(request: HttpRequest, response: Response, token: str, question_id: int) -> HttpResponse:
     questions = _questions(response)
     # A question of another consultation is simply not found here.
     question = next((q for q in questions if q.pk == question_id), None)
@@ -175,8 +227,20 @@ def _initial_answer(question: Question, answer: object) -> object:
     return chosen
 
 
-@changeable_response
-def check_answers(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+@journey_request
+def check_answers(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        # "Accept and send": the common case is one statement, without loading the response.
+        reference = response_reference(token)
+        sent = intake.send_response(reference, timezone.now()) if reference is not None else None
+        if sent is not None:
+            services.queue_after_sending(sent.response_id, sent.email)
+            return redirect("equality_information", token)
+    return _check_answers(request, token)
+
+
+@_loading_changeable_response
+def _check_answers(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     missing: list[Question] = []
     needs_respondent = False
     if request.method == "POST":
