@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from consult import tasks
 from consult.models import (
     Agreement,
     AnalysisRun,
@@ -52,9 +54,13 @@ QUOTES_PER_THEME = 3
 CAMPAIGNS_SHOWN_IN_DEPTH = 50
 
 # Counting every answer of a consultation of 100,000 responses takes longer than a page should,
-# so the dashboards keep their counts this long and say when they were counted. A new run or a
-# change to the reviewed themes changes the cache key, so themes are never shown out of date.
-COUNTS_KEPT_SECONDS = 60
+# so the dashboards keep their counts and say when they were counted. A minute after counting, the
+# next page asks for a recount and, where every process shares one cache (REDIS_URL) and a worker
+# runs tasks, still shows the kept counts while the worker recounts: no official waits for the
+# counting. The worker also counts after every run and every mapping. A new run or a change to the
+# reviewed themes changes the cache key, so themes are never shown out of date.
+COUNTS_FRESH_SECONDS = 60
+COUNTS_KEPT_SECONDS = 24 * 60 * 60
 
 
 def share(part: int, whole: int) -> float | None:
@@ -530,18 +536,63 @@ def counts_key(page: str, consultation: Consultation, *parts: object) -> str:
     return f"consult:analysis:{page}:{consultation.pk}:{state}"
 
 
-def counted(key: str, count: Callable[[], dict[str, object]]) -> dict[str, object]:
-    """The counts under `key`, counted afresh when they are older than COUNTS_KEPT_SECONDS."""
-    counts = cache.get(key)
+def counts_are_shared() -> bool:
+    """Whether a worker's counts reach the web processes: one cache for all, and a worker."""
+    return bool(settings.REDIS_URL) and settings.HAS_BROKER
+
+
+def counted(
+    key: str, count: Callable[[], dict[str, object]], recount: Callable[[], None], *, fresh: bool = False
+) -> dict[str, object]:
+    """The counts under `key`: counted here when none are kept (or `fresh` is asked for); once
+    older than COUNTS_FRESH_SECONDS, `recount` asks the worker to count again (once), and the kept
+    counts are shown meanwhile. Without a shared cache and a worker, this process recounts."""
+    counts = None if fresh else cache.get(key)
     if counts is None:
-        counts = {**count(), "counted_at": timezone.now()}
-        cache.set(key, counts, COUNTS_KEPT_SECONDS)
+        return _keep_counts(key, count)
+    is_stale = timezone.now() - counts["counted_at"] > timedelta(seconds=COUNTS_FRESH_SECONDS)
+    if is_stale and cache.add(f"{key}:recounting", True, COUNTS_FRESH_SECONDS):
+        if not counts_are_shared():
+            return _keep_counts(key, count)
+        recount()
     return counts
 
 
-def dashboard(consultation: Consultation) -> dict[str, object]:
+def _keep_counts(key: str, count: Callable[[], dict[str, object]]) -> dict[str, object]:
+    counts = {**count(), "counted_at": timezone.now()}
+    cache.set(key, counts, COUNTS_KEPT_SECONDS)
+    return counts
+
+
+def recount(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
+    """Count one page's figures afresh into the cache (the worker's side of `counted`), or with no
+    `page` every analysis page of the consultation (after a run or a mapping)."""
+    from consult.queries_fairness import fairness_page
+
+    consultation = Consultation.objects.filter(pk=consultation_id).first()
+    if consultation is None:
+        return
+    if page in ("", "dashboard"):
+        dashboard(consultation, fresh=True)
+    if page in ("", "fairness"):
+        fairness_page(consultation, fresh=True)
+    questions = consultation.questions.filter(kind=Question.Kind.FREE_TEXT)
+    if page == "question":
+        questions = questions.filter(pk=question_id)
+    elif page:
+        questions = questions.none()
+    for question in questions:
+        question_analysis(consultation, question, fresh=True)
+
+
+def recount_later(consultation: Consultation, page: str = "", question_id: int | None = None) -> Callable[[], None]:
+    """What `counted` calls to have the worker recount a page."""
+    return lambda: tasks.count_analysis.delay(consultation.pk, page, question_id)
+
+
+def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
     """Everything the analysis overview shows, in a fixed number of queries. The counts are kept
-    for a minute (the page says when they were counted); the state of the current run is always
+    (the page says when they were counted, see `counted`); the state of the current run is always
     read afresh."""
 
     def count() -> dict[str, object]:
@@ -559,7 +610,8 @@ def dashboard(consultation: Consultation) -> dict[str, object]:
             "arrivals": arrivals_since(run) if run is not None and run.started_at else None,
         }
 
-    counts = counted(counts_key("dashboard", consultation), count)
+    key = counts_key("dashboard", consultation)
+    counts = counted(key, count, recount_later(consultation, "dashboard"), fresh=fresh)
     current = latest_run(consultation)
     return {
         **counts,
@@ -569,7 +621,7 @@ def dashboard(consultation: Consultation) -> dict[str, object]:
     }
 
 
-def question_analysis(consultation: Consultation, question: Question) -> dict[str, object]:
+def question_analysis(consultation: Consultation, question: Question, *, fresh: bool = False) -> dict[str, object]:
     """One free-text question in depth: its themes, agreement, quotes and campaigns."""
 
     def count() -> dict[str, object]:
@@ -578,4 +630,9 @@ def question_analysis(consultation: Consultation, question: Question) -> dict[st
         [result] = free_text_results(consultation, [question], run, in_force, campaigns_shown=CAMPAIGNS_SHOWN_IN_DEPTH)
         return {"result": result, "run": run}
 
-    return counted(counts_key("question", consultation, question.pk), count)
+    return counted(
+        counts_key("question", consultation, question.pk),
+        count,
+        recount_later(consultation, "question", question.pk),
+        fresh=fresh,
+    )

@@ -17,7 +17,7 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_dashboard import Bar, counted, counted_answers, counts_key, share
+from consult.queries_dashboard import Bar, counted, counted_answers, counts_key, recount_later, share
 from consult.queries_themes import QuestionThemes, consultation_themes
 
 # Groups smaller than this are not shown, so that nobody can be picked out.
@@ -150,9 +150,11 @@ def _assigned_condition(in_force: dict[int, QuestionThemes]) -> Q | None:
     return condition
 
 
-def fairness_page(consultation: Consultation) -> dict[str, object]:
-    """The fairness check's breakdowns, kept for a minute like the dashboard's counts."""
+def fairness_page(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
+    """The fairness check's breakdowns, kept like the dashboard's counts."""
     return counted(
         counts_key("fairness", consultation),
         lambda: {"breakdowns": fairness(consultation, consultation_themes(consultation))},
+        recount_later(consultation, "fairness"),
+        fresh=fresh,
     )

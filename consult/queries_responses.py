@@ -33,7 +33,7 @@ from consult.models import (
     ThemeMapping,
     User,
 )
-from consult.queries_dashboard import COUNTS_KEPT_SECONDS
+from consult.queries_dashboard import COUNTS_FRESH_SECONDS
 from consult.queries_themes import QuestionThemes
 
 
@@ -139,7 +139,7 @@ def search_answers(answers: QuerySet[Answer], words: str) -> QuerySet[Answer]:
     finds "charging"), written as the expression migration 0003 indexes so its GIN index is used.
     Elsewhere (SQLite in development) a plain substring match."""
     if connection.vendor == "postgresql":
-        return answers.annotate(search=SearchVector("text", config="english")).filter(
+        return answers.alias(search=SearchVector("text", config="english")).filter(
             search=SearchQuery(words, search_type="websearch", config="english")
         )
     return answers.filter(text__icontains=words)
@@ -172,7 +172,7 @@ def counted_matches(answers: QuerySet[Answer], key: str, cap: int = COUNT_CAP) -
     if counted is None:
         n = answers.order_by()[: cap + 1].count()
         counted = (min(n, cap), n > cap)
-        cache.set(key, counted, COUNTS_KEPT_SECONDS)
+        cache.set(key, counted, COUNTS_FRESH_SECONDS)
     return counted
 
 

@@ -62,3 +62,11 @@ def send_outcome_emails(consultation_id: int) -> None:
     from consult.services import publishing
 
     publishing.send_outcome_emails(consultation_id)
+
+
+@shared_task
+def count_analysis(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
+    """Count an analysis page's figures into the shared cache, so that no official waits for it."""
+    from consult import queries_dashboard
+
+    queries_dashboard.recount(consultation_id, page, question_id)

@@ -20,7 +20,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from consult import tasks
+from consult import queries_dashboard, tasks
 from consult.analysis import embedding as embedding_lib
 from consult.analysis import llm, redaction, themes
 from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
@@ -394,6 +394,9 @@ def _save_results(
         estimated_cost=Decimal(str(round(usage.estimated_cost, 4))),
         dropped_quotes=dropped,
     )
+    if queries_dashboard.counts_are_shared():
+        # The dashboards' counts for the new themes, ready before any official opens them.
+        tasks.count_analysis.delay_on_commit(run.consultation_id)
 
 
 def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, object]]:

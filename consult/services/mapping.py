@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from consult import queries_dashboard, tasks
 from consult.analysis import embedding as embedding_lib
 from consult.analysis.mapping import ThemeEvidence, map_to_themes
 from consult.models import Answer, Question, Response, ThemeMapping, ThemeSet
@@ -76,6 +77,8 @@ def map_answers(theme_set_id: int) -> ThemeSet | None:
             )
             # The AI's own output is on the record too, with the system as its author.
             record(theme_set.question.consultation, None, "theme_set.mapped", theme_set, after=summary)
+            if queries_dashboard.counts_are_shared():
+                tasks.count_analysis.delay_on_commit(theme_set.question.consultation_id)
     except Exception as error:
         logger.exception("mapping theme set %s failed", theme_set_id)
         ThemeSet.objects.filter(pk=theme_set_id, mapping_status=ThemeSet.MappingStatus.RUNNING).update(
