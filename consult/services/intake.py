@@ -4,8 +4,9 @@ They are the busiest requests the public makes (a national consultation takes te
 of responses in its last days), so each is one SQL statement that carries its own checks, instead
 of loading the response, checking it in Python and then writing it. A statement that changes
 nothing returns None; the caller then takes the full path (`consult.services.responses`), which
-loads the response and says exactly why (closed, withdrawn, incomplete, already sent) — the rules
-live here once, and the full path runs the same statement first.
+loads the response and says exactly why (closed, withdrawn, incomplete, already sent). Sending has
+its rules here only: the full path runs the same statement first. Saving an answer states in SQL
+what `Response.is_changeable` states in Python (`tests/test_answer_saving.py` holds them together).
 
 The questions of a consultation are kept in each process's memory between requests, keyed by the
 consultation's `updated_at`: every change to a question moves it on
@@ -13,8 +14,9 @@ consultation's `updated_at`: every change to a question moves it on
 the version the form was checked against, so an answer is never saved against a question that has
 changed since; a stale entry just sends that one request down the full path, which reloads it.
 
-The SQL is portable between PostgreSQL and SQLite (both know RETURNING and ON CONFLICT), so the
-demo runs the same statements as production.
+Sending is portable SQL (SQLite knows RETURNING too), so the demo sends as production does.
+Saving an answer is one statement with data-modifying WITH clauses, which only PostgreSQL has;
+elsewhere (the SQLite demo) answers take the full path.
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import connection
 from django.db.models import Field
 
 from consult.models import Answer, Consultation, Option, Question, Response
@@ -93,31 +94,47 @@ def _open_params(now: object) -> list[object]:
 
 
 @functools.cache
-def _answer_upsert() -> tuple[str, tuple[Field, ...]]:
-    """The statement that writes an answer, and the fields it sets: every column of an answer but
-    its id and the two the SELECT gives, so that each gets its field's default as the ORM would
-    give it (fields added later included)."""
+def _answer_statement(with_options: bool) -> tuple[str, tuple[Field, ...]]:
+    """The statement that writes an answer, and the answer's fields it sets: every column but its
+    id and the two the statement finds, so that each gets its field's default as the ORM would
+    give it (fields added later included).
+
+    PostgreSQL runs it as one statement (so one round trip and one commit): the response's
+    `updated_at` moves on only while it may change (which also locks its row first, in the same
+    order as the full path), the answer is inserted or updated for that response, and for a choice
+    question its options become the chosen ones of this question.
+    """
     fields = tuple(
         field
         for field in Answer._meta.concrete_fields
         if not field.primary_key and field.column not in ("response_id", "question_id")
     )
     columns = [field.column for field in fields]
+    response, answer = Response._meta.db_table, Answer._meta.db_table
+    through, option = Answer.options.through._meta.db_table, Option._meta.db_table
+    # Only table and column names from the models go into the text; every value is a parameter.
     sql = (
-        # Only table and column names from the models go into the text; every value is a parameter.
-        f"INSERT INTO {Answer._meta.db_table} (response_id, question_id, {', '.join(columns)}) "  # noqa: S608
-        f"SELECT r.id, q.id, {', '.join(['%s'] * len(columns))} "
-        f"FROM {Response._meta.db_table} r "
-        f"JOIN {Consultation._meta.db_table} c ON c.id = r.consultation_id "
-        f"JOIN {Question._meta.db_table} q ON q.consultation_id = c.id "
-        f"WHERE r.reference = %s AND r.status IN (%s, %s) AND q.id = %s AND c.id = %s AND c.updated_at = %s "
-        f"AND {_open_consultation_condition('c')} "
-        # response_id and question_id come from the SELECT, which yields a row only when allowed.
+        f"WITH target AS (UPDATE {response} r SET updated_at = %s "  # noqa: S608
+        f"FROM {Consultation._meta.db_table} c "
+        f"WHERE c.id = r.consultation_id AND r.reference = %s AND r.status IN (%s, %s) "
+        f"AND c.id = %s AND c.updated_at = %s AND {_open_consultation_condition('c')} "
+        f"RETURNING r.id, r.status), "
+        f"saved AS (INSERT INTO {answer} (response_id, question_id, {', '.join(columns)}) "
+        f"SELECT target.id, %s, {', '.join(['%s'] * len(columns))} FROM target "
         f"ON CONFLICT (response_id, question_id) DO UPDATE SET "
         f"text = excluded.text, agreement = excluded.agreement, "
         f"redaction_version = excluded.redaction_version, updated_at = excluded.updated_at "
-        f"RETURNING id, response_id"
+        f"RETURNING id, response_id)"
     )
+    if with_options:
+        sql += (
+            f", dropped AS (DELETE FROM {through} WHERE answer_id IN (SELECT id FROM saved) "  # noqa: S608
+            f"AND NOT (option_id = ANY(%s))), "
+            f"added AS (INSERT INTO {through} (answer_id, option_id) "
+            f"SELECT saved.id, o.id FROM saved JOIN {option} o ON o.question_id = %s AND o.id = ANY(%s) "
+            f"ON CONFLICT (answer_id, option_id) DO NOTHING)"
+        )
+    sql += " SELECT saved.response_id, target.status FROM saved, target"
     return sql, fields
 
 
@@ -138,63 +155,37 @@ def save_answer(
     now: datetime,
 ) -> SavedAnswer | None:
     """Store an answer to the response `reference`, replacing any earlier one, if the response may
-    still change and the question is as `journey` read it. None when nothing was written (the
-    caller takes the full path). An empty answer is not written here: it deletes the answer.
-
-    In one transaction (one commit to wait for): an INSERT ... ON CONFLICT DO UPDATE of the
-    answer, for a choice question the chosen options (those of this question only), and the
-    response's `updated_at`. A blank redaction version makes the analysis redact the new text.
-    """
+    still change and the question is as `journey` read it: one statement on PostgreSQL. None when
+    nothing was written, and always elsewhere (the caller then takes the full path). An empty
+    answer is not written here: it deletes the answer. A blank redaction version makes the
+    analysis redact the new text again."""
     if not text and agreement is None and not option_ids:
         raise ValueError("An empty answer deletes the answer; it is not saved here.")
-    stamp = _now_param(now)
-    sql, fields = _answer_upsert()
-    given = {"text": text, "agreement": agreement, "updated_at": stamp, "redaction_version": ""}
-    params = [
+    if connection.vendor != "postgresql":
+        return None
+    sql, fields = _answer_statement(question.has_options)
+    given = {"text": text, "agreement": agreement, "updated_at": now, "redaction_version": ""}
+    params: list[object] = [
+        now,
+        reference,
+        Response.Status.DRAFT,
+        Response.Status.SUBMITTED,
+        journey.consultation_id,
+        journey.version,
+        *_open_params(now),
+        question.pk,
         *(
             given[field.column] if field.column in given else field.get_db_prep_save(field.get_default(), connection)
             for field in fields
         ),
-        reference,
-        Response.Status.DRAFT,
-        Response.Status.SUBMITTED,
-        question.pk,
-        journey.consultation_id,
-        _now_param(journey.version),
-        *_open_params(stamp),
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
+    if question.has_options:
+        chosen = list(dict.fromkeys(option_ids))
+        params += [chosen, question.pk, chosen]
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-        if row is None:
-            return None
-        answer_id, response_id = row
-        if question.has_options:
-            _set_options(cursor, answer_id, question.pk, option_ids)
-        cursor.execute(
-            f"UPDATE {Response._meta.db_table} SET updated_at = %s WHERE id = %s RETURNING status",  # noqa: S608
-            [stamp, response_id],
-        )
-        status_row = cursor.fetchone()
-    return SavedAnswer(response_id, status_row is not None and status_row[0] == Response.Status.SUBMITTED)
-
-
-def _set_options(cursor: CursorWrapper, answer_id: int, question_id: int, option_ids: Sequence[int]) -> None:
-    """The answer's chosen options become `option_ids`, of which only the question's own count."""
-    through = Answer.options.through._meta.db_table
-    chosen = list(dict.fromkeys(option_ids))
-    marks = ", ".join(["%s"] * len(chosen)) or "NULL"
-    cursor.execute(
-        f"DELETE FROM {through} WHERE answer_id = %s AND option_id NOT IN ({marks})",  # noqa: S608
-        [answer_id, *chosen],
-    )
-    if chosen:
-        cursor.execute(
-            f"INSERT INTO {through} (answer_id, option_id) "  # noqa: S608
-            f"SELECT %s, o.id FROM {Option._meta.db_table} o WHERE o.question_id = %s AND o.id IN ({marks}) "
-            f"ON CONFLICT (answer_id, option_id) DO NOTHING",
-            [answer_id, question_id, *chosen],
-        )
+    return None if row is None else SavedAnswer(row[0], row[1] == Response.Status.SUBMITTED)
 
 
 @dataclass(frozen=True)

@@ -86,13 +86,14 @@ def save_answer(
     if any(option.question_id != question.pk for option in options):
         raise ValueError("An option offered by another question was chosen.")
     with transaction.atomic():
+        # The response's row first, as `intake.save_answer` locks it, so the two never deadlock.
+        Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
         if not text and not options and agreement is None:
             Answer.objects.filter(response=response, question=question).delete()
         else:
             answer = _store_answer(response, question, text=text, agreement=agreement)
             if question.has_options:
                 answer.options.set(options)
-        Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
         queue_after_answer_saved(response.pk, question, is_submitted=response.is_submitted)
 
 
