@@ -492,8 +492,8 @@ def render(report: dict[str, Any]) -> str:
         f"{report['duration']} s per page, after a few requests that fill each worker's cache. Target: p95 under "
         f"{PAGE_TARGET_MS:.0f} ms. 'Alone': one request through Django's test client in the runner's process, "
         "nothing else running on gunicorn, the cache filled; 'cache empty': the same with the cache emptied "
-        "first, which is what the first official in a minute waits for (the dashboards keep their counts "
-        "for a minute).",
+        "first: what counting afresh costs (without a broker, the first request a minute after the counts "
+        "were kept; with a broker and REDIS_URL, the worker's).",
         "",
         "| page | requests | failed | req/s | p50 ms | p95 ms | p99 ms | p95 target | alone: ms | queries "
         "| SQL ms | cache empty: ms | queries | SQL ms |",
