@@ -1,0 +1,83 @@
+"""The closed demo consultation's published outcome: the whole loop, visible in `make demo`.
+
+Run after the analysis has finished (`manage.py publish_demo_outcome`), it does what the demo lead
+would do in the workspace, through the same services: start the review of each free-text
+question from the run's candidate themes, sign them off, map every answer to them, write the
+government's response to each theme, approve and publish. It changes nothing once the outcome is
+published, so running it twice is harmless.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from consult import queries_outcome
+from consult.demo.catalogue import OFFICIAL_EMAIL
+from consult.demo.housing import HOUSING
+from consult.models import Consultation, Outcome, Question, ReviewTheme, ThemeSet, User
+from consult.queries_themes import consultation_themes
+from consult.services import mapping, publishing, review
+
+SUMMARY = (
+    "Most people who responded accept that software could help sort repair requests, as long as "
+    "a person still decides on anything urgent, tenants can always speak to someone, and the "
+    "council explains how the tool ranks a request. Many worried that the tool would misjudge "
+    "requests written in plain or non-standard English, and that damp and mould would be treated "
+    "as less urgent than they are."
+)
+DECISION = (
+    "We will use the tool only to suggest an order for routine repairs. A housing officer will "
+    "check every request the tool marks as not urgent before it is scheduled, and every request "
+    "about damp, mould, heating, water or electrics will go straight to a person. We will publish "
+    "how the tool ranks requests and report every six months how often officers changed its "
+    "suggestions, broken down by how the request was made."
+)
+
+
+def government_response(theme: ReviewTheme, answer_count: int) -> str:
+    """What the council says to a theme: the demo's own words, naming the theme and its size."""
+    if theme.is_other:
+        return (
+            "We read every answer that fitted none of the themes above. Several raised points about "
+            "contractors and appointment times, which we have passed to the repairs service."
+        )
+    return (
+        f"{answer_count:,} answers raised “{theme.label}”. Officers will review this point with "
+        "tenants' representatives before the pilot starts, and the six-monthly report will say "
+        "what changed because of it."
+    )
+
+
+def publish_demo_outcome() -> Outcome:
+    """Review, sign off, map and publish the closed demo consultation's outcome as its lead."""
+    consultation = Consultation.objects.get(slug=HOUSING.slug)
+    existing = Outcome.objects.filter(consultation=consultation).first()
+    if existing is not None and existing.is_published:
+        return existing
+    lead = User.objects.get(email=OFFICIAL_EMAIL)
+    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT):
+        theme_set = ThemeSet.objects.filter(question=question).first() or review.start_review(question, lead)
+        if theme_set.status == ThemeSet.Status.DRAFT:
+            theme_set = review.sign_off(theme_set, lead, version=theme_set.version)
+        if theme_set.mapping_status != ThemeSet.MappingStatus.DONE:
+            # Signing off queues the mapping; without a broker it has run already.
+            mapping.map_answers(theme_set.pk)
+    themes = queries_outcome.review_themes(consultation)
+    counts = {
+        theme.id: theme.count
+        for question in consultation_themes(consultation).values()
+        if question.source == "reviewed"
+        for theme in question.themes
+    }
+    with transaction.atomic():
+        outcome = publishing.save_outcome_draft(
+            consultation,
+            lead,
+            version=existing.version if existing else 0,
+            summary=SUMMARY,
+            decision=DECISION,
+            method_note=queries_outcome.default_method_note(consultation),
+            government_responses={theme.pk: government_response(theme, counts.get(theme.pk, 0)) for theme in themes},
+        )
+        outcome = publishing.approve_outcome(consultation, lead, version=outcome.version)
+        return publishing.publish_outcome(consultation, lead, version=outcome.version)
