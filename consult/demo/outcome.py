@@ -36,6 +36,8 @@ DECISION = (
 
 def government_response(theme: ReviewTheme, answer_count: int) -> str:
     """What the council says to a theme: the demo's own words, naming the theme and its size."""
+    if theme.is_other and not answer_count:
+        return "Every answer to this question fitted one of the themes above."
     if theme.is_other:
         return (
             "We read every answer that fitted none of the themes above. Several raised points about "
