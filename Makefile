@@ -32,8 +32,16 @@ locale/en_GB/LC_MESSAGES/django.mo: locale/en_GB/LC_MESSAGES/django.po | $(VENV)
 	@if command -v msgfmt >/dev/null; then DEBUG=true $(BIN)/python manage.py compilemessages --locale en_GB --ignore '.venv' --ignore node_modules -v0; \
 	else echo "GNU gettext (msgfmt) is missing: account pages keep django-allauth's Title Case wording."; fi
 
+locale/cy/LC_MESSAGES/django.mo: locale/cy/LC_MESSAGES/django.po | $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then DEBUG=true $(BIN)/python manage.py compilemessages --locale cy --ignore '.venv' --ignore node_modules -v0; \
+	else echo "GNU gettext (msgfmt) is missing: the Welsh pages (/cy/) show English until it is installed."; fi
+
+.PHONY: messages
+messages: $(VENV)/.installed ## Extract the public site's strings into locale/cy/LC_MESSAGES/django.po to translate
+	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'bench/*' --ignore 'tests/*'
+
 .PHONY: install
-install: $(VENV)/.installed node_modules/.package-lock.json locale/en_GB/LC_MESSAGES/django.mo ## Install Python packages into .venv, GOV.UK Frontend from npm, and compile messages
+install: $(VENV)/.installed node_modules/.package-lock.json locale/en_GB/LC_MESSAGES/django.mo locale/cy/LC_MESSAGES/django.mo ## Install Python packages into .venv, GOV.UK Frontend from npm, and compile messages
 
 .PHONY: migrate
 migrate: install ## Apply database migrations
@@ -44,6 +52,7 @@ demo: migrate ## Install, migrate, load the demo consultation and serve on 127.0
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-assistant-for-benefit-enquiries --wait
 	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-triage-of-housing-repair-requests --wait
+	$(DEMO_ENV) $(BIN)/python manage.py publish_demo_outcome
 	@echo ""
 	@echo "  consult is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Demo officials (workspace at /workspace/): official@example.gov.uk (lead),"

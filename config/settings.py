@@ -7,6 +7,7 @@ The defaults run the demo on one machine: SQLite, tasks in-process, email to the
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_ratelimit",
+    # The open data API; listed so that its documentation page uses its own static files, not a CDN.
+    "ninja",
     "consult",
 ]
 
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "consult.middleware.GovukAssetsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions and before CommonMiddleware, as Django asks: picks the language from /cy/.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +138,11 @@ CELERY_TASK_ROUTES = {
 # Celery beat (`make beat`): every few minutes, send again any run whose message was lost.
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-analysis-runs": {"task": "consult.tasks.requeue_lost_runs", "schedule": 300.0},
+    # Daily, at a quiet hour: purge respondents' personal data once an outcome has been public long enough.
+    "purge-personal-data": {"task": "consult.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
+    # Followers' emails: events are looked for every five minutes; the daily digest goes at 7am.
+    "send-due-notifications": {"task": "consult.tasks.send_due_notifications", "schedule": 300.0},
+    "send-daily-digests": {"task": "consult.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
 }
 # With acks_late, a task whose worker dies is handed out again after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
@@ -164,6 +174,12 @@ LLM_TIMEOUT_SECONDS = env_str("LLM_TIMEOUT_SECONDS", "")
 LLM_MAX_RETRIES = env_str("LLM_MAX_RETRIES", "")
 LLM_PRICE_INPUT_PER_MILLION = env_str("LLM_PRICE_INPUT_PER_MILLION", "")
 LLM_PRICE_OUTPUT_PER_MILLION = env_str("LLM_PRICE_OUTPUT_PER_MILLION", "")
+
+# --- Retention --------------------------------------------------------------------------------
+
+# Days after a consultation's outcome is published before respondents' personal data is purged
+# (`manage.py purge_personal_data`, run daily by Celery beat); the anonymised answers stay.
+RETENTION_DAYS_AFTER_OUTCOME = env_int("RETENTION_DAYS_AFTER_OUTCOME", 365)
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -229,13 +245,19 @@ RESPONSE_RATE_LIMIT = env_str("RESPONSE_RATE_LIMIT", "60/m")
 # Behind a proxy, the header holding the client address (for example HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 RATELIMIT_VIEW = "consult.views.errors.rate_limited"
+# Requests to the open data API and bulk downloads allowed per client address (django-ratelimit).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# The public site is in English at its plain address and in Welsh under /cy/ (config/urls.py);
+# the workspace, the admin and the account pages stay English (docs/decisions/0011-welsh.md).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
-# British English wording for the libraries' interface text (see locale/en_GB).
+# British English wording for the libraries' interface text (locale/en_GB) and the Welsh
+# catalogue of the public site (locale/cy).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

@@ -3,7 +3,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from consult.views import public, respond
+from consult.api import api
+from consult.views import data_rights, feeds, following, info_pages, open_data, public, respond
+from consult.views import organisations as organisations_views
 
 # The Django admin signs people in through allauth, so its users pass two-factor authentication.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -19,7 +21,22 @@ public_patterns = [
     path("consultations/<slug:slug>/", public.consultation_detail, name="consultation_detail"),
     path("consultations/<slug:slug>/respond/", public.start_response, name="start_response"),
     path("consultations/<slug:slug>/outcome/", public.consultation_outcome, name="consultation_outcome"),
+    path(
+        "consultations/<slug:slug>/outcome/download.json", open_data.outcome_download_json, name="outcome_download_json"
+    ),
+    path("consultations/<slug:slug>/outcome/themes.csv", open_data.outcome_themes_csv, name="outcome_themes_csv"),
+    path(
+        "consultations/<slug:slug>/outcome/responses.csv", open_data.outcome_responses_csv, name="outcome_responses_csv"
+    ),
+    path("feeds/consultations.atom", feeds.consultations_feed, name="consultations_feed"),
+    path("feeds/outcomes.atom", feeds.outcomes_feed, name="outcomes_feed"),
+    path("feeds/closing-dates.ics", feeds.closing_dates_calendar, name="closing_dates_calendar"),
     path("your-responses/", public.your_responses, name="your_responses"),
+    path("your-responses/download/", data_rights.download_your_data, name="download_your_data"),
+    path("your-account/delete/", data_rights.delete_account, name="delete_account"),
+    path("your-account/deleted/", data_rights.account_deleted, name="account_deleted"),
+    path("privacy/", info_pages.privacy_notice, name="privacy_notice"),
+    path("accessibility/", info_pages.accessibility_statement, name="accessibility_statement"),
     path("respond/<str:token>/", respond.response_detail, name="response_detail"),
     path("respond/<str:token>/about-you/", respond.about_you, name="about_you"),
     path("respond/<str:token>/questions/<int:question_id>/", respond.answer_question, name="answer_question"),
@@ -28,12 +45,49 @@ public_patterns = [
     path("respond/<str:token>/confirmation/", respond.confirmation, name="confirmation"),
     path("respond/<str:token>/save/", respond.save_and_return, name="save_and_return"),
     path("respond/<str:token>/withdraw/", respond.withdraw, name="withdraw"),
+    path("respond/<str:token>/organisation/", organisations_views.organisation_consent, name="organisation_consent"),
+    path("organisations/", organisations_views.your_organisations, name="your_organisations"),
+    path("organisations/register/", organisations_views.register_organisation, name="register_organisation"),
+    path("organisations/<int:organisation_id>/", organisations_views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<int:organisation_id>/respond/",
+        organisations_views.start_organisation_response,
+        name="start_organisation_response",
+    ),
+    path("organisations/<int:organisation_id>/invite/", organisations_views.invite_member, name="invite_member"),
+    path(
+        "organisations/<int:organisation_id>/members/<int:member_id>/remove/",
+        organisations_views.remove_member,
+        name="remove_member",
+    ),
+    path("organisations/invitations/<str:token>/", organisations_views.accept_invitation, name="accept_invitation"),
+    path(
+        "consultations/<slug:slug>/report-a-false-response/",
+        organisations_views.report_false_response,
+        name="report_false_response",
+    ),
+    path(
+        "consultations/<slug:slug>/report-a-false-response/sent/",
+        organisations_views.false_response_reported,
+        name="false_response_reported",
+    ),
+    path("consultations/<slug:slug>/follow/", following.follow_consultation, name="follow_consultation"),
+    path("consultations/<slug:slug>/unfollow/", following.unfollow_consultation, name="unfollow_consultation"),
+    path("departments/<slug:slug>/", following.department_detail, name="department_detail"),
+    path("departments/<slug:slug>/follow/", following.follow_department, name="follow_department"),
+    path("departments/<slug:slug>/unfollow/", following.unfollow_department, name="unfollow_department"),
+    path("following/", following.following, name="following"),
+    path("following/emails/", following.notification_preferences, name="notification_preferences"),
+    path("unsubscribe/<str:token>/", following.notification_unsubscribe, name="notification_unsubscribe"),
 ]
 
 urlpatterns = [
     path("workspace/", include("consult.views.workspace.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The open data API is language-neutral, so it sits outside the /cy/ patterns.
+    path("api/", api.urls),
+    path("api/<path:rest>", open_data.api_not_found),
 ]
 
 urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)

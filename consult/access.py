@@ -14,7 +14,10 @@ from consult.models import (
     ConsultationShare,
     Department,
     DepartmentMembership,
+    FalseSubmissionReport,
     Flag,
+    Organisation,
+    OrganisationMember,
     Permission,
     Question,
     Response,
@@ -136,7 +139,10 @@ def get_workspace_response(request: HttpRequest, slug: str, reference: str, perm
     """A submitted or withdrawn response to a consultation the official may work on. Drafts are
     the respondent's own until they send them: officials never see them."""
     consultation = get_workspace_consultation(request, slug, permission)
-    response = get_object_or_404(consultation.responses.exclude(status=Response.Status.DRAFT), reference=reference)
+    response = get_object_or_404(
+        consultation.responses.exclude(status=Response.Status.DRAFT).select_related("organisation", "signed_off_by"),
+        reference=reference,
+    )
     response.consultation = consultation
     return response
 
@@ -196,3 +202,51 @@ def departments_with_permission(request: HttpRequest, permission: Permission) ->
     if not departments:
         raise PermissionDenied("Your role does not allow this.")
     return departments
+
+
+# --- Organisations ----------------------------------------------------------------------------
+#
+# An organisation's pages are for its members (404 for anyone else, as for one that does not
+# exist); its admins alone invite, remove and sign off. Officials who may verify organisations see
+# every organisation, since an organisation belongs to no department.
+
+
+def get_organisation_membership(
+    request: HttpRequest, organisation_id: int, *, admin: bool = False
+) -> OrganisationMember:
+    """The signed-in person's membership of the organisation in the URL: 404 if they are not a
+    member, 403 if the action needs an admin and they are not one."""
+    membership = get_object_or_404(
+        OrganisationMember.objects.select_related("organisation"), organisation_id=organisation_id, user=request.user
+    )
+    if admin and not membership.is_admin:
+        raise PermissionDenied("Only an admin of the organisation can do this.")
+    return membership
+
+
+def may_work_on_response(user: object, response: Response) -> bool:
+    """Whether the person may open the response's pages beyond its token: anyone with the token
+    for a person's response; only signed-in members for an organisation's shared draft."""
+    if response.organisation_id is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return OrganisationMember.objects.filter(organisation_id=response.organisation_id, user=user).exists()
+
+
+def get_workspace_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    """An organisation for an official who may verify organisations (403 for any other)."""
+    departments_with_permission(request, Permission.VERIFY_ORGANISATIONS)
+    return get_object_or_404(Organisation.objects.select_related("decided_by", "registered_by"), pk=organisation_id)
+
+
+def get_workspace_false_submission_report(
+    request: HttpRequest, slug: str, report_id: int, permission: Permission
+) -> FalseSubmissionReport:
+    """A report of a falsely sent response to a consultation the official may work on."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    report = get_object_or_404(
+        FalseSubmissionReport.objects.select_related("response", "resolved_by"), pk=report_id, consultation=consultation
+    )
+    report.consultation = consultation
+    return report

@@ -13,6 +13,7 @@ from consult.models import (
     Consultation,
     Department,
     DepartmentMembership,
+    Notification,
     Option,
     Question,
     Response,
@@ -128,3 +129,60 @@ class ResponseAdmin(admin.ModelAdmin):
     search_fields = ["reference", "organisation_name"]
     readonly_fields = ["reference", "consultation", "user", "start_key", "created_at", "submitted_at", "withdrawn_at"]
     inlines = [AnswerInline]
+
+
+# --- Following and notifications ---------------------------------------------------------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Notification emails, read-only. One attempted but never sent was interrupted by a crashed
+    worker and is not sent again (docs/decisions/0008-notifications.md): its person may not have
+    had it."""
+
+    list_display = ["created_at", "user", "kind", "consultation", "attempted_at", "sent_at", "digest"]
+    list_filter = ["kind", ("attempted_at", admin.EmptyFieldListFilter), ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "consultation__title"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- Organisations -----------------------------------------------------------------------------
+
+from consult.models import FalseSubmissionReport, Organisation, OrganisationMember  # noqa: E402
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Organisations and their members. Officials verify or reject them in the workspace, where
+    the decision is audited, so the decision is read-only here."""
+
+    list_display = ["name", "status", "charity_number", "company_number", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "charity_number", "company_number"]
+    readonly_fields = ["status", "decided_by", "decided_at", "decision_reason", "registered_by", "created_at"]
+    inlines = [OrganisationMemberInline]
+
+
+@admin.register(FalseSubmissionReport)
+class FalseSubmissionReportAdmin(admin.ModelAdmin):
+    """Reports of falsely sent responses, read-only: officials resolve them in the workspace."""
+
+    list_display = ["created_at", "consultation", "reference", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

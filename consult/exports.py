@@ -103,7 +103,15 @@ def export_header(questions: list[Question]) -> list[str]:
         header.append(f"{prefix}: {question.text}")
         if question.is_free_text:
             header += [f"{prefix} themes", f"{prefix} campaign", f"{prefix} flags", f"{prefix} visibility"]
-    return header
+    # Added after the question columns, so that the columns before them keep their places.
+    return [*header, *ORGANISATION_COLUMNS, *LANGUAGE_COLUMNS]
+
+
+# A registered organisation's id and whether officials verified it; empty for everyone else.
+ORGANISATION_COLUMNS = ["organisation_id", "organisation_verified"]
+# The language of the pages the response was given in (en-gb or cy), and the languages its written
+# answers were detected in ("en", "cy", or both as "en; cy"; empty before the analysis reads them).
+LANGUAGE_COLUMNS = ["language", "answer_languages"]
 
 
 def exported_responses(consultation: Consultation) -> Iterable[int]:
@@ -137,10 +145,10 @@ def _batch_rows(
     consultation: Consultation, questions: list[Question], response_ids: list[int], run: AnalysisRun | None
 ) -> list[list[str]]:
     """Rows for one batch of responses, in the order of `response_ids`, in a fixed number of queries."""
-    responses = Response.objects.in_bulk(response_ids)
+    responses = Response.objects.select_related("organisation").in_bulk(response_ids)
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
     answer_rows = Answer.objects.filter(response_id__in=response_ids).only(
-        "pk", "response_id", "question_id", "text", "agreement", "visibility"
+        "pk", "response_id", "question_id", "text", "agreement", "visibility", "language"
     )
     for answer in answer_rows:
         answers[answer.response_id][answer.question_id] = answer
@@ -200,6 +208,10 @@ def _batch_rows(
                     "; ".join(flags.get(answer.pk, [])),
                     answer.visibility,
                 ]
+        organisation = response.organisation
+        row += [str(organisation.pk), "yes" if organisation.is_verified else "no"] if organisation else ["", ""]
+        written_in = {a.language for qid, a in answers[response_id].items() if qid in free_text_questions}
+        row += [response.language, "; ".join(sorted(written_in - {""}))]
         rows.append(row)
     return rows
 
@@ -210,7 +222,7 @@ def _answer_text(question: Question, answer: Answer | None, chosen: dict[int, li
     if question.is_free_text:
         return answer.text
     if question.kind == Question.Kind.AGREEMENT:
-        return Agreement(answer.agreement).label if answer.agreement else ""
+        return str(Agreement(answer.agreement).label) if answer.agreement else ""
     return "; ".join(chosen.get(answer.pk, []))
 
 
@@ -397,7 +409,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
                 )
             )
         elif question.kind == Question.Kind.AGREEMENT:
-            rows = [(level.label, agreements[question.pk].get(level.value, 0)) for level in Agreement]
+            rows = [(str(level.label), agreements[question.pk].get(level.value, 0)) for level in Agreement]
             closed.append(ClosedResult(question, n, [(label, c, c / n if n else 0.0) for label, c in rows]))
         else:
             rows = [(o.label, option_counts.get(o.pk, 0)) for o in options[question.pk]]

@@ -17,7 +17,8 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_dashboard import Bar, counted, counted_answers, counts_key, recount_later, share
+from consult.queries_counting import Bar, counted_answers, share
+from consult.queries_dashboard import counted, counts_key, recount_later
 from consult.queries_themes import QuestionThemes, consultation_themes
 
 # Groups smaller than this are not shown, so that nobody can be picked out.

@@ -22,6 +22,7 @@ from consult.models import (
     ReviewTheme,
     ThemeSet,
 )
+from consult.queries_organisations import named_organisations
 from consult.queries_themes import consultation_themes, is_reviewed_in_force, mapping_changes
 
 
@@ -154,6 +155,11 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
         "decision": outcome.decision,
         "method_note": outcome.method_note,
         "questions": questions,
+        # Organisations that responded and agreed to be named, as they stood at publication.
+        "organisations": [
+            {"name": organisation.name, "is_verified": organisation.is_verified}
+            for organisation in named_organisations(consultation)
+        ],
     }
 
 

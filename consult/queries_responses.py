@@ -76,7 +76,7 @@ def filtered_answers(
             response__status=Response.Status.SUBMITTED,
         )
         .exclude(text="")
-        .select_related("response", "question")
+        .select_related("response", "response__organisation", "question")
     )
     if filters.question_id and (filters.theme_id or filters.no_theme):
         answers = answers.filter(_theme_condition(in_force.get(filters.question_id), filters))

@@ -11,7 +11,7 @@ from consult.models import (
     Consultation,
     Question,
 )
-from consult.queries_dashboard import counted_answers
+from consult.queries_counting import counted_answers
 from consult.queries_themes import answer_themes, consultation_themes
 
 # The most answers the map draws: enough to see the shape, few enough to send and draw quickly.

@@ -65,6 +65,32 @@ def send_outcome_emails(consultation_id: int) -> None:
 
 
 @shared_task
+def purge_personal_data() -> int:
+    """Run daily by Celery beat: purge respondents' personal data from every consultation whose
+    outcome has been public longer than RETENTION_DAYS_AFTER_OUTCOME. Returns how many it purged."""
+    from consult.services import data_rights
+
+    return len(data_rights.purge_due_consultations())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_due_notifications() -> int:
+    """Run by Celery beat: email followers about consultations that opened, close in seven days or
+    published their outcome; each email goes at most once (docs/decisions/0008-notifications.md)."""
+    from consult.services import notifications
+
+    return notifications.send_due_notifications()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_daily_digests() -> int:
+    """Run by Celery beat once a day: one email per person who chose the daily digest."""
+    from consult.services import notifications
+
+    return notifications.send_daily_digests()
+
+
+@shared_task
 def count_analysis(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
     """Count an analysis page's figures into the shared cache, so that no official waits for it."""
     from consult import queries_dashboard

@@ -149,3 +149,20 @@ def audit(page: Page, name: str) -> str:
     if results.violations_count == 0:
         return ""
     return f"--- {name} ({page.url})\n{results.generate_report()}"
+
+
+def assert_no_violations(reports: list[str]) -> None:
+    """Fail with every page's axe report when any page had a violation."""
+    failures = [report for report in reports if report]
+    assert not failures, f"axe found violations on {len(failures)} page(s):\n\n" + "\n\n".join(failures)
+
+
+def sign_in_with_session(page: Page, live_server_url: str, user: object) -> None:
+    """Sign `user` in to the browser page by a session made as Django's login makes one (what is
+    under test is the page, not the sign-in)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": session.value, "url": live_server_url, "secure": True}])

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -15,6 +17,16 @@ if TYPE_CHECKING:
 def _fresh_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """A request to a Welsh page leaves Welsh active in the thread (Django's locale middleware
+    activates a language and nothing puts it back), which would turn the next test's `reverse()`
+    Welsh: each test starts and ends in the site's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="module")

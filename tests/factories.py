@@ -235,3 +235,87 @@ def make_run_with_themes(question: Question, members: dict[str, list[Answer]]) -
         theme.representatives.set(answers[:3])
         ThemeAssignment.objects.bulk_create(ThemeAssignment(theme=theme, answer=a, rank=0) for a in answers)
     return run
+
+
+def publish_outcome_with_themes(consultation: Consultation, themes: dict[Question, dict[str, list[Answer]]]) -> object:
+    """Publish the closed consultation's outcome through the publishing services, as a lead would,
+    after signing off and mapping `themes` (per free-text question: label -> answers) and an
+    "Other" theme for each. Free-text questions not given get an empty signed-off set."""
+    from consult.models import ReviewTheme, ThemeMapping, ThemeSet
+    from consult.services import publishing
+
+    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT):
+        theme_set = ThemeSet.objects.create(
+            question=question, status=ThemeSet.Status.SIGNED_OFF, mapping_status=ThemeSet.MappingStatus.DONE
+        )
+        labelled = {**themes.get(question, {}), "Other": []}
+        for position, (label, answers) in enumerate(labelled.items(), start=1):
+            theme = ReviewTheme.objects.create(
+                theme_set=theme_set,
+                position=position,
+                label=label,
+                is_other=label == "Other",
+                government_response="" if label == "Other" else f"We heard “{label}”.",
+            )
+            ThemeMapping.objects.bulk_create(
+                ThemeMapping(theme=theme, answer=answer, source=ThemeMapping.Source.AI) for answer in answers
+            )
+    lead = make_official(consultation.department, role="lead")
+    outcome = publishing.save_outcome_draft(
+        consultation,
+        lead,
+        version=0,
+        summary="Most people want quicker answers.",
+        decision="We will run a pilot.",
+        method_note="We read every answer.",
+        government_responses={},
+    )
+    publishing.approve_outcome(consultation, lead, version=outcome.version)
+    return publishing.publish_outcome(consultation, lead, version=outcome.version)
+
+
+def add_welsh_versions(consultation: Consultation) -> Consultation:
+    """Welsh versions of the consultation's title, summary, AI tool record and standard questions."""
+    consultation.title_cy = "Defnyddio AI i ateb ymholiadau am fudd-daliadau"
+    consultation.summary_cy = "Rydym yn cynnig defnyddio cynorthwyydd AI i ateb cwestiynau am fudd-daliadau."
+    consultation.save(update_fields=["title_cy", "summary_cy"])
+    consultation.department.name_cy = f"Adran Brofi {consultation.department.pk}"
+    consultation.department.save(update_fields=["name_cy"])
+    AIToolRecord.objects.filter(consultation=consultation).update(
+        tool_name_cy="Cynorthwyydd ymholiadau budd-daliadau",
+        description_cy="Mae'n ateb cwestiynau ysgrifenedig am fudd-daliadau.",
+        purpose_cy="Byrhau'r amser aros ar y llinell ffôn.",
+        decision_role_cy="Nid yw'n penderfynu ar hawliadau; mae'n rhoi gwybodaeth gyffredinol.",
+        human_oversight_cy="Mae cynghorwyr yn adolygu sampl o atebion bob wythnos.",
+        how_to_challenge_cy="Gofynnwch am gael siarad â pherson unrhyw bryd.",
+        data_used_cy="Y cwestiwn a ofynnwyd a chanllawiau cyhoeddedig.",
+        risks_cy="Gallai roi gwybodaeth anghywir.",
+        mitigations_cy="Mae'n dyfynnu'r canllawiau a ddefnyddiodd ac yn trosglwyddo i berson pan nad yw'n siŵr.",
+        owner_cy="Adran Brofi",
+        supplier_cy="Tîm mewnol",
+    )
+    welsh = {
+        "Do you agree that the assistant should answer benefit enquiries?": (
+            "Ydych chi'n cytuno y dylai'r cynorthwyydd ateb ymholiadau am fudd-daliadau?"
+        ),
+        "Why do you say that?": "Pam rydych chi'n dweud hynny?",
+        "How do you usually contact us?": "Sut rydych chi'n cysylltu â ni fel arfer?",
+        "What worries you about the assistant?": "Beth sy'n eich poeni am y cynorthwyydd?",
+        "Is there anything else you want to tell us?": "A oes unrhyw beth arall yr hoffech ei ddweud wrthym?",
+    }
+    options = {
+        "By phone": "Dros y ffôn",
+        "Online": "Ar-lein",
+        "In person": "Wyneb yn wyneb",
+        "Wrong answers": "Atebion anghywir",
+        "Privacy": "Preifatrwydd",
+        "No way to reach a person": "Dim ffordd o gyrraedd person",
+    }
+    for question in consultation.questions.all():
+        question.text_cy = welsh.get(question.text, "")
+        question.hint_cy = "Dywedwch wrthym yn eich geiriau eich hun." if question.hint else ""
+        question.save(update_fields=["text_cy", "hint_cy"])
+        for option in question.options.all():
+            option.label_cy = options.get(option.label, "")
+            option.save(update_fields=["label_cy"])
+    return consultation

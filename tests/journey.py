@@ -27,11 +27,20 @@ def link_in(body: str) -> str:
 
 
 def answer_required(
-    client: Client, consultation: Consultation, token: str, email: str = "", why: str = "People need a person."
+    client: Client,
+    consultation: Consultation,
+    token: str,
+    email: str = "",
+    why: str = "People need a person.",
+    publish: str = "no",
 ) -> None:
-    """Answer 'about you' and every required question of the standard questions in factories."""
+    """Answer 'about you' and every required question of the standard questions in factories.
+    `publish` answers "Can we publish your response?" ("yes" or "no")."""
     questions = {q.position: q for q in consultation.questions.all()}
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": email})
+    client.post(
+        reverse("about_you", args=[token]),
+        {"respondent_type": "individual", "email": email, "is_publication_consented": publish},
+    )
     client.post(reverse("answer_question", args=[token, questions[1].pk]), {"answer": Agreement.DISAGREE})
     client.post(reverse("answer_question", args=[token, questions[2].pk]), {"answer": why})
     option = questions[3].options.first()

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from consult.access import response_token
 from consult.models import Agreement, Consultation, Question, Response
 from tests.browser_support import (
     CHROMIUM_PATH,
+    assert_no_violations,
     audit,
     focused,
     press_and_wait_for_page,
@@ -110,6 +112,9 @@ def test_keyboard_only_respondent_completes_the_journey(live_server, page, scrip
     assert focused(page).checked
     tab_to(page, "Email address (optional)")
     page.keyboard.type("keyboard.user@example.com")
+    tab_to(page, "Yes, publish my answers without my name")
+    page.keyboard.press("Space")
+    assert focused(page).checked
     # Past Continue to the secondary button, then back again.
     tab_to(page, "Save and come back later")
     tab_to(page, "Continue", backwards=True)
@@ -211,6 +216,8 @@ def test_journey_works_without_javascript(live_server, page_without_javascript):
     expect(page.get_by_label("Name of the organisation")).to_be_visible()
     tab_to(page, "As an individual")
     page.keyboard.press("Space")
+    tab_to(page, "Yes, publish my answers without my name")
+    page.keyboard.press("Space")
     tab_to(page, "Continue")
     press_and_wait_for_page(page, "Enter")
 
@@ -256,13 +263,6 @@ def test_accessibility_check_reports_violations_and_lets_through_only_the_known_
     assert "Target: #a" not in report
 
 
-def _assert_no_violations(reports: list[str]) -> None:
-    failures = [report for report in reports if report]
-    if failures:
-        print("\n\n".join(failures))
-    assert not failures, f"axe found violations on {len(failures)} page(s):\n\n" + "\n\n".join(failures)
-
-
 def _continue(page: Page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Continue", exact=True).click()
@@ -299,7 +299,15 @@ def test_consultation_list_and_consultation_pages_have_no_accessibility_violatio
     assert missing.status == 404
     reports.append(audit(page, "page not found"))
 
-    _assert_no_violations(reports)
+    for name, view, heading in (
+        ("privacy notice", "privacy_notice", "Privacy notice"),
+        ("accessibility statement", "accessibility_statement", "Accessibility statement for"),
+    ):
+        _open(page, live_server, reverse(view))
+        expect(page.locator("h1")).to_contain_text(heading)
+        reports.append(audit(page, name))
+
+    assert_no_violations(reports)
 
 
 def test_every_page_of_the_response_journey_has_no_accessibility_violations(live_server, page, script_errors):
@@ -323,6 +331,7 @@ def test_every_page_of_the_response_journey_has_no_accessibility_violations(live
     reports.append(audit(page, "about you organisation error"))
     page.get_by_label("As an individual").check()
     page.get_by_label("Email address (optional)").fill("axe@example.com")
+    page.get_by_label("No, do not publish them").check()
     _continue(page)
 
     # Sending now, with every question unanswered, shows what is missing.
@@ -410,7 +419,7 @@ def test_every_page_of_the_response_journey_has_no_accessibility_violations(live
     reports.append(audit(page, "consultation has closed"))
 
     assert _only_response_to(consultation).status == Response.Status.WITHDRAWN
-    _assert_no_violations(reports)
+    assert_no_violations(reports)
     assert script_errors == []
 
 
@@ -418,6 +427,9 @@ def test_signed_in_pages_have_no_accessibility_violations(live_server, page):
     consultation = make_consultation()
     user = make_user()
     Response.objects.create(consultation=consultation, user=user, start_key="signed-in")
+    Response.objects.create(
+        consultation=make_consultation(), user=user, start_key="sent", status="submitted", submitted_at=timezone.now()
+    )
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"]
@@ -430,8 +442,17 @@ def test_signed_in_pages_have_no_accessibility_violations(live_server, page):
     _open(page, live_server, consultation.get_absolute_url())
     expect(page.get_by_role("button", name="Continue your response")).to_be_visible()
     reports.append(audit(page, "consultation with a draft"))
+    _open(page, live_server, reverse("delete_account"))
+    expect(page.locator("h1")).to_have_text("Delete your account")
+    reports.append(audit(page, "delete your account"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete my account").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your password")
+    reports.append(audit(page, "delete your account error"))
+    _open(page, live_server, reverse("account_deleted"))
+    reports.append(audit(page, "account deleted"))
 
-    _assert_no_violations(reports)
+    assert_no_violations(reports)
 
 
 def test_sign_in_and_sign_up_pages_have_no_accessibility_violations(live_server, page):
@@ -442,4 +463,4 @@ def test_sign_in_and_sign_up_pages_have_no_accessibility_violations(live_server,
         with page.expect_navigation():
             page.locator("main form[method=post] button[type=submit]").first.click()
         reports.append(audit(page, f"{name} error"))
-    _assert_no_violations(reports)
+    assert_no_violations(reports)

@@ -33,7 +33,10 @@ def test_anonymous_respondent_completes_the_journey_and_gets_a_receipt(client, d
     page = client.get(reverse("about_you", args=[token]))
     assert b"Are you responding as an individual" in page.content
 
-    moved = client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "email": "a@example.com"})
+    moved = client.post(
+        reverse("about_you", args=[token]),
+        {"respondent_type": "individual", "email": "a@example.com", "is_publication_consented": "no"},
+    )
     assert moved["Location"] == reverse("answer_question", args=[token, questions[0].pk])
 
     moved = client.post(reverse("answer_question", args=[token, questions[0].pk]), {"answer": Agreement.AGREE})
@@ -130,7 +133,8 @@ def test_organisation_response_needs_the_organisation_name(client):
     assert b"govuk-error-summary" in page.content
     assert page.content.count(b"Error:") >= 1
     client.post(
-        reverse("about_you", args=[token]), {"respondent_type": "organisation", "organisation_name": "Age Voices"}
+        reverse("about_you", args=[token]),
+        {"respondent_type": "organisation", "organisation_name": "Age Voices", "is_publication_consented": "no"},
     )
     assert Response.objects.get().organisation_name == "Age Voices"
 
@@ -138,7 +142,7 @@ def test_organisation_response_needs_the_organisation_name(client):
 def test_sending_with_required_questions_unanswered_lists_them(client):
     consultation = make_consultation()
     token = start(client, consultation)
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual"})
+    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "is_publication_consented": "no"})
     page = client.post(reverse("check_answers", args=[token]))
     assert page.status_code == 200
     assert b"There is a problem" in page.content

@@ -17,7 +17,7 @@ def test_anonymous_respondent_gets_a_resume_link_by_email_that_works_in_a_fresh_
 ):
     consultation = make_consultation()
     token = start(client, consultation)
-    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual"})
+    client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "is_publication_consented": "no"})
     why = consultation.questions.get(position=2)
     saved = client.post(
         reverse("answer_question", args=[token, why.pk]), {"answer": "Half written", "save_and_return": "1"}
@@ -45,7 +45,10 @@ def test_signed_in_respondent_finds_their_saved_draft_under_their_responses(clie
     consultation = make_consultation()
     client.force_login(make_user())
     token = start(client, consultation)
-    saved = client.post(reverse("about_you", args=[token]), {"respondent_type": "individual", "save_and_return": "1"})
+    saved = client.post(
+        reverse("about_you", args=[token]),
+        {"respondent_type": "individual", "is_publication_consented": "no", "save_and_return": "1"},
+    )
     page = client.get(saved["Location"])
     assert b"your responses" in page.content
     assert b"Get the link by email" not in page.content

@@ -68,5 +68,23 @@ def build_world() -> World:
         "flag_id": flag.pk,
         "run_id": run.pk,
         "option_id": questions[3].options.first().pk,
+        **_organisation_samples(consultation, responses[2]),
     }
     return World(consultation=consultation, kwargs=kwargs)
+
+
+def _organisation_samples(consultation: Consultation, response: Response) -> dict[str, object]:
+    """An organisation waiting for verification, and a report of a falsely sent response."""
+    from consult.models import FalseSubmissionReport, Organisation
+
+    organisation = Organisation.objects.create(
+        name="Citizens Advice Testshire", represents="People in Testshire.", how_views_gathered="A survey."
+    )
+    report = FalseSubmissionReport.objects.create(
+        consultation=consultation,
+        reference=response.reference,
+        response=response,
+        what_happened="I never sent this.",
+        email="someone@example.com",
+    )
+    return {"organisation_id": organisation.pk, "report_id": report.pk}

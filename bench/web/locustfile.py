@@ -137,7 +137,14 @@ class JourneyUser(BenchUser):
         if "/respond/" not in location:
             return
         token = location.split("/respond/", 1)[1].split("/", 1)[0]
-        about = urlencode({"csrfmiddlewaretoken": CSRF, "respondent_type": "individual", "email": ""})
+        about = urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF,
+                "respondent_type": "individual",
+                "email": "",
+                "is_publication_consented": "no",
+            }
+        )
         if not self.expect("POST", f"/respond/{token}/about-you/", 302, "journey: about you", about, **_form_headers()):
             return
         for question in PLAN["questions"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from consult.models import Agreement, EqualityInformation, Question, Response
 
@@ -32,26 +33,44 @@ class TypedTextField(forms.CharField):
 
 class AboutYouForm(forms.Form):
     respondent_type = forms.ChoiceField(
-        label="Are you responding as an individual or on behalf of an organisation?",
+        label=_("Are you responding as an individual or on behalf of an organisation?"),
         choices=Response.RespondentType.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you are responding as an individual or for an organisation"},
+        error_messages={"required": _("Select whether you are responding as an individual or for an organisation")},
     )
     organisation_name = TypedTextField(
-        label="Name of the organisation",
+        label=_("Name of the organisation"),
         required=False,
         max_length=200,
-        error_messages={"max_length": "Organisation name must be 200 characters or fewer"},
+        error_messages={"max_length": _("Organisation name must be 200 characters or fewer")},
     )
     email = forms.EmailField(
-        label="Email address (optional)",
-        help_text="We will send your receipt and a link to change or withdraw your response here. "
-        "We will not use it for anything else.",
+        label=_("Email address (optional)"),
+        help_text=_(
+            "We will send your receipt and a link to change or withdraw your response here. "
+            "We will not use it for anything else."
+        ),
         required=False,
         max_length=254,
         error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Email address must be 254 characters or fewer"),
+        },
+    )
+
+    is_publication_consented = forms.TypedChoiceField(
+        label=_("Can we publish your response?"),
+        help_text=_(
+            "If you say yes, we may publish your answers with the outcome of the consultation, so that "
+            "anyone can check how the responses were read. We remove personal details from them first, "
+            "and we never publish your name, your email address or your answers to questions about you."
+        ),
+        choices=[("yes", _("Yes, publish my answers without my name")), ("no", _("No, do not publish them"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select whether we can publish your response"),
+            "invalid_choice": _("Select whether we can publish your response"),
         },
     )
 
@@ -65,7 +84,7 @@ class AboutYouForm(forms.Form):
         if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get(
             "organisation_name"
         ):
-            self.add_error("organisation_name", "Enter the name of the organisation")
+            self.add_error("organisation_name", _("Enter the name of the organisation"))
         return cleaned
 
 
@@ -85,52 +104,52 @@ class AnswerForm(forms.Form):
         if question.kind == Question.Kind.FREE_TEXT:
             limit = question.max_length
             return TypedTextField(
-                label=question.text,
+                label=question.localised("text"),
                 required=required,
                 max_length=limit,
                 widget=forms.Textarea(attrs={"rows": 8}),
                 error_messages={
-                    "required": "Enter your answer",
-                    "max_length": f"Your answer must be {limit:,} characters or fewer",
+                    "required": _("Enter your answer"),
+                    "max_length": _("Your answer must be %(limit)s characters or fewer") % {"limit": f"{limit:,}"},
                 },
             )
         if question.kind == Question.Kind.AGREEMENT:
             return forms.TypedChoiceField(
-                label=question.text,
+                label=question.localised("text"),
                 required=required,
                 choices=Agreement.choices,
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": "Select how much you agree or disagree",
-                    "invalid_choice": "Select one of the options shown",
+                    "required": _("Select how much you agree or disagree"),
+                    "invalid_choice": _("Select one of the options shown"),
                 },
             )
         # The question's options are loaded with it (and kept between requests), so checking a
-        # choice against them needs no query.
-        options = [(option.pk, option.label) for option in question.options.all()]
+        # choice against them needs no query. Each is labelled as a model choice field would.
+        options = [(option.pk, str(option)) for option in question.options.all()]
         if question.kind == Question.Kind.SINGLE_CHOICE:
             return forms.TypedChoiceField(
-                label=question.text,
+                label=question.localised("text"),
                 required=required,
                 choices=options,
                 coerce=int,
                 empty_value=None,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": "Select an answer",
-                    "invalid_choice": "Select one of the options shown",
+                    "required": _("Select an answer"),
+                    "invalid_choice": _("Select one of the options shown"),
                 },
             )
         return forms.TypedMultipleChoiceField(
-            label=question.text,
+            label=question.localised("text"),
             required=required,
             choices=options,
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
-                "required": "Select at least one answer",
-                "invalid_choice": "Select only the options shown",
+                "required": _("Select at least one answer"),
+                "invalid_choice": _("Select only the options shown"),
             },
         )
 
@@ -149,31 +168,31 @@ class AnswerForm(forms.Form):
 
 class ResumeLinkForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
 
 
 class WithdrawForm(forms.Form):
     confirm = forms.TypedChoiceField(
-        label="Are you sure you want to withdraw your response?",
-        choices=[("yes", "Yes, withdraw my response"), ("no", "No, keep my response")],
+        label=_("Are you sure you want to withdraw your response?"),
+        choices=[("yes", _("Yes, withdraw my response")), ("no", _("No, keep my response"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select yes if you want to withdraw your response"},
+        error_messages={"required": _("Select yes if you want to withdraw your response")},
     )
 
 
-def _equality_field(label: str, choices: list[tuple[str, str]]) -> forms.ChoiceField:
+def _equality_field(label: object, choices: list[tuple[str, str]]) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=choices,
         widget=forms.RadioSelect,
         required=False,
-        error_messages={"invalid_choice": "Select one of the options shown, or leave this question"},
+        error_messages={"invalid_choice": _("Select one of the options shown, or leave this question")},
     )
 
 
@@ -181,14 +200,16 @@ class EqualityForm(forms.Form):
     """The GOV.UK equality information pattern: every question optional, each with
     "Prefer not to say"."""
 
-    age_band = _equality_field("What is your age?", EqualityInformation.AgeBand.choices)
-    region = _equality_field("Where do you live?", EqualityInformation.Region.choices)
+    age_band = _equality_field(_("What is your age?"), EqualityInformation.AgeBand.choices)
+    region = _equality_field(_("Where do you live?"), EqualityInformation.Region.choices)
     disability = _equality_field(
-        "Are your day-to-day activities limited because of a health problem or disability "
-        "which has lasted, or is expected to last, at least 12 months?",
+        _(
+            "Are your day-to-day activities limited because of a health problem or disability "
+            "which has lasted, or is expected to last, at least 12 months?"
+        ),
         EqualityInformation.Disability.choices,
     )
-    ethnicity = _equality_field("What is your ethnic group?", EqualityInformation.Ethnicity.choices)
+    ethnicity = _equality_field(_("What is your ethnic group?"), EqualityInformation.Ethnicity.choices)
 
     def has_answers(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)

@@ -98,6 +98,9 @@ class ConsultationForm(forms.Form):
     )
     opens_at = DateTimePartsField(noun="opening", label="Opens")
     closes_at = DateTimePartsField(noun="closing", label="Closes")
+    # The Welsh version, shown on the Welsh public pages (/cy/); English shows where it is empty.
+    title_cy = _text("Title in Welsh (optional)", 200, "", required=False)
+    summary_cy = _text("Summary in Welsh (optional)", None, "", required=False, widget=forms.Textarea)
 
     def __init__(
         self,
@@ -119,6 +122,8 @@ class ConsultationForm(forms.Form):
                     "allows_anonymous_responses": "yes" if consultation.allows_anonymous_responses else "no",
                     "opens_at": consultation.opens_at,
                     "closes_at": consultation.closes_at,
+                    "title_cy": consultation.title_cy,
+                    "summary_cy": consultation.summary_cy,
                 },
             )
         else:
@@ -215,6 +220,9 @@ _AI_TOOL_FIELDS = [
     ("supplier", "Who built the tool (optional)", "The supplier, or the in-house team.", False),
 ]
 
+# The record's fields that have a Welsh version (`<field>_cy`), all optional.
+AI_TOOL_WELSH_FIELDS = [name for name, *_ in _AI_TOOL_FIELDS]
+
 _AI_TOOL_REQUIRED_MESSAGES = {
     "tool_name": "Enter the name of the tool",
     "human_oversight": "Enter how people oversee the tool",
@@ -229,7 +237,8 @@ class AIToolRecordForm(forms.Form):
 
     def __init__(self, *args: object, record: AIToolRecord | None = None, **kwargs: object) -> None:
         if record is not None:
-            kwargs.setdefault("initial", {name: getattr(record, name) for name, *_ in _AI_TOOL_FIELDS})
+            names = [name for name, *_ in _AI_TOOL_FIELDS] + [f"{name}_cy" for name in AI_TOOL_WELSH_FIELDS]
+            kwargs.setdefault("initial", {name: getattr(record, name) for name in names})
         super().__init__(*args, **kwargs)
         for name, label, hint, is_long in _AI_TOOL_FIELDS:
             model_field = AIToolRecord._meta.get_field(name)
@@ -243,6 +252,21 @@ class AIToolRecordForm(forms.Form):
                 help_text=hint,
                 widget=forms.Textarea if is_long else forms.TextInput,
             )
+        for name, label, _hint, is_long in _AI_TOOL_FIELDS:
+            if name in AI_TOOL_WELSH_FIELDS:
+                self.fields[f"{name}_cy"] = _text(
+                    f"{label.removesuffix(' (optional)')} in Welsh (optional)",
+                    None if is_long else AIToolRecord._meta.get_field(name).max_length,
+                    "",
+                    required=False,
+                    widget=forms.Textarea if is_long else forms.TextInput,
+                )
+
+    def english_fields(self) -> list[forms.BoundField]:
+        return [field for field in self if not field.name.endswith("_cy")]
+
+    def welsh_fields(self) -> list[forms.BoundField]:
+        return [field for field in self if field.name.endswith("_cy")]
 
 
 # --- Questions --------------------------------------------------------------------------------
@@ -294,6 +318,15 @@ class QuestionForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     is_required = _yes_no("Must people answer this question?", "Select yes if people must answer this question")
+    # The Welsh version, shown on the Welsh public pages (/cy/); English shows where it is empty.
+    text_cy = _text("Question in Welsh (optional)", 500, "", required=False)
+    hint_cy = _text("Hint in Welsh (optional)", None, "", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    options_cy = TypedTextField(
+        label="Options in Welsh (optional)",
+        help_text="One on each line, in the same order as the options in English.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     explains = forms.ChoiceField(
         label="Does this question ask people to explain an earlier answer?",
         help_text="A free-text question can ask “Why?” about an earlier closed question. The analysis then "
@@ -324,6 +357,9 @@ class QuestionForm(forms.Form):
                     "max_length": question.max_length,
                     "is_required": "yes" if question.is_required else "no",
                     "explains": str(question.explains_id) if question.explains_id else _NOT_A_FOLLOW_UP,
+                    "text_cy": question.text_cy,
+                    "hint_cy": question.hint_cy,
+                    "options_cy": "\n".join(option.label_cy for option in question.options.all()).strip("\n"),
                 },
             )
         else:
@@ -380,6 +416,12 @@ class QuestionForm(forms.Form):
                 self.add_error("options", "Enter at least two options, each on its own line")
         elif kind and options:
             self.add_error("options", "Only single and multiple choice questions have options: remove them")
+        welsh_options = [line.strip() for line in (cleaned.get("options_cy") or "").strip("\n").split("\n")]
+        cleaned["options_cy"] = welsh_options if any(welsh_options) else []
+        if cleaned["options_cy"] and len(cleaned["options_cy"]) != len(cleaned.get("options") or []):
+            self.add_error("options_cy", "Give one Welsh option for each option in English, in the same order")
+        elif any(len(label) > 200 for label in cleaned["options_cy"]):
+            self.add_error("options_cy", "Each option in Welsh must be 200 characters or fewer")
         explains_key = cleaned.get("explains") or _NOT_A_FOLLOW_UP
         if explains_key != _NOT_A_FOLLOW_UP and explains_key not in self.explainable:
             self.add_error("explains", "Select one of the questions shown")

@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -6,4 +6,10 @@ class Migration(migrations.Migration):
         ("consult", "0008_welsh"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="consultation",
+            name="personal_data_purged_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+    ]

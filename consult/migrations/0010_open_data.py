@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -6,4 +6,13 @@ class Migration(migrations.Migration):
         ("consult", "0009_data_rights"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="response",
+            name="is_publication_consented",
+            field=models.BooleanField(
+                default=False,
+                help_text="The respondent agreed that their answers may be published without their name.",
+            ),
+        ),
+    ]

@@ -1,6 +1,8 @@
 """The domain. Consultations and questions live in `consultations`, people's responses in
 `responses`, the analysis runs and their results in `analysis`, officials' review, moderation and
-outcomes in `workspace`, and what each response counted towards once published in `publishing`."""
+outcomes in `workspace`, what each response counted towards once published in `publishing`,
+organisations that respond and their members in `organisations`, and who follows what (and the
+emails that follow from it) in `following`."""
 
 from consult.models.analysis import (
     AnalysisRun,
@@ -25,6 +27,20 @@ from consult.models.consultations import (
     User,
     UserManager,
 )
+from consult.models.following import (
+    Follow,
+    Notification,
+    NotificationDigest,
+    NotificationKind,
+    NotificationPreference,
+)
+from consult.models.organisations import (
+    FalseSubmissionReport,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+)
+from consult.models.publishing import OutcomeReceipt
 from consult.models.responses import (
     REFERENCE_ALPHABET,
     Answer,
@@ -50,6 +66,7 @@ from consult.models.workspace import (
 )
 
 __all__ = [
+    "E402",
     "OUTCOME_DUE_AFTER",
     "REFERENCE_ALPHABET",
     "ROLE_PERMISSIONS",
@@ -67,10 +84,20 @@ __all__ = [
     "Department",
     "DepartmentMembership",
     "EqualityInformation",
+    "FalseSubmissionReport",
     "Flag",
+    "Follow",
     "LateAnswer",
+    "Notification",
+    "NotificationDigest",
+    "NotificationKind",
+    "NotificationPreference",
     "Option",
+    "Organisation",
+    "OrganisationInvitation",
+    "OrganisationMember",
     "Outcome",
+    "OutcomeReceipt",
     "Permission",
     "Phase",
     "Question",
@@ -89,8 +116,3 @@ __all__ = [
     "UserManager",
     "new_reference",
 ]
-
-# The published outcome's per-response record (added with the outcome's publishing).
-from consult.models.publishing import OutcomeReceipt
-
-__all__ += ["OutcomeReceipt"]

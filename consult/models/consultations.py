@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 # --- People -----------------------------------------------------------------------------------
 
@@ -54,10 +56,34 @@ class User(AbstractUser):
         return self.email
 
 
-class Department(models.Model):
+# --- Welsh versions ---------------------------------------------------------------------------
+
+
+class HasWelshVersion:
+    """A model whose public text fields may have a Welsh twin named `<field>_cy`.
+
+    The one place that decides which version a page shows: the Welsh one when the page is in
+    Welsh and the Welsh version exists, the English one otherwise.
+    """
+
+    def localised(self, name: str) -> str:
+        if get_language() == "cy":
+            welsh = getattr(self, f"{name}_cy", "")
+            if welsh:
+                return welsh
+        return getattr(self, name)
+
+    def shows_english_for(self, name: str) -> bool:
+        """Whether a Welsh page falls back to the English text (marked `lang="en"` for screen readers)."""
+        return get_language() == "cy" and not getattr(self, f"{name}_cy", "") and bool(getattr(self, name))
+
+
+class Department(HasWelshVersion, models.Model):
     """A government department or public body that runs consultations."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Its official Welsh name, shown on the Welsh pages when given (`localised`).
+    name_cy = models.CharField("name in Welsh", max_length=200, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
@@ -84,11 +110,11 @@ class Phase(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Phase.DRAFT: "Draft",
-            Phase.UPCOMING: "Opening soon",
-            Phase.OPEN: "Open",
-            Phase.CLOSED: "Closed",
-            Phase.OUTCOME_PUBLISHED: "Outcome published",
+            Phase.DRAFT: _("Draft"),
+            Phase.UPCOMING: _("Opening soon"),
+            Phase.OPEN: _("Open"),
+            Phase.CLOSED: _("Closed"),
+            Phase.OUTCOME_PUBLISHED: _("Outcome published"),
         }[self]
 
 
@@ -123,7 +149,7 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         return queryset
 
 
-class Consultation(models.Model):
+class Consultation(HasWelshVersion, models.Model):
     """A public consultation about a proposed deployment of AI in a public service.
 
     Its phase follows from `is_published` and its times: it opens at `opens_at` and closes at
@@ -134,6 +160,9 @@ class Consultation(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     summary = models.TextField(help_text="A plain-English summary of what is proposed and what you are asking.")
+    # Welsh versions, shown on the Welsh pages when given (`localised`).
+    title_cy = models.CharField("title in Welsh", max_length=200, blank=True)
+    summary_cy = models.TextField("summary in Welsh", blank=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="consultations")
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField()
@@ -143,6 +172,8 @@ class Consultation(models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     outcome_published_at = models.DateTimeField(null=True, blank=True)
+    # When the retention command purged respondents' personal data (`purge_personal_data`).
+    personal_data_purged_at = models.DateTimeField(null=True, blank=True)
     allows_anonymous_responses = models.BooleanField(
         default=True, help_text="If not, respondents must sign in before they respond."
     )
@@ -212,7 +243,7 @@ class Consultation(models.Model):
         return "Outcome published", self.outcome_published_at
 
 
-class AIToolRecord(models.Model):
+class AIToolRecord(HasWelshVersion, models.Model):
     """A plain-English description of the AI tool, shaped like a UK Algorithmic Transparency
     Recording Standard (ATRS) record."""
 
@@ -228,6 +259,18 @@ class AIToolRecord(models.Model):
     mitigations = models.TextField("how the risks are reduced")
     owner = models.CharField("who is responsible for the tool", max_length=200)
     supplier = models.CharField("who built the tool", max_length=200, blank=True)
+    # Welsh versions of the record's text, shown on the Welsh pages when given.
+    tool_name_cy = models.CharField("name of the tool in Welsh", max_length=200, blank=True)
+    description_cy = models.TextField("what the tool does, in Welsh", blank=True)
+    purpose_cy = models.TextField("why it is proposed, in Welsh", blank=True)
+    decision_role_cy = models.TextField("how it is used in decisions, in Welsh", blank=True)
+    human_oversight_cy = models.TextField("human oversight, in Welsh", blank=True)
+    how_to_challenge_cy = models.TextField("how to challenge a decision, in Welsh", blank=True)
+    data_used_cy = models.TextField("data the tool uses, in Welsh", blank=True)
+    risks_cy = models.TextField("risks, in Welsh", blank=True)
+    mitigations_cy = models.TextField("how the risks are reduced, in Welsh", blank=True)
+    owner_cy = models.CharField("who is responsible for the tool, in Welsh", max_length=200, blank=True)
+    supplier_cy = models.CharField("who built the tool, in Welsh", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "AI tool record"
@@ -235,24 +278,32 @@ class AIToolRecord(models.Model):
     def __str__(self) -> str:
         return self.tool_name
 
+    # The record's sections in reading order: (heading, field).
+    SECTIONS = [
+        (_("What the tool does"), "description"),
+        (_("Why it is proposed"), "purpose"),
+        (_("How it is used in decisions"), "decision_role"),
+        (_("Human oversight"), "human_oversight"),
+        (_("How to challenge a decision"), "how_to_challenge"),
+        (_("Data the tool uses"), "data_used"),
+        (_("Risks"), "risks"),
+        (_("How the risks are reduced"), "mitigations"),
+    ]
+
     def sections(self) -> list[tuple[str, str]]:
         """The record's sections in reading order, as (heading, text) pairs."""
-        return [
-            ("What the tool does", self.description),
-            ("Why it is proposed", self.purpose),
-            ("How it is used in decisions", self.decision_role),
-            ("Human oversight", self.human_oversight),
-            ("How to challenge a decision", self.how_to_challenge),
-            ("Data the tool uses", self.data_used),
-            ("Risks", self.risks),
-            ("How the risks are reduced", self.mitigations),
-        ]
+        return [(str(heading), getattr(self, name)) for heading, name in self.SECTIONS]
+
+    def localised_sections(self) -> list[tuple[str, str, bool]]:
+        """The sections in the page's language where a Welsh version exists, as (heading, text,
+        shows_english) triples: the last says the Welsh page falls back to the English text."""
+        return [(heading, self.localised(name), self.shows_english_for(name)) for heading, name in self.SECTIONS]
 
 
 # --- Questions --------------------------------------------------------------------------------
 
 
-class Question(models.Model):
+class Question(HasWelshVersion, models.Model):
     class Kind(models.TextChoices):
         FREE_TEXT = "free_text", "Free text"
         SINGLE_CHOICE = "single_choice", "Single choice"
@@ -264,6 +315,8 @@ class Question(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=500)
     hint = models.TextField(blank=True)
+    text_cy = models.CharField("question in Welsh", max_length=500, blank=True)
+    hint_cy = models.TextField("hint in Welsh", blank=True)
     is_required = models.BooleanField(default=True)
     max_length = models.PositiveIntegerField(
         default=2500, help_text="For free-text questions: the most characters an answer may have."
@@ -308,17 +361,20 @@ class Question(models.Model):
     def hint_for_respondents(self) -> str:
         """The hint as the question page shows it: with GOV.UK's "Select all that apply." for a
         multiple-choice question."""
+        hint = self.localised("hint")
         if self.kind == self.Kind.MULTIPLE_CHOICE:
-            return f"{self.hint}\n\nSelect all that apply." if self.hint else "Select all that apply."
-        return self.hint
+            select_all = _("Select all that apply.")
+            return f"{hint}\n\n{select_all}" if hint else str(select_all)
+        return hint
 
 
-class Option(models.Model):
+class Option(HasWelshVersion, models.Model):
     """One of the answers offered by a single- or multiple-choice question."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveIntegerField()
     label = models.CharField(max_length=200)
+    label_cy = models.CharField("label in Welsh", max_length=200, blank=True)
 
     class Meta:
         ordering = ["question", "position"]
@@ -327,14 +383,15 @@ class Option(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        # Forms and answer summaries show an option through str(): in the page's language.
+        return self.localised("label")
 
 
 class Agreement(models.IntegerChoices):
     """The five-point agreement scale, stored as numbers so that results can be averaged."""
 
-    STRONGLY_AGREE = 5, "Strongly agree"
-    AGREE = 4, "Agree"
-    NEITHER = 3, "Neither agree nor disagree"
-    DISAGREE = 2, "Disagree"
-    STRONGLY_DISAGREE = 1, "Strongly disagree"
+    STRONGLY_AGREE = 5, _("Strongly agree")
+    AGREE = 4, _("Agree")
+    NEITHER = 3, _("Neither agree nor disagree")
+    DISAGREE = 2, _("Disagree")
+    STRONGLY_DISAGREE = 1, _("Strongly disagree")

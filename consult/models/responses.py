@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from consult.models.consultations import Agreement, Consultation, Option, Question
 
@@ -34,13 +35,13 @@ class Response(models.Model):
     """One person's or organisation's response to a consultation."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class RespondentType(models.TextChoices):
-        INDIVIDUAL = "individual", "As an individual"
-        ORGANISATION = "organisation", "On behalf of an organisation"
+        INDIVIDUAL = "individual", _("As an individual")
+        ORGANISATION = "organisation", _("On behalf of an organisation")
 
     reference = models.CharField(max_length=20, unique=True, default=new_reference, editable=False)
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="responses")
@@ -51,6 +52,11 @@ class Response(models.Model):
     respondent_type = models.CharField(max_length=20, choices=RespondentType.choices, blank=True)
     organisation_name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True, help_text="Where the receipt and resume links go.")
+    # Asked on the about-you page. False until the respondent says yes, so a response that was
+    # never asked (imported, or started before the question existed) is never published.
+    is_publication_consented = models.BooleanField(
+        default=False, help_text="The respondent agreed that their answers may be published without their name."
+    )
     # The identifier a response had in the file it was imported from, if it was imported.
     external_id = models.CharField(max_length=100, blank=True)
     # A random key sent with the form that starts a response, so that a double-posted form
@@ -60,6 +66,18 @@ class Response(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The language of the pages the response was started in ("en-gb" or "cy"): its emails follow it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    # A response on behalf of a registered organisation: its members share this one draft, and
+    # an admin of the organisation signs it off and sends it.
+    organisation = models.ForeignKey(
+        "consult.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Whether the organisation agreed to be named in the published outcome; None: not answered.
+    may_name_organisation = models.BooleanField(null=True, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -67,6 +85,12 @@ class Response(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["consultation", "start_key"], name="response_start_key_unique"),
+            # One response per organisation per consultation (a withdrawn one aside).
+            models.UniqueConstraint(
+                fields=["consultation", "organisation"],
+                condition=models.Q(organisation__isnull=False) & ~models.Q(status="withdrawn"),
+                name="response_once_per_organisation",
+            ),
         ]
         # Serves the workspace: counts by status, and the drill-down and charts by date sent.
         indexes = [models.Index(fields=["consultation", "status", "submitted_at"], name="response_status_sent_idx")]
@@ -94,8 +118,8 @@ class Response(models.Model):
     @property
     def respondent_label(self) -> str:
         if self.respondent_type == self.RespondentType.ORGANISATION:
-            return f"On behalf of {self.organisation_name}"
-        return "As an individual" if self.respondent_type else ""
+            return _("On behalf of %(organisation)s") % {"organisation": self.organisation_name}
+        return str(_("As an individual")) if self.respondent_type else ""
 
 
 class Answer(models.Model):
@@ -105,6 +129,11 @@ class Answer(models.Model):
         VISIBLE = "visible", "Visible"
         REDACTED = "redacted", "Redacted by a moderator"
         HIDDEN = "hidden", "Hidden by a moderator"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        WELSH = "cy", "Welsh"
+        UNKNOWN = "", "Not known"
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
@@ -120,6 +149,9 @@ class Answer(models.Model):
     # A moderator's decision: a hidden answer leaves the analysis at its next run and is never
     # published; a redacted one keeps its original in `RedactedOriginal`.
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE)
+    # The language the text is written in, detected when it is redacted: empty until then, and for
+    # text too short to tell.
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -135,45 +167,45 @@ class EqualityInformation(models.Model):
     check that the consultation reaches, and the analysis serves, everyone."""
 
     class AgeBand(models.TextChoices):
-        UNDER_18 = "under_18", "Under 18"
-        AGE_18_24 = "18_24", "18 to 24"
-        AGE_25_34 = "25_34", "25 to 34"
-        AGE_35_44 = "35_44", "35 to 44"
-        AGE_45_54 = "45_54", "45 to 54"
-        AGE_55_64 = "55_64", "55 to 64"
-        AGE_65_74 = "65_74", "65 to 74"
-        AGE_75_OVER = "75_over", "75 or over"
-        PREFER_NOT = "prefer_not", "Prefer not to say"
+        UNDER_18 = "under_18", _("Under 18")
+        AGE_18_24 = "18_24", _("18 to 24")
+        AGE_25_34 = "25_34", _("25 to 34")
+        AGE_35_44 = "35_44", _("35 to 44")
+        AGE_45_54 = "45_54", _("45 to 54")
+        AGE_55_64 = "55_64", _("55 to 64")
+        AGE_65_74 = "65_74", _("65 to 74")
+        AGE_75_OVER = "75_over", _("75 or over")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
 
     class Region(models.TextChoices):
-        NORTH_EAST = "north_east", "North East England"
-        NORTH_WEST = "north_west", "North West England"
-        YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
-        EAST_MIDLANDS = "east_midlands", "East Midlands"
-        WEST_MIDLANDS = "west_midlands", "West Midlands"
-        EAST = "east", "East of England"
-        LONDON = "london", "London"
-        SOUTH_EAST = "south_east", "South East England"
-        SOUTH_WEST = "south_west", "South West England"
-        WALES = "wales", "Wales"
-        SCOTLAND = "scotland", "Scotland"
-        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
-        OUTSIDE_UK = "outside_uk", "Outside the UK"
-        PREFER_NOT = "prefer_not", "Prefer not to say"
+        NORTH_EAST = "north_east", _("North East England")
+        NORTH_WEST = "north_west", _("North West England")
+        YORKSHIRE = "yorkshire", _("Yorkshire and the Humber")
+        EAST_MIDLANDS = "east_midlands", _("East Midlands")
+        WEST_MIDLANDS = "west_midlands", _("West Midlands")
+        EAST = "east", _("East of England")
+        LONDON = "london", _("London")
+        SOUTH_EAST = "south_east", _("South East England")
+        SOUTH_WEST = "south_west", _("South West England")
+        WALES = "wales", _("Wales")
+        SCOTLAND = "scotland", _("Scotland")
+        NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+        OUTSIDE_UK = "outside_uk", _("Outside the UK")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
 
     class Disability(models.TextChoices):
-        YES_A_LOT = "yes_a_lot", "Yes, limited a lot"
-        YES_A_LITTLE = "yes_a_little", "Yes, limited a little"
-        NO = "no", "No"
-        PREFER_NOT = "prefer_not", "Prefer not to say"
+        YES_A_LOT = "yes_a_lot", _("Yes, limited a lot")
+        YES_A_LITTLE = "yes_a_little", _("Yes, limited a little")
+        NO = "no", _("No")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
 
     class Ethnicity(models.TextChoices):
-        ASIAN = "asian", "Asian or Asian British"
-        BLACK = "black", "Black, African, Caribbean or Black British"
-        MIXED = "mixed", "Mixed or multiple ethnic groups"
-        WHITE = "white", "White"
-        OTHER = "other", "Another ethnic group"
-        PREFER_NOT = "prefer_not", "Prefer not to say"
+        ASIAN = "asian", _("Asian or Asian British")
+        BLACK = "black", _("Black, African, Caribbean or Black British")
+        MIXED = "mixed", _("Mixed or multiple ethnic groups")
+        WHITE = "white", _("White")
+        OTHER = "other", _("Another ethnic group")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="equality")
     age_band = models.CharField(max_length=20, choices=AgeBand.choices, blank=True)

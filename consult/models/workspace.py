@@ -38,6 +38,7 @@ class Permission(StrEnum):
     PUBLISH = "publish"  # approve and publish the outcome
     MODERATE = "moderate"  # decide on flagged answers
     SEE_ORIGINAL = "see_original"  # read the original of an answer a moderator redacted
+    VERIFY_ORGANISATIONS = "verify_organisations"  # verify or reject a registered organisation
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.MANAGE,
             Permission.PUBLISH,
             Permission.MODERATE,
+            Permission.VERIFY_ORGANISATIONS,
         }
     ),
     Role.MODERATOR: frozenset({Permission.VIEW, Permission.MODERATE, Permission.SEE_ORIGINAL}),
@@ -288,7 +290,10 @@ class ResponseRead(models.Model):
 class AuditEvent(models.Model):
     """One human change: who, when, what, and the state before and after it."""
 
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="audit_events")
+    # Empty for decisions about no one consultation, such as verifying an organisation.
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=50, help_text="What was done, such as 'theme.merge'.")
     object_type = models.CharField(max_length=50)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from consult import queries_dashboard, tasks
 from consult.analysis import embedding as embedding_lib
-from consult.analysis import llm, redaction, themes
+from consult.analysis import language, llm, redaction, themes
 from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
 from consult.analysis.types import AnswerText
 from consult.models import (
@@ -83,14 +83,18 @@ def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
 
 
 def redact_answers(answers: Iterable[Answer]) -> int:
-    """Redact every answer not yet redacted by the current rules. Returns how many were."""
+    """Redact every answer not yet redacted by the current rules, and mark the language it is
+    written in (a changed answer is redacted again, so its language follows it). Returns how many."""
     stale = [answer for answer in answers if answer.redaction_version != redaction.REDACTION_VERSION]
     for answer in stale:
         result = redaction.redact(answer.text)
         answer.redacted_text = result.text
         answer.has_personal_data = result.has_personal_data
         answer.redaction_version = redaction.REDACTION_VERSION
-    Answer.objects.bulk_update(stale, ["redacted_text", "has_personal_data", "redaction_version"], batch_size=1000)
+        answer.language = language.detect_language(answer.text)
+    Answer.objects.bulk_update(
+        stale, ["redacted_text", "has_personal_data", "redaction_version", "language"], batch_size=1000
+    )
     return len(stale)
 
 

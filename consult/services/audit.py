@@ -8,7 +8,7 @@ from consult.models import AuditEvent, Consultation
 
 
 def record(
-    consultation: Consultation,
+    consultation: Consultation | None,
     actor: object,
     action: str,
     target: Model | None = None,

@@ -23,7 +23,7 @@ from consult.models import (
 )
 from consult.services.audit import record
 
-QUESTION_FIELDS = ("text", "hint", "kind", "max_length", "is_required", "explains")
+QUESTION_FIELDS = ("text", "hint", "kind", "max_length", "is_required", "explains", "text_cy", "hint_cy")
 # Answers depend on these: once people have sent responses they stay as they are.
 LOCKED_QUESTION_FIELDS = ("kind", "explains")
 
@@ -64,6 +64,8 @@ def has_sent_responses(consultation: Consultation) -> bool:
 # --- The consultation -------------------------------------------------------------------------
 
 CONSULTATION_FIELDS = (
+    "title_cy",
+    "summary_cy",
     "title",
     "slug",
     "summary",
@@ -177,6 +179,18 @@ AI_TOOL_FIELDS = (
     "mitigations",
     "owner",
     "supplier",
+    # Their Welsh versions, shown on the Welsh public pages.
+    "tool_name_cy",
+    "description_cy",
+    "purpose_cy",
+    "decision_role_cy",
+    "human_oversight_cy",
+    "how_to_challenge_cy",
+    "data_used_cy",
+    "risks_cy",
+    "mitigations_cy",
+    "owner_cy",
+    "supplier_cy",
 )
 
 
@@ -209,7 +223,12 @@ def lock_for_question_change(consultation: Consultation) -> None:
 
 
 def _question_snapshot(question: Question) -> dict[str, object]:
-    return {**_snapshot(question, QUESTION_FIELDS), "options": [o.label for o in question.options.all()]}
+    options = question.options.all()
+    return {
+        **_snapshot(question, QUESTION_FIELDS),
+        "options": [o.label for o in options],
+        "options_cy": [o.label_cy for o in options],
+    }
 
 
 def _set_options(question: Question, labels: list[str]) -> None:
@@ -219,7 +238,18 @@ def _set_options(question: Question, labels: list[str]) -> None:
     )
 
 
-def add_question(actor: User, consultation: Consultation, values: dict[str, object], options: list[str]) -> Question:
+def _set_welsh_option_labels(question: Question, labels_cy: list[str]) -> None:
+    """Welsh labels for the options, in their order; none clears them. The options themselves stay,
+    so the labels can change even after people have answered."""
+    options = list(question.options.all())
+    for index, option in enumerate(options):
+        option.label_cy = labels_cy[index] if index < len(labels_cy) else ""
+    Option.objects.bulk_update(options, ["label_cy"])
+
+
+def add_question(
+    actor: User, consultation: Consultation, values: dict[str, object], options: list[str], options_cy: list[str] = ()
+) -> Question:
     """A new question at the end of the consultation."""
     with transaction.atomic():
         # Locking the consultation row makes two officials adding at once take turns for a position.
@@ -230,11 +260,14 @@ def add_question(actor: User, consultation: Consultation, values: dict[str, obje
         )
         if question.has_options:
             _set_options(question, options)
+            _set_welsh_option_labels(question, list(options_cy))
         record(consultation, actor, "question.create", question, after=_question_snapshot(question))
     return question
 
 
-def update_question(actor: User, question: Question, values: dict[str, object], options: list[str]) -> None:
+def update_question(
+    actor: User, question: Question, values: dict[str, object], options: list[str], options_cy: list[str] = ()
+) -> None:
     """Change a question. Once people have sent responses only its wording, whether it must be
     answered, and a longer answer limit may change: their answers depend on the rest."""
     consultation = question.consultation
@@ -264,6 +297,7 @@ def update_question(actor: User, question: Question, values: dict[str, object], 
             # Only unsent answers can exist here; they no longer fit the question.
             Answer.objects.filter(question=question, response__status=Response.Status.DRAFT).delete()
             _set_options(question, wanted_options)
+        _set_welsh_option_labels(question, list(options_cy))
         before, after = _diff(before, _question_snapshot(question))
         if after:
             record(consultation, actor, "question.update", question, before=before, after=after)

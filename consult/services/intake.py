@@ -117,6 +117,9 @@ def _answer_statement(with_options: bool) -> tuple[str, tuple[Field, ...]]:
         f"WITH target AS (UPDATE {response} r SET updated_at = %s "  # noqa: S608
         f"FROM {Consultation._meta.db_table} c "
         f"WHERE c.id = r.consultation_id AND r.reference = %s AND r.status IN (%s, %s) "
+        # An organisation's shared draft takes the full path: it checks who is saving, and that no
+        # one else saved the answer since the form was drawn.
+        f"AND r.organisation_id IS NULL "
         f"AND c.id = %s AND c.updated_at = %s AND {_open_consultation_condition('c')} "
         f"RETURNING r.id, r.status), "
         f"saved AS (INSERT INTO {answer} (response_id, question_id, {', '.join(columns)}) "
@@ -220,6 +223,8 @@ def _send_statement() -> str:
     return (
         f"UPDATE {response_table} SET status = %s, submitted_at = %s, updated_at = %s "  # noqa: S608
         f"WHERE reference = %s AND status = %s AND respondent_type <> '' "
+        # An organisation's response is sent on the full path, by one of its admins.
+        f"AND organisation_id IS NULL "
         f"AND EXISTS (SELECT 1 FROM {Consultation._meta.db_table} c "
         f"WHERE c.id = {response_table}.consultation_id AND {_open_consultation_condition('c')}) "
         f"AND NOT EXISTS (SELECT 1 FROM {Question._meta.db_table} q "

@@ -26,6 +26,24 @@ class ResponseLocked(Exception):
     """The response can no longer be changed: it was withdrawn or its consultation is not open."""
 
 
+class AnswerChanged(Exception):
+    """Someone else saved this answer after the form was drawn (an organisation's shared draft):
+    nothing was written. `answer` is what they saved (None if they removed it)."""
+
+    def __init__(self, answer: Answer | None) -> None:
+        super().__init__("The answer changed since the form was drawn.")
+        self.answer = answer
+
+
+class NeedsSignOff(Exception):
+    """An organisation's response is sent only once one of its admins has signed it off."""
+
+
+def answer_version(answer: Answer | None) -> str:
+    """What an answer form of a shared draft carries, to tell whether someone saved in between."""
+    return answer.updated_at.isoformat() if answer is not None else ""
+
+
 class ResponseIncomplete(Exception):
     def __init__(self, missing: list[Question]) -> None:
         super().__init__(f"{len(missing)} required question(s) unanswered")
@@ -37,8 +55,12 @@ def _require_changeable(response: Response) -> None:
         raise ResponseLocked(response.reference)
 
 
-def start_response(consultation: Consultation, user: User | None, start_key: str) -> Response:
+def start_response(
+    consultation: Consultation, user: User | None, start_key: str, language: str = settings.LANGUAGE_CODE
+) -> Response:
     """Start a draft response, or return the one this same form already started.
+
+    `language` is the language of the pages it was started in: its emails are sent in it.
 
     The start form carries a random `start_key`; posting it twice (a double click, a resent
     request) finds the first draft rather than making a second one.
@@ -55,6 +77,7 @@ def start_response(consultation: Consultation, user: User | None, start_key: str
                 user=user,
                 start_key=start_key,
                 email=user.email if user else "",
+                language=language,
             )
     except IntegrityError:
         # Two identical posts raced past the lookup; the other one won.
@@ -77,8 +100,12 @@ def save_answer(
     text: str = "",
     options: Iterable[Option] = (),
     agreement: int | None = None,
+    expected_version: str | None = None,
 ) -> None:
-    """Store the answer to one question, replacing any earlier one; an empty answer removes it."""
+    """Store the answer to one question, replacing any earlier one; an empty answer removes it.
+
+    With `expected_version` (an organisation's shared draft), nothing is written, and AnswerChanged
+    raised, when the stored answer is no longer the one the form was drawn from."""
     _require_changeable(response)
     if question.consultation_id != response.consultation_id:
         raise ValueError("The question belongs to another consultation.")
@@ -88,6 +115,12 @@ def save_answer(
     with transaction.atomic():
         # The response's row first, as `intake.save_answer` locks it, so the two never deadlock.
         Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+        if expected_version is not None:
+            # Read after the response's row is locked, so two members saving at once are checked
+            # one after the other.
+            current = Answer.objects.filter(response=response, question=question).first()
+            if answer_version(current) != expected_version:
+                raise AnswerChanged(current)
         if not text and not options and agreement is None:
             Answer.objects.filter(response=response, question=question).delete()
         else:
@@ -166,6 +199,8 @@ def _send_after_checking(response: Response, now: datetime) -> bool:
         raise ResponseIncomplete(missing)
     if not locked.respondent_type:
         raise ResponseIncomplete([])
+    if locked.organisation_id is not None and locked.signed_off_by_id is None:
+        raise NeedsSignOff(locked.reference)
     locked.status, locked.submitted_at = Response.Status.SUBMITTED, now
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
     return True

@@ -6,7 +6,8 @@ from datetime import datetime
 from django import forms, template
 from django.core.paginator import Page
 from django.forms.boundfield import BoundField
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from consult.queries_responses import PageLink
 
@@ -96,30 +97,39 @@ def govuk_field(
 
 
 def _time(moment: datetime) -> str:
-    """A time in GOV.UK style: 9am, 5:30pm, midday, midnight."""
+    """A time in GOV.UK style, in the page's language: 9am, 5:30pm, midday, midnight (9yb in Welsh)."""
     if moment.minute == 0 and moment.hour in (0, 12):
-        return "midnight" if moment.hour == 0 else "midday"
+        return gettext("midnight") if moment.hour == 0 else gettext("midday")
     hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+    clock = str(hour) if moment.minute == 0 else f"{hour}:{moment.minute:02d}"
+    return (gettext("%(clock)sam") if moment.hour < 12 else gettext("%(clock)spm")) % {"clock": clock}
+
+
+def _date(moment: datetime) -> str:
+    """'8 January 2027', with the month's name in the page's language (Django translates it)."""
+    return f"{moment.day} {dateformat.format(moment, 'F')} {moment.year}"
 
 
 @register.filter
 def govuk_datetime(value: datetime | None) -> str:
-    """'11:59pm on Friday 8 January 2027', in the site's time zone."""
+    """'11:59pm on Friday 8 January 2027', in the site's time zone and the page's language."""
     if not value:
         return ""
     local = timezone.localtime(value)
-    return f"{_time(local)} on {local:%A} {local.day} {local:%B %Y}"
+    return gettext("%(time)s on %(weekday)s %(date)s") % {
+        "time": _time(local),
+        "weekday": dateformat.format(local, "l"),
+        "date": _date(local),
+    }
 
 
 @register.filter
 def govuk_date_time(value: datetime | None) -> str:
-    """'8 January 2027 at 11:59pm', in the site's time zone."""
+    """'8 January 2027 at 11:59pm', in the site's time zone and the page's language."""
     if not value:
         return ""
     local = timezone.localtime(value)
-    return f"{local.day} {local:%B %Y} at {_time(local)}"
+    return gettext("%(date)s at %(time)s") % {"date": _date(local), "time": _time(local)}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -15,7 +16,7 @@ from consult.access import get_public_consultation, response_token
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
-PHASES = [("open", "Open"), ("upcoming", "Opening soon"), ("closed", "Closed")]
+PHASES = [("open", _("Open")), ("upcoming", _("Opening soon")), ("closed", _("Closed"))]
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -62,7 +63,7 @@ def start_response(request: HttpRequest, slug: str) -> HttpResponse:
             token = response_token(current)
             return redirect("check_answers" if current.is_draft else "response_detail", token)
     start_key = request.POST.get("start_key", "")[:64] or secrets.token_urlsafe(24)
-    response = services.start_response(consultation, user, start_key)
+    response = services.start_response(consultation, user, start_key, language=request.LANGUAGE_CODE)
     return redirect("about_you", response_token(response))
 
 

@@ -9,18 +9,22 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from consult import queries, queries_outcome
-from consult.access import get_response_for_token, response_reference
+from consult.access import get_response_for_token, may_work_on_response, response_reference
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
-from consult.services import intake
+from consult.services import intake, organisations
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
@@ -30,6 +34,14 @@ JourneyView = Callable[[HttpRequest, Response, str], HttpResponse]
 def _locked_page(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     """The clear page shown instead of a form when a response can no longer change."""
     return render(request, "consult/response_locked.html", {"response": response, "token": token})
+
+
+def _outside_the_organisation(request: HttpRequest) -> HttpResponse:
+    """An organisation's response opens only for its signed-in members: a link forwarded outside
+    the organisation, or kept by someone removed from it, opens nothing."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404("No response matches this link.")
 
 
 def journey_request(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -48,6 +60,8 @@ def _loading_changeable_response(view: JourneyView) -> Callable[..., HttpRespons
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: object) -> HttpResponse:
         response = get_response_for_token(request, token)
+        if not may_work_on_response(request.user, response):
+            return _outside_the_organisation(request)
         if not response.is_changeable:
             return _locked_page(request, response, token)
         try:
@@ -88,6 +102,10 @@ def _wants_to_save_and_return(request: HttpRequest) -> bool:
 
 @changeable_response
 def about_you(request: HttpRequest, response: Response, token: str) -> HttpResponse:
+    if response.organisation_id is not None:
+        # An organisation's response has its own about step (naming and publication consent).
+        change = "?change=1" if request.GET.get("change") == "1" else ""
+        return redirect(reverse("organisation_consent", args=[token]) + change)
     asks_email = response.user_id is None
     is_change = request.GET.get("change") == "1" or not response.is_draft
     if request.method == "POST":
@@ -99,6 +117,9 @@ def about_you(request: HttpRequest, response: Response, token: str) -> HttpRespo
                 form.cleaned_data["organisation_name"],
                 form.cleaned_data.get("email", response.email),
             )
+            # One field of one row, already checked changeable by record_respondent: no service.
+            response.is_publication_consented = form.cleaned_data["is_publication_consented"]
+            response.save(update_fields=["is_publication_consented", "updated_at"])
             if _wants_to_save_and_return(request):
                 return redirect("save_and_return", token)
             if is_change:
@@ -110,6 +131,10 @@ def about_you(request: HttpRequest, response: Response, token: str) -> HttpRespo
                 "respondent_type": response.respondent_type,
                 "organisation_name": response.organisation_name,
                 "email": response.email,
+                # Not asked yet while the respondent has not been through this page.
+                "is_publication_consented": (
+                    ("yes" if response.is_publication_consented else "no") if response.respondent_type else None
+                ),
             },
             asks_email=asks_email,
         )
@@ -179,18 +204,30 @@ def _answer_question(request: HttpRequest, response: Response, token: str, quest
     if question is None:
         raise Http404("No such question in this consultation.")
     is_change = request.GET.get("change") == "1" or not response.is_draft
+    # An organisation's shared draft carries the answer's version, so that no member overwrites
+    # another's answer unseen; a person's own response carries none and pays nothing for it.
+    is_shared = response.organisation_id is not None
+    version = request.POST.get("version", "") if is_shared else None
+    conflict = None
     if request.method == "POST":
         form = AnswerForm(question, request.POST)
         if form.is_valid():
-            services.save_answer(response, question, **form.answer_kwargs())
-            if _wants_to_save_and_return(request):
-                return redirect("save_and_return", token)
-            if is_change:
-                return redirect("check_answers", token)
-            return redirect(_next_url(response, token, questions, question))
+            try:
+                services.save_answer(response, question, expected_version=version, **form.answer_kwargs())
+            except services.AnswerChanged as changed:
+                conflict = queries.AnsweredQuestion(question, changed.answer).display
+                version = services.answer_version(changed.answer)
+                form.add_error("answer", _(ANSWER_CHANGED))
+            else:
+                if _wants_to_save_and_return(request):
+                    return redirect("save_and_return", token)
+                if is_change:
+                    return redirect("check_answers", token)
+                return redirect(_next_url(response, token, questions, question))
     else:
         existing = response.answers.filter(question=question).prefetch_related("options").first()
         form = AnswerForm(question, initial={"answer": _initial_answer(question, existing)})
+        version = services.answer_version(existing) if is_shared else None
     explained_answer = None
     if question.explains_id:
         explained = response.answers.filter(question_id=question.explains_id).prefetch_related("options").first()
@@ -203,15 +240,29 @@ def _answer_question(request: HttpRequest, response: Response, token: str, quest
             "consultation": response.consultation,
             "token": token,
             "question": question,
-            "caption": f"Question {questions.index(question) + 1} of {len(questions)}"
-            + ("" if question.is_required else " (optional)"),
+            "caption": (
+                _("Question %(number)s of %(count)s")
+                if question.is_required
+                else _("Question %(number)s of %(count)s (optional)")
+            )
+            % {"number": questions.index(question) + 1, "count": len(questions)},
             "hint": question.hint_for_respondents,
             "form": form,
             "form_has_errors": form.is_bound and not form.is_valid(),
             "explained_answer": explained_answer,
             "back_url": _back_url(token, questions, question, is_change),
+            "version": version,
+            "conflict": conflict,
         },
     )
+
+
+# Shown when another member of the organisation saved the same answer in between. Marked here
+# for translation (gettext_noop), translated when shown.
+ANSWER_CHANGED = gettext_noop(
+    "Someone else saved an answer to this question after you opened it. Their answer is shown on "
+    "this page and yours is still in the box: check both, then save again to replace theirs with yours"
+)
 
 
 def _initial_answer(question: Question, answer: object) -> object:
@@ -243,15 +294,25 @@ def check_answers(request: HttpRequest, token: str) -> HttpResponse:
 def _check_answers(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     missing: list[Question] = []
     needs_respondent = False
+    needs_admin = False
+    # Only for an organisation's response: whether this member may sign it off and send it.
+    may_sign_off = response.organisation_id is not None and organisations.is_organisation_admin(
+        request.user, response.organisation_id
+    )
     if request.method == "POST":
         if response.is_submitted:
-            messages.success(request, "Your changes have been saved.")
+            messages.success(request, _("Your changes have been saved."))
             return redirect("response_detail", token)
         try:
-            services.submit_response(response)
+            if response.organisation_id is None:
+                services.submit_response(response)
+            else:
+                organisations.sign_off_organisation_response(response, request.user)
         except services.ResponseIncomplete as incomplete:
             missing = incomplete.missing
             needs_respondent = not response.respondent_type
+        except (organisations.NotAnAdmin, services.NeedsSignOff):
+            needs_admin = True
         else:
             return redirect("equality_information", token)
     return render(
@@ -264,7 +325,9 @@ def _check_answers(request: HttpRequest, response: Response, token: str) -> Http
             "answers": queries.questions_with_answers(response),
             "missing": missing,
             "needs_respondent": needs_respondent,
-            "form_has_errors": bool(missing) or needs_respondent,
+            "needs_admin": needs_admin,
+            "may_sign_off": may_sign_off,
+            "form_has_errors": bool(missing) or needs_respondent or needs_admin,
         },
     )
 
@@ -299,6 +362,8 @@ def equality_information(request: HttpRequest, response: Response, token: str) -
 
 def confirmation(request: HttpRequest, token: str) -> HttpResponse:
     response = get_response_for_token(request, token)
+    if not may_work_on_response(request.user, response):
+        return _outside_the_organisation(request)
     if not response.is_submitted:
         return redirect("response_detail", token)
     return render(
@@ -310,6 +375,8 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 
 def response_detail(request: HttpRequest, token: str) -> HttpResponse:
     response = get_response_for_token(request, token)
+    if not may_work_on_response(request.user, response):
+        return _outside_the_organisation(request)
     return render(
         request,
         "consult/response_detail.html",
@@ -329,7 +396,7 @@ def save_and_return(request: HttpRequest, response: Response, token: str) -> Htt
     form = ResumeLinkForm(request.POST if request.method == "POST" else None, initial={"email": response.email})
     if request.method == "POST" and form.is_valid():
         services.send_resume_link(response, form.cleaned_data["email"])
-        messages.success(request, f"We have sent a link to {form.cleaned_data['email']}.")
+        messages.success(request, _("We have sent a link to %(email)s.") % {"email": form.cleaned_data["email"]})
         return redirect("save_and_return", token)
     return render(
         request,
@@ -349,11 +416,16 @@ def save_and_return(request: HttpRequest, response: Response, token: str) -> Htt
 def withdraw(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     if not response.is_submitted:
         return redirect("response_detail", token)
+    if response.organisation_id is not None and not organisations.is_organisation_admin(
+        request.user, response.organisation_id
+    ):
+        # Withdrawing speaks for the organisation, as sending did: an admin's decision.
+        raise PermissionDenied("Only an admin of the organisation can withdraw its response.")
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"] == "yes":
             services.withdraw_response(response)
-            messages.success(request, "Your response has been withdrawn.")
+            messages.success(request, _("Your response has been withdrawn."))
         return redirect("response_detail", token)
     return render(
         request,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from consult import queries_workspace
 from consult.access import get_workspace_consultation, permissions_on
-from consult.models import Permission
+from consult.models import ROLE_PERMISSIONS, Permission
 from consult.views.workspace.base import official_required
 
 
@@ -16,10 +16,12 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
     consultations = list(queries_workspace.workspace_home(request.user))
     now = timezone.now()
     rows = [(consultation, consultation.next_due_at(now)) for consultation in consultations]
-    can_create = any(Permission.MANAGE in permissions_on(request.user, c) for c in consultations) or (
-        request.user.memberships.filter(role="lead").exists()
+    roles = set(request.user.memberships.values_list("role", flat=True))
+    can_create = "lead" in roles or any(Permission.MANAGE in permissions_on(request.user, c) for c in consultations)
+    can_verify = any(Permission.VERIFY_ORGANISATIONS in ROLE_PERMISSIONS[role] for role in roles)
+    return render(
+        request, "workspace/home.html", {"rows": rows, "can_create": can_create, "can_verify": can_verify, "now": now}
     )
-    return render(request, "workspace/home.html", {"rows": rows, "can_create": can_create, "now": now})
 
 
 @official_required

@@ -132,7 +132,13 @@ def workspace_question_create(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_workspace_consultation(request, slug, Permission.MANAGE)
     form = QuestionForm(_posted(request), consultation=consultation)
     if request.method == "POST" and form.is_valid():
-        services.add_question(request.user, consultation, _question_values(form), form.cleaned_data["options"])
+        services.add_question(
+            request.user,
+            consultation,
+            _question_values(form),
+            form.cleaned_data["options"],
+            form.cleaned_data["options_cy"],
+        )
         messages.success(request, "Question added.")
         return redirect("workspace_questions", consultation.slug)
     return _page(request, "question_form.html", consultation, form=form, workspace_section="questions")
@@ -146,7 +152,13 @@ def workspace_question_edit(request: HttpRequest, slug: str, question_id: int) -
     form = QuestionForm(_posted(request), consultation=consultation, question=question, is_locked=is_locked)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_question(request.user, question, _question_values(form), form.cleaned_data["options"])
+            services.update_question(
+                request.user,
+                question,
+                _question_values(form),
+                form.cleaned_data["options"],
+                form.cleaned_data["options_cy"],
+            )
         except services.ChangeRefused as refused:
             for message in refused.messages:
                 form.add_error(None, message)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from consult.views.workspace import analysis, home, manage, moderation, publishing, review
+from consult.views.workspace import organisations as organisations_views
 
 urlpatterns = [
     path("", home.workspace_home, name="workspace_home"),
@@ -13,4 +14,5 @@ urlpatterns = [
     *review.urlpatterns,
     *moderation.urlpatterns,
     *publishing.urlpatterns,
+    *organisations_views.urlpatterns,
 ]

@@ -1,0 +1,406 @@
+"""The open data API: a read-only JSON view of what the public pages show (see ADR 0009).
+
+Published consultations (by slug), their AI tool records shaped like the Algorithmic
+Transparency Recording Standard, their questions with options, and published outcomes with
+theme counts as frozen at publication. No response, respondent, official, contact or equality
+information is ever served. Lists are paged by `limit` and `offset` in a stable order. Every
+operation is rate-limited per client address (`API_RATE_LIMIT`) and answers 429 with a JSON
+error beyond it. The OpenAPI schema is at /api/openapi.json and the interactive documentation,
+served from the project's own static files, at /api/docs.
+"""
+
+# No `from __future__ import annotations` here: django-ninja reads the operations' annotations
+# as real types when it builds the schema.
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+from ninja import NinjaAPI, Path, Query, Schema, Status, Swagger
+from pydantic import Field
+
+from consult.models import AIToolRecord, Consultation, Outcome, Phase, Question
+from consult.queries_open_data import (
+    last_changed_at,
+    published_consultation,
+    published_consultations,
+    published_outcome_of,
+    published_outcomes,
+)
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+# Far past any real list; it keeps a hostile offset from reaching the database as an overflow.
+MAX_OFFSET = 1_000_000
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+api = NinjaAPI(
+    title="consult open data",
+    version="1",
+    description=(
+        "Read-only open data about public consultations on proposed government uses of AI. "
+        "Lists are paged with `limit` (at most 100) and `offset`. Each client address may make "
+        f"a limited number of requests (by default {settings.API_RATE_LIMIT}); beyond it the API "
+        "answers 429. Responses to consultations are never served here: the bulk download on a "
+        "published outcome's page holds those whose authors agreed to publication."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    # Swagger UI would otherwise fetch a validity badge from swagger.io: the page stays local.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+
+
+def api_rate(group: str, request: HttpRequest) -> str:
+    """Read at request time, so that the limit follows settings (and tests can raise it)."""
+    return settings.API_RATE_LIMIT
+
+
+def limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Count the request against its client address's allowance, refusing it beyond."""
+    return ratelimit(group="api", key="ip", rate=api_rate, block=True)(view)
+
+
+@api.exception_handler(Ratelimited)
+def too_many_requests(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": f"Too many requests: the limit is {settings.API_RATE_LIMIT} per address."}, status=429
+    )
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+
+
+class Error(Schema):
+    detail: str
+
+
+class ValidationErrors(Schema):
+    detail: list[dict[str, Any]] = Field(description="What was wrong with each parameter.")
+
+
+ERRORS: dict[int, type[Schema]] = {422: ValidationErrors, 429: Error}
+NOT_FOUND: dict[int, type[Schema]] = {404: Error, **ERRORS}
+
+
+class DepartmentOut(Schema):
+    name: str
+    slug: str
+
+
+class ConsultationSummary(Schema):
+    slug: str = Field(description="The consultation's stable identifier.")
+    title: str
+    summary: str
+    department: DepartmentOut
+    phase: Phase
+    opens_at: datetime
+    closes_at: datetime
+    outcome_published_at: datetime | None
+    url: str = Field(description="The consultation's public page.")
+    api_url: str
+
+
+class AIToolRecordOut(Schema):
+    """The AI tool, in the sections of the Algorithmic Transparency Recording Standard."""
+
+    tool_name: str
+    description: str = Field(description="What the tool does.")
+    purpose: str = Field(description="Why it is proposed.")
+    decision_role: str = Field(description="How it is used in decisions.")
+    human_oversight: str
+    how_to_challenge: str = Field(description="How to challenge a decision it takes part in.")
+    data_used: str
+    risks: str
+    mitigations: str = Field(description="How the risks are reduced.")
+    owner: str = Field(description="Who is responsible for the tool.")
+    supplier: str = Field(description="Who built the tool; empty if not said.")
+
+
+class OptionOut(Schema):
+    position: int
+    label: str
+
+
+class QuestionOut(Schema):
+    id: int
+    position: int
+    kind: Question.Kind
+    text: str
+    hint: str
+    is_required: bool
+    max_length: int | None = Field(description="For free-text questions: the most characters an answer may have.")
+    explains_question_id: int | None = Field(description="For a 'Why?': the closed question it explains.")
+    options: list[OptionOut]
+
+
+class ConsultationDetail(ConsultationSummary):
+    allows_anonymous_responses: bool
+    ai_tool: AIToolRecordOut | None
+    questions: list[QuestionOut]
+    outcome_api_url: str | None
+
+
+class ConsultationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    next: str | None
+    previous: str | None
+    items: list[ConsultationSummary]
+
+
+class ThemeOut(Schema):
+    label: str
+    description: str
+    count: int = Field(description="How many answers counted towards the theme when it was published.")
+    is_other: bool
+    government_response: str
+
+
+class OutcomeQuestionOut(Schema):
+    id: int
+    position: int
+    text: str
+    answered: int = Field(description="How many answers to the question were counted.")
+    is_reviewed: bool = Field(description="Whether officials reviewed and signed off its themes.")
+    themes: list[ThemeOut]
+
+
+class UpdateOut(Schema):
+    at: datetime
+    note: str
+
+
+class OutcomeSummary(Schema):
+    consultation_slug: str
+    consultation_title: str
+    department: DepartmentOut
+    published_at: datetime
+    updated_at: datetime
+    response_count: int
+    url: str = Field(description="The outcome's public page.")
+    api_url: str
+
+
+class OutcomeDetail(OutcomeSummary):
+    summary: str = Field(description="What the consultation heard.")
+    decision: str = Field(description="What the government will do.")
+    method_note: str = Field(description="How the responses were analysed.")
+    updates: list[UpdateOut]
+    questions: list[OutcomeQuestionOut]
+    downloads: dict[str, str] = Field(description="The bulk download of the published responses, by format.")
+
+
+class OutcomePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    next: str | None
+    previous: str | None
+    items: list[OutcomeSummary]
+
+
+class PageParams(Schema):
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="How many items (1 to 100).")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
+
+
+SlugParam = Path(..., pattern=SLUG_PATTERN, max_length=100, description="The consultation's slug.")
+
+
+# --- Building the output ----------------------------------------------------------------------
+
+
+def _department(consultation: Consultation) -> dict[str, str]:
+    return {"name": consultation.department.name, "slug": consultation.department.slug}
+
+
+def _consultation_summary(request: HttpRequest, consultation: Consultation) -> dict[str, object]:
+    return {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "summary": consultation.summary,
+        "department": _department(consultation),
+        "phase": consultation.phase,
+        "opens_at": consultation.opens_at,
+        "closes_at": consultation.closes_at,
+        "outcome_published_at": consultation.outcome_published_at,
+        "url": request.build_absolute_uri(consultation.get_absolute_url()),
+        "api_url": request.build_absolute_uri(reverse("api:consultation", args=[consultation.slug])),
+    }
+
+
+def _ai_tool(record: AIToolRecord | None) -> dict[str, str] | None:
+    if record is None:
+        return None
+    return {name: getattr(record, name) for name in AIToolRecordOut.model_fields}
+
+
+def _question(question: Question) -> dict[str, object]:
+    return {
+        "id": question.pk,
+        "position": question.position,
+        "kind": question.kind,
+        "text": question.text,
+        "hint": question.hint,
+        "is_required": question.is_required,
+        "max_length": question.max_length if question.is_free_text else None,
+        "explains_question_id": question.explains_id,
+        "options": [{"position": option.position, "label": option.label} for option in question.options.all()],
+    }
+
+
+def _ai_tool_of(consultation: Consultation) -> AIToolRecord | None:
+    try:
+        return consultation.ai_tool
+    except AIToolRecord.DoesNotExist:
+        return None
+
+
+def _outcome_summary(request: HttpRequest, outcome: Outcome) -> dict[str, object]:
+    consultation = outcome.consultation
+    return {
+        "consultation_slug": consultation.slug,
+        "consultation_title": consultation.title,
+        "department": _department(consultation),
+        "published_at": outcome.published_at,
+        "updated_at": last_changed_at(outcome),
+        "response_count": outcome.published_snapshot.get("response_count", 0),
+        "url": request.build_absolute_uri(reverse("consultation_outcome", args=[consultation.slug])),
+        "api_url": request.build_absolute_uri(reverse("api:outcome", args=[consultation.slug])),
+    }
+
+
+def _page(request: HttpRequest, params: PageParams, queryset: Any, item: Callable[..., object]) -> dict[str, object]:
+    count = queryset.count()
+    limit, offset = params.limit, params.offset
+
+    def link(to: int) -> str:
+        return request.build_absolute_uri(f"{request.path}?limit={limit}&offset={to}")
+
+    return {
+        "count": count,
+        "limit": limit,
+        "offset": offset,
+        "next": link(offset + limit) if offset + limit < count else None,
+        "previous": link(max(offset - limit, 0)) if offset > 0 else None,
+        "items": [item(request, obj) for obj in queryset[offset : offset + limit]],
+    }
+
+
+def _not_found(what: str) -> Status:
+    return Status(404, {"detail": f"No published {what} has this slug."})
+
+
+# --- Operations -------------------------------------------------------------------------------
+
+
+@api.get("/consultations", response={200: ConsultationPage, **ERRORS}, url_name="consultations", tags=["consultations"])
+@limited
+def list_consultations(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    """Published consultations (every phase but draft), newest first."""
+    return _page(request, params, published_consultations(), _consultation_summary)
+
+
+@api.get(
+    "/consultations/{slug}",
+    response={200: ConsultationDetail, **NOT_FOUND},
+    url_name="consultation",
+    tags=["consultations"],
+)
+@limited
+def get_consultation(request: HttpRequest, slug: str = SlugParam) -> object:
+    """One published consultation with its AI tool record and its questions."""
+    consultation = published_consultation(slug)
+    if consultation is None:
+        return _not_found("consultation")
+    outcome = published_outcome_of(consultation)
+    return {
+        **_consultation_summary(request, consultation),
+        "allows_anonymous_responses": consultation.allows_anonymous_responses,
+        "ai_tool": _ai_tool(_ai_tool_of(consultation)),
+        "questions": [_question(question) for question in consultation.questions.all()],
+        "outcome_api_url": request.build_absolute_uri(reverse("api:outcome", args=[slug])) if outcome else None,
+    }
+
+
+@api.get(
+    "/consultations/{slug}/ai-tool",
+    response={200: AIToolRecordOut, **NOT_FOUND},
+    url_name="consultation_ai_tool",
+    tags=["consultations"],
+)
+@limited
+def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> object:
+    """The AI tool record of a published consultation."""
+    consultation = published_consultation(slug)
+    record = _ai_tool_of(consultation) if consultation is not None else None
+    if record is None:
+        return _not_found("consultation with an AI tool record")
+    return _ai_tool(record)
+
+
+@api.get(
+    "/consultations/{slug}/questions",
+    response={200: list[QuestionOut], **NOT_FOUND},
+    url_name="consultation_questions",
+    tags=["consultations"],
+)
+@limited
+def list_questions(request: HttpRequest, slug: str = SlugParam) -> object:
+    """A published consultation's questions in the order they are asked, with their options."""
+    consultation = published_consultation(slug)
+    if consultation is None:
+        return _not_found("consultation")
+    return [_question(question) for question in consultation.questions.all()]
+
+
+@api.get("/outcomes", response={200: OutcomePage, **ERRORS}, url_name="outcomes", tags=["outcomes"])
+@limited
+def list_outcomes(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    """Published outcomes ("You said, we did"), most recently published first."""
+    return _page(request, params, published_outcomes(), _outcome_summary)
+
+
+@api.get(
+    "/consultations/{slug}/outcome", response={200: OutcomeDetail, **NOT_FOUND}, url_name="outcome", tags=["outcomes"]
+)
+@limited
+def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
+    """A consultation's published outcome as it was frozen at publication, with theme counts."""
+    consultation = published_consultation(slug)
+    outcome = published_outcome_of(consultation) if consultation is not None else None
+    if outcome is None:
+        return _not_found("outcome for a consultation")
+    snapshot = outcome.published_snapshot
+    return {
+        **_outcome_summary(request, outcome),
+        "summary": snapshot.get("summary", ""),
+        "decision": snapshot.get("decision", ""),
+        "method_note": snapshot.get("method_note", ""),
+        "updates": snapshot.get("updates", []),
+        "questions": [
+            {
+                "id": question["id"],
+                "position": question["position"],
+                "text": question["text"],
+                "answered": question["answered"],
+                "is_reviewed": question["is_reviewed"],
+                "themes": [{name: theme[name] for name in ThemeOut.model_fields} for theme in question["themes"]],
+            }
+            for question in snapshot.get("questions", [])
+        ],
+        "downloads": {
+            name: request.build_absolute_uri(reverse(view, args=[slug]))
+            for name, view in [
+                ("json", "outcome_download_json"),
+                ("themes_csv", "outcome_themes_csv"),
+                ("responses_csv", "outcome_responses_csv"),
+            ]
+        },
+    }

@@ -1,0 +1,110 @@
+"""Reads for organisations' pages, officials' verification pages, the reports of falsely sent
+responses, and the organisations named on a published outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.utils import timezone
+
+from consult.access import response_token
+from consult.models import (
+    AuditEvent,
+    Consultation,
+    FalseSubmissionReport,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    Response,
+    User,
+)
+
+
+def memberships_of(user: User) -> QuerySet[OrganisationMember]:
+    return OrganisationMember.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+@dataclass(frozen=True)
+class OrganisationResponse:
+    response: Response
+    token: str
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    organisation: Organisation
+    members: list[OrganisationMember]
+    invitations: list[OrganisationInvitation]
+    responses: list[OrganisationResponse]
+    consultations_to_start: QuerySet[Consultation]
+
+
+def open_consultations() -> QuerySet[Consultation]:
+    now = timezone.now()
+    return Consultation.objects.published().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+
+
+def consultations_open_to(organisation: Organisation) -> QuerySet[Consultation]:
+    """Open consultations the organisation has not started a response to."""
+    started = Response.objects.filter(organisation=organisation).exclude(status=Response.Status.WITHDRAWN)
+    return open_consultations().exclude(pk__in=started.values("consultation_id"))
+
+
+def organisation_page(organisation: Organisation) -> OrganisationPage:
+    responses = (
+        Response.objects.filter(organisation=organisation)
+        .select_related("consultation", "signed_off_by")
+        .order_by("-created_at")
+    )
+    return OrganisationPage(
+        organisation=organisation,
+        members=list(organisation.members.select_related("user").order_by("role", "user__email")),
+        invitations=list(organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")),
+        responses=[OrganisationResponse(response, response_token(response)) for response in responses],
+        consultations_to_start=consultations_open_to(organisation),
+    )
+
+
+# --- The workspace ----------------------------------------------------------------------------
+
+
+def organisations_for_review(status: str) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.annotate(member_count=Count("members"))
+    if status:
+        organisations = organisations.filter(status=status)
+    # Those waiting for a decision first, oldest first: they have waited longest.
+    waiting_first = Case(When(status=Organisation.Status.PENDING, then=Value(0)), default=Value(1))
+    return organisations.order_by(waiting_first, "created_at", "pk")
+
+
+def organisation_counts() -> dict[str, int]:
+    counts = dict(Organisation.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {value: counts.get(value, 0) for value in Organisation.Status.values}
+
+
+def organisation_decisions(organisation: Organisation) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(object_type="organisation", object_id=str(organisation.pk)).select_related("actor")
+
+
+def false_submission_reports(consultation: Consultation) -> QuerySet[FalseSubmissionReport]:
+    # Unresolved reports first, newest first within each.
+    return consultation.false_submission_reports.select_related("response", "resolved_by").order_by(
+        F("resolved_at").desc(nulls_first=True), "-created_at", "-pk"
+    )
+
+
+# --- The published outcome --------------------------------------------------------------------
+
+
+def named_organisations(consultation: Consultation) -> list[Organisation]:
+    """The organisations that sent a response and agreed to be named, by name."""
+    return list(
+        Organisation.objects.filter(
+            responses__consultation=consultation,
+            responses__status=Response.Status.SUBMITTED,
+            responses__may_name_organisation=True,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,55 @@
+"""The public site in English and Welsh: the language toggle, and the Welsh versions of a
+consultation's own text (see `HasWelshVersion` and docs/decisions/0011-welsh.md)."""
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# What the toggle's link says to a screen reader, written in the language it leads to, so it is
+# the same whichever language the page is in (the GOV.UK and HMRC language-select pattern).
+_CHANGE_TO = {"en-gb": "Change the language to English", "cy": "Newid yr iaith i'r Gymraeg"}
+# The BCP 47 tag for each of settings.LANGUAGES, as `lang` and `hreflang` want it.
+LANGUAGE_TAGS = {"en-gb": "en-GB", "cy": "cy"}
+
+
+@register.simple_tag
+def language_tag() -> str:
+    """The active language as `<html lang>` wants it: en-GB or cy."""
+    return LANGUAGE_TAGS.get(get_language() or settings.LANGUAGE_CODE, "en-GB")
+
+
+@register.inclusion_tag("includes/language_toggle.html", takes_context=True)
+def language_toggle(context: template.Context) -> dict[str, object]:
+    """Links to this same page in the other language: none on pages that have only one language
+    (the workspace and account pages), where the address would not change."""
+    request: HttpRequest | None = context.get("request")
+    current = get_language() or settings.LANGUAGE_CODE
+    languages = []
+    if request is not None and request.resolver_match is not None:
+        path = request.get_full_path()
+        for code, name in settings.LANGUAGES:
+            href = "" if code == current else translate_url(path, code)
+            if href == path:
+                return {"languages": []}
+            languages.append({"tag": LANGUAGE_TAGS[code], "name": name, "href": href, "change_to": _CHANGE_TO[code]})
+    return {"languages": languages}
+
+
+@register.filter
+def localised(value: object, name: str) -> str:
+    """A consultation's, question's or AI tool record's field in the page's language."""
+    return value.localised(name) if value is not None else ""
+
+
+@register.filter
+def english_fallback(value: object, name: str) -> SafeString:
+    """` lang="en"` for an element whose Welsh page shows the English text, for lack of a Welsh
+    version, so that screen readers read it with English pronunciation."""
+    if value is not None and value.shows_english_for(name):
+        return mark_safe(' lang="en"')
+    return mark_safe("")
