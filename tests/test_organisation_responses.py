@@ -256,6 +256,9 @@ def test_only_an_admin_withdraws_the_organisations_sent_response(
     _client(admin).post(reverse("check_answers", args=[token]))
     assert Response.objects.get().is_submitted
     address = reverse("withdraw", args=[token])
+    # A member is not offered the button, and posting anyway is refused.
+    assert address not in _client(member).get(reverse("response_detail", args=[token])).content.decode()
+    assert address in _client(admin).get(reverse("response_detail", args=[token])).content.decode()
     assert _client(member).post(address, {"confirm": "yes"}).status_code == 403
     assert Response.objects.get().is_submitted
     assert _client(admin).post(address, {"confirm": "yes"}).status_code == 302

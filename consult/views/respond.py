@@ -387,6 +387,9 @@ def response_detail(request: HttpRequest, token: str) -> HttpResponse:
             "answers": queries.questions_with_answers(response),
             # Frozen when the outcome was published: None until then, or for a response not sent.
             "published_themes": queries_outcome.published_themes_of(response) if response.is_submitted else None,
+            # Only an organisation's admins may withdraw its response; anyone may withdraw their own.
+            "may_withdraw": response.organisation_id is None
+            or organisations.is_organisation_admin(request.user, response.organisation_id),
         },
     )
 
