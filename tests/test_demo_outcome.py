@@ -34,7 +34,9 @@ def test_the_closed_demo_consultation_has_a_published_outcome_with_a_response_to
     assert themes.exists() and not themes.filter(government_response="").exists()
     # Done as the lead in the workspace would: every step is on the audit record.
     actions = set(AuditEvent.objects.filter(consultation=consultation).values_list("action", flat=True))
-    assert {"theme_set.sign_off", "outcome.approve", "outcome.publish"} <= actions
+    assert {"theme.delete", "theme.create", "theme_set.sign_off", "outcome.approve", "outcome.publish"} <= actions
+    # The lead's own themes for "Why do you say that?", which the mapping filled.
+    assert themes.filter(label="A person must still check", mappings__is_active=True).exists()
 
     page = client.get(reverse("consultation_outcome", args=[HOUSING.slug]))
     assert page.status_code == 200

@@ -34,6 +34,30 @@ DECISION = (
 )
 
 
+# The concerns the demo lead finds in the answers to "Why do you say that?" (the demo's topics,
+# `consult.demo.housing.TOPICS`, in an official's words).
+THEME_NAMES = {
+    "urgency": ("Urgent repairs could be missed", "Damp, mould, leaks and heating judged less urgent than they are."),
+    "checking": ("A person must still check", "Officers should check the tool's suggestions and keep deciding."),
+    "photos": ("Photos of people's homes", "Worries about the tool looking at, and keeping, photos of homes."),
+    "fairness": ("Fairness between tenants", "Some tenants, estates or ways of writing could be served worse."),
+    "trust": ("Fix the repairs service first", "The repairs service and its contractors are the real problem."),
+}
+
+
+def _define_themes(theme_set: ThemeSet, lead: User) -> None:
+    """What the demo lead does with the first question's candidate themes after reading them: the
+    offline run's clusters of 42 short answers mix several concerns each, so the lead replaces
+    them with the five concerns the answers raise, and the mapping places every answer in those
+    it fits (several allowed, or Other). The deleted candidates stay in the audit record."""
+    for theme in theme_set.themes.filter(is_other=False):
+        theme_set.refresh_from_db(fields=["version"])
+        review.delete_theme(theme, lead, version=theme_set.version)
+    for label, description in THEME_NAMES.values():
+        theme_set.refresh_from_db(fields=["version"])
+        review.create_theme(theme_set, lead, version=theme_set.version, label=label, description=description)
+
+
 def government_response(theme: ReviewTheme, answer_count: int) -> str:
     """What the council says to a theme: the demo's own words, naming the theme and its size."""
     if theme.is_other and not answer_count:
@@ -60,6 +84,9 @@ def publish_demo_outcome() -> Outcome:
     for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT):
         theme_set = ThemeSet.objects.filter(question=question).first() or review.start_review(question, lead)
         if theme_set.status == ThemeSet.Status.DRAFT:
+            if question.explains_id is not None:  # "Why do you say that?"
+                _define_themes(theme_set, lead)
+            theme_set.refresh_from_db()
             theme_set = review.sign_off(theme_set, lead, version=theme_set.version)
         if theme_set.mapping_status != ThemeSet.MappingStatus.DONE:
             # Signing off queues the mapping; without a broker it has run already.
