@@ -16,28 +16,22 @@ its target. It prints a markdown table and writes it, with the JSON, to .cache/b
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import json
 import os
 import secrets
 import shlex
-import signal
-import socket
 import string
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench.web.load import fill, free_port, percentile_columns, run_locust, start_gunicorn, stop, warm
+from bench.web.report import PAGE_TARGET_MS, ROOT, Result, machine, render
+
 OUT = ROOT / ".cache" / "bench-web"
-PAGE_TARGET_MS = 300.0
 # What each page target requests: (name, URL name, how to build its arguments, query string).
 # The arguments come from the data's pools; query strings use the drill-down's filter form
 # (consult/forms/workspace_analysis.py).
@@ -67,41 +61,12 @@ SETTINGS_NOTES = [
     "a memory cache per gunicorn worker, as without REDIS_URL",
     "RESPONSE_RATE_LIMIT raised from 60/m to 1000000/m: every request comes from 127.0.0.1 (the "
     "decorator still runs and counts, in per-process memory as without REDIS_URL)",
-    "ANALYSE_ON_ARRIVAL off, as the README documents it without a broker (config.settings turns it on, "
-    "because it sets CELERY_BROKER_URL to memory:// first): otherwise each sent response is embedded inside "
-    "the web request",
+    "ANALYSE_ON_ARRIVAL off, as it is by default without a broker: otherwise each sent response would be "
+    "embedded inside the web request",
     "static files from a manifest collected into .cache/bench-web/static (not requested by the load)",
     "no email on the drafts, so no receipt is rendered or sent in the request (without a broker the "
     "project sends it in the web process; production queues it)",
 ]
-
-
-@dataclass
-class Result:
-    name: str
-    kind: str  # page or submission
-    users: int
-    requests: int = 0
-    failures: int = 0
-    rps: float = 0.0
-    p50: float = 0.0
-    p95: float = 0.0
-    p99: float = 0.0
-    mean: float = 0.0
-    queries: int | None = None
-    sql_ms: float | None = None
-    alone_ms: float | None = None
-    cold_ms: float | None = None
-    cold_queries: int | None = None
-    cold_sql_ms: float | None = None
-    slowest_sql_ms: float | None = None
-    status: int | None = None
-    path: str = ""
-    slowest_queries: list[dict[str, Any]] = field(default_factory=list)
-    note: str = ""
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    finished_responses: int | None = None
-    explain: str = ""
 
 
 def _log(message: str) -> None:
@@ -313,257 +278,6 @@ def _explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-# --- gunicorn and locust --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.web.settings"}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "120",
-        "--error-logfile",
-        str(log_path),
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn stopped at start (exit {process.returncode}); see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    _stop(process)
-    sys.exit(f"gunicorn did not answer within 60 s; see {log_path}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process we started, and its children (gunicorn's workers), by its process group."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
-
-
-def _warm(port: int, path: str, session: str, workers: int) -> int:
-    """Requests before the timed run, several at once so that every worker gets some: each worker
-    has then loaded the page's templates and filled its cache. Returns the last status seen."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def fetch(_: int) -> int:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={session}"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as reply:  # noqa: S310
-                return reply.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    statuses: list[int] = []
-    with ThreadPoolExecutor(max_workers=workers * 2) as pool:
-        for _round in range(2):
-            statuses += list(pool.map(fetch, range(workers * 2)))
-    bad = [status for status in statuses if status != 200]
-    return bad[-1] if bad else 200
-
-
-def _percentile_columns(row: dict[str, str]) -> tuple[float, float, float]:
-    def value(key: str) -> float:
-        text = row.get(key, "") or "0"
-        return 0.0 if text == "N/A" else float(text)
-
-    return value("50%"), value("95%"), value("99%")
-
-
-def _run_locust(
-    target: str, user_class: str, users: int, seconds: int, port: int, plan_path: Path, work: Path
-) -> tuple[dict[str, str], list[dict[str, str]]]:
-    """Run locust headless on one target; return its aggregated CSV row and its per-request rows."""
-    prefix = work / target.replace(" ", "-").replace(":", "").replace(",", "")
-    env = {**os.environ, "BENCH_WEB_PLAN": str(plan_path), "BENCH_WEB_TARGET": target}
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(ROOT / "bench" / "web" / "locustfile.py"),
-        "--headless",
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(users),
-        "--run-time",
-        f"{seconds}s",
-        "--stop-timeout",
-        "10",
-        "--host",
-        f"http://127.0.0.1:{port}",
-        "--csv",
-        str(prefix),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-        user_class,
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    try:
-        process.wait(timeout=seconds + 120)
-    except subprocess.TimeoutExpired:
-        _stop(process)
-    finally:
-        _stop(process)
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
-    aggregated = next(row for row in rows if row["Name"] == "Aggregated")
-    return aggregated, [row for row in rows if row["Name"] != "Aggregated"]
-
-
-def _fill(result: Result, row: dict[str, str]) -> None:
-    result.requests = int(row["Request Count"])
-    result.failures = int(row["Failure Count"])
-    result.rps = float(row["Requests/s"])
-    result.mean = float(row["Average Response Time"])
-    result.p50, result.p95, result.p99 = _percentile_columns(row)
-
-
-# --- Reporting ------------------------------------------------------------------------------------
-
-
-def _machine() -> dict[str, Any]:
-    from django.db import connection
-
-    from bench.machine import describe
-
-    machine = describe()
-    versions = {}
-    for package in ("Django", "gunicorn", "locust", "psycopg"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "missing"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        versions["PostgreSQL"] = cursor.fetchone()[0]
-    machine["versions"] = versions
-    return machine
-
-
-def _ms(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}"
-
-
-def render(report: dict[str, Any]) -> str:
-    machine = report["machine"]
-    lines = [
-        f"Run {machine['date']} with `{report['command']}`.",
-        "",
-        f"Machine: {machine['cpu']}, {machine['nproc']} cores (nproc), {machine['memory_gb']} GB memory; Python "
-        f"{machine['python']}; "
-        + ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
-        + f". gunicorn: {report['workers']} sync workers on 127.0.0.1. Load average (1 min) "
-        f"{report['load_before']:.2f} before, {report['load_after']:.2f} after.",
-        "",
-        f"Pages: {report['page_users']} simultaneous signed-in users, each asking again as soon as answered, for "
-        f"{report['duration']} s per page, after a few requests that fill each worker's cache. Target: p95 under "
-        f"{PAGE_TARGET_MS:.0f} ms. 'Alone': one request through Django's test client in the runner's process, "
-        "nothing else running on gunicorn, the cache filled; 'cache empty': the same with the cache emptied "
-        "first: what counting afresh costs (without a broker, the first request a minute after the counts "
-        "were kept; with a broker and REDIS_URL, the worker's).",
-        "",
-        "| page | requests | failed | req/s | p50 ms | p95 ms | p99 ms | p95 target | alone: ms | queries "
-        "| SQL ms | cache empty: ms | queries | SQL ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for result in report["pages"]:
-        if result["note"]:
-            lines.append(f"| {result['name']} | | | | | | | {result['note']} | | | | | | |")
-            continue
-        verdict = "met" if result["p95"] < PAGE_TARGET_MS and not result["failures"] else "**missed**"
-        lines.append(
-            f"| {result['name']} | {result['requests']:,} | {result['failures']} | {result['rps']:.1f} | "
-            f"{_ms(result['p50'])} | {_ms(result['p95'])} | {_ms(result['p99'])} | {verdict} | "
-            f"{_ms(result['alone_ms'])} | {result['queries']} | {_ms(result['sql_ms'])} | {_ms(result['cold_ms'])} | "
-            f"{result['cold_queries']} | "
-            f"{_ms(result['cold_sql_ms'])} |"
-        )
-    lines += [
-        "",
-        f"Submission: {report['users']} simultaneous users for {report['duration']} s per target, same gunicorn. "
-        "Target: at least half the bare view's requests per second.",
-        "",
-        "| target | requests | failed | req/s | p50 ms | p95 ms | p99 ms | share of bare req/s | target |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    bare = next((r for r in report["submission"] if r["name"] == "bare"), None)
-    for result in report["submission"]:
-        share = result["rps"] / bare["rps"] if bare and bare["rps"] else 0.0
-        verdict = ""
-        if result["name"] in ("answer save", "accept and send"):
-            verdict = "met" if share >= 0.5 and not result["failures"] else "**missed**"
-        elif result["name"] == "bare":
-            verdict = "baseline"
-        name = result["name"]
-        if result["finished_responses"] is not None:
-            sent = result["finished_responses"]
-            name += f" ({sent:,} sent, {sent / report['duration']:.1f} responses/s)"
-        lines.append(
-            f"| {name} | {result['requests']:,} | {result['failures']} | {result['rps']:.1f} | {_ms(result['p50'])} | "
-            f"{_ms(result['p95'])} | {_ms(result['p99'])} | {share:.2f} | {verdict} |"
-        )
-    journey = next((r for r in report["submission"] if r["steps"]), None)
-    if journey:
-        lines += [
-            "",
-            "Whole response, step by step:",
-            "",
-            "| step | requests | req/s | p50 ms | p95 ms |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        for step in journey["steps"]:
-            lines.append(
-                f"| {step['name']} | {step['requests']:,} | {step['rps']:.1f} | {_ms(step['p50'])} "
-                f"| {_ms(step['p95'])} |"
-            )
-    lines += ["", "Settings changed for the benchmark:", ""] + [f"- {note}" for note in report["settings_notes"]]
-    explained = [r for r in report["pages"] if r["explain"]]
-    for result in explained:
-        lines += [
-            "",
-            f"Slowest query of '{result['name']}' ({result['slowest_sql_ms']:.0f} ms with the cache empty), "
-            "EXPLAIN ANALYZE:",
-            "",
-            "```",
-            result["explain"],
-            "```",
-        ]
-    return "\n".join(lines) + "\n"
-
-
 # --- Main -----------------------------------------------------------------------------------------
 
 
@@ -602,14 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     plan_path = work / "plan.json"
     plan_path.write_text(json.dumps(_plan(pools, pages, session, csrf)), encoding="utf-8")
 
-    port = _free_port()
+    port = free_port()
     load_before = os.getloadavg()[0]
     _log(f"starting gunicorn ({args.workers} workers) on 127.0.0.1:{port}")
-    gunicorn = _start_gunicorn(port, args.workers, work / "gunicorn.log")
+    gunicorn = start_gunicorn(port, args.workers, work / "gunicorn.log")
     page_results: list[Result] = []
     submission_results: list[Result] = []
     try:
-        _warm(port, "/bench/bare/", session, args.workers)
+        warm(port, "/bench/bare/", session, args.workers)
         for name in SUBMISSION:
             if wanted and name not in wanted:
                 continue
@@ -617,11 +331,11 @@ def main(argv: list[str] | None = None) -> int:
                 data.reset_submit_drafts()
             _log(f"{name}: {args.users} users for {args.duration} s")
             result = Result(name=name, kind="submission", users=args.users)
-            row, steps = _run_locust(name, CLASSES[name], args.users, args.duration, port, plan_path, work)
-            _fill(result, row)
+            row, steps = run_locust(name, CLASSES[name], args.users, args.duration, port, plan_path, work)
+            fill(result, row)
             if name == "whole response":
                 for step in steps:
-                    p50, p95, _ = _percentile_columns(step)
+                    p50, p95, _ = percentile_columns(step)
                     result.steps.append(
                         {
                             "name": step["Name"],
@@ -654,24 +368,24 @@ def main(argv: list[str] | None = None) -> int:
             slowest = check.slowest
             result.slowest_sql_ms = slowest[0][0] if slowest else 0.0
             result.slowest_queries = [{"ms": round(ms, 1), "sql": sql} for ms, sql in slowest]
-            warm_status = _warm(port, path, session, args.workers)
+            warm_status = warm(port, path, session, args.workers)
             if warm_status != 200:
                 result.note = f"not measured: answered {warm_status}"
                 page_results.append(result)
                 continue
             _log(f"{name}: {args.page_users} users for {args.duration} s")
-            row, _ = _run_locust(name, "PageUser", args.page_users, args.duration, port, plan_path, work)
-            _fill(result, row)
+            row, _ = run_locust(name, "PageUser", args.page_users, args.duration, port, plan_path, work)
+            fill(result, row)
             if result.p95 >= PAGE_TARGET_MS or check.cold_ms >= PAGE_TARGET_MS:
                 result.explain = _explain(slowest[0][1]) if slowest else ""
             page_results.append(result)
     finally:
-        _stop(gunicorn)
+        stop(gunicorn)
         data.reset_submit_drafts()
         data.end_session(session)
     report = {
         "command": "python -m bench.web " + shlex.join(argv if argv is not None else sys.argv[1:]),
-        "machine": _machine(),
+        "machine": machine(),
         "workers": args.workers,
         "users": args.users,
         "page_users": args.page_users,
