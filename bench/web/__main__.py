@@ -179,7 +179,7 @@ def _page_urls(pools: Any) -> dict[str, str | None]:
 def _plan(pools: Any, pages: dict[str, str | None], session: str, csrf: str) -> dict[str, Any]:
     from django.urls import reverse
 
-    from bench.web.data import _theme_plans
+    from bench.web.spec import theme_plans
     from consult.access import response_token
     from consult.models import Question, Response
 
@@ -193,7 +193,7 @@ def _plan(pools: Any, pages: dict[str, str | None], session: str, csrf: str) -> 
     def sign(pk: int) -> str:
         return response_token(Response(reference=references[pk]))
 
-    texts = [" ".join(plan.sentences[:2]) for plan in _theme_plans()]
+    texts = [" ".join(plan.sentences[:2]) for plan in theme_plans()]
     return {
         "csrf": csrf,
         "session": session,
