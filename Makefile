@@ -32,13 +32,14 @@ locale/en_GB/LC_MESSAGES/django.mo: locale/en_GB/LC_MESSAGES/django.po | $(VENV)
 	@if command -v msgfmt >/dev/null; then DEBUG=true $(BIN)/python manage.py compilemessages --locale en_GB --ignore '.venv' --ignore node_modules -v0; \
 	else echo "GNU gettext (msgfmt) is missing: account pages keep django-allauth's Title Case wording."; fi
 
-locale/cy/LC_MESSAGES/django.mo: locale/cy/LC_MESSAGES/django.po | $(VENV)/.installed
+# One compilemessages call compiles both Welsh catalogues: ours and the account pages' (locale/allauth).
+locale/cy/LC_MESSAGES/django.mo: locale/cy/LC_MESSAGES/django.po locale/allauth/cy/LC_MESSAGES/django.po | $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then DEBUG=true $(BIN)/python manage.py compilemessages --locale cy --ignore '.venv' --ignore node_modules -v0; \
 	else echo "GNU gettext (msgfmt) is missing: the Welsh pages (/cy/) show English until it is installed."; fi
 
 .PHONY: messages
 messages: $(VENV)/.installed ## Extract the public site's strings into locale/cy/LC_MESSAGES/django.po to translate
-	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'bench/*' --ignore 'tests/*'
+	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --no-wrap --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'bench/*' --ignore 'tests/*'
 
 .PHONY: install
 install: $(VENV)/.installed node_modules/.package-lock.json locale/en_GB/LC_MESSAGES/django.mo locale/cy/LC_MESSAGES/django.mo ## Install Python packages into .venv, GOV.UK Frontend from npm, and compile messages

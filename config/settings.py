@@ -196,6 +196,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "consultation_list"
+# URL names, not paths, so that a person signing in or out in Welsh stays on the Welsh pages.
+LOGOUT_REDIRECT_URL = "consultation_list"
 ACCOUNT_ADAPTER = "consult.adapters.AccountAdapter"  # officials land in the workspace
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -251,14 +253,16 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
-# The public site is in English at its plain address and in Welsh under /cy/ (config/urls.py);
-# the workspace, the admin and the account pages stay English (docs/decisions/0011-welsh.md).
+# The public site, its account pages included, is in English at its plain address and in Welsh
+# under /cy/ (config/urls.py); the workspace and the admin stay English (docs/decisions/0011-welsh.md).
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
-# British English wording for the libraries' interface text (locale/en_GB) and the Welsh
-# catalogue of the public site (locale/cy).
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# British English wording for the libraries' interface text (locale/en_GB), the Welsh catalogue of
+# the public site (locale/cy, which `make messages` extracts from our sources) and Welsh for the
+# account pages' strings that django-allauth and Django ship without (locale/allauth/cy, kept
+# apart so that extracting ours never drops them).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
 USE_TZ = True
 
 # --- Static files (GOV.UK Frontend comes from npm: see docs/decisions/0002) -------------------

@@ -15,8 +15,10 @@ handler403 = "consult.views.errors.permission_denied"
 handler404 = "consult.views.errors.page_not_found"
 handler500 = "consult.views.errors.server_error"
 
-# The public site, in English at its plain address and in Welsh under /cy/.
+# The public site, in English at its plain address and in Welsh under /cy/. The account pages are
+# among them: citizens sign in to follow consultations, see their responses and join organisations.
 public_patterns = [
+    path("accounts/", include("allauth.urls")),
     path("", public.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", public.consultation_detail, name="consultation_detail"),
     path("consultations/<slug:slug>/respond/", public.start_response, name="start_response"),
@@ -83,7 +85,6 @@ public_patterns = [
 
 urlpatterns = [
     path("workspace/", include("consult.views.workspace.urls")),
-    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # The open data API is language-neutral, so it sits outside the /cy/ patterns.
     path("api/", api.urls),

@@ -1,18 +1,19 @@
 """django-allauth's forms with GOV.UK error messages ("Enter your email address", not "This field
-is required."). Named in ACCOUNT_FORMS in the settings."""
+is required."), in the page's language. Named in ACCOUNT_FORMS in the settings."""
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 _REQUIRED = {
-    "login": "Enter your email address",
-    "email": "Enter your email address",
-    "password": "Enter your password",
-    "oldpassword": "Enter your current password",
-    "password1": "Enter a password",
-    "password2": "Enter the password again",
+    "login": _("Enter your email address"),
+    "email": _("Enter your email address"),
+    "password": _("Enter your password"),
+    "oldpassword": _("Enter your current password"),
+    "password1": _("Enter a password"),
+    "password2": _("Enter the password again"),
 }
-_INVALID_EMAIL = "Enter an email address in the correct format, like name@example.com"
+_INVALID_EMAIL = _("Enter an email address in the correct format, like name@example.com")
 
 
 class GovukMessages:

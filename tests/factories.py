@@ -148,12 +148,17 @@ def add_two_factor(user: User, secret: str = TEST_TOTP_SECRET) -> None:
 
 
 def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
-    """The code an authenticator app would show for the secret now."""
+    """The code an authenticator app would show for the secret now. allauth accepts only the
+    current period's code (MFA_TOTP_TOLERANCE is 0), so within two seconds of the period's end this
+    waits for the next period: otherwise the code could expire before the request reaches allauth."""
     import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 2:
+        time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 

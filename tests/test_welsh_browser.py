@@ -258,3 +258,49 @@ def test_welsh_signed_in_pages_have_no_accessibility_violations(live_server, pag
     reports.append(audit(page, "cy delete your account error"))
 
     assert_no_violations(reports)
+
+
+def test_welsh_account_pages_have_no_accessibility_violations(live_server, page):
+    """Signing up, in and out, a password reset and the signed-in account pages, in Welsh, with their
+    error states; the password's Show button speaks Welsh once JavaScript runs."""
+    make_user("cyfrif@example.com", "correct-horse-battery-staple")
+    reports = []
+    for name, view, heading in (
+        ("sign in", "account_login", "Mewngofnodi"),
+        ("create an account", "account_signup", "Creu cyfrif"),
+        ("reset password", "account_reset_password", "Ailosod cyfrinair"),
+    ):
+        _open(page, live_server, cy(view))
+        expect(page.locator("html")).to_have_attribute("lang", "cy")
+        expect(page.locator("h1")).to_have_text(heading)
+        reports.append(audit(page, f"cy {name}"))
+        with page.expect_navigation():
+            page.locator("main form[method=post] button[type=submit]").first.click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Mae problem")
+        reports.append(audit(page, f"cy {name} error"))
+
+    _open(page, live_server, cy("account_login"))
+    password = page.get_by_label("Cyfrinair", exact=True)
+    page.get_by_role("button", name="Dangos y cyfrinair").click()
+    expect(password).to_have_attribute("type", "text")
+    expect(page.get_by_role("button", name="Cuddio'r cyfrinair")).to_have_text("Cuddio")
+    page.get_by_label("E-bost").fill("cyfrif@example.com")
+    password.fill("correct-horse-battery-staple")
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    for name, view in (
+        ("email addresses", "account_email"),
+        ("change password", "account_change_password"),
+        ("two-factor authentication", "mfa_index"),
+        ("sign out", "account_logout"),
+    ):
+        _open(page, live_server, cy(view))
+        reports.append(audit(page, f"cy {name}"))
+    _open(page, live_server, cy("account_change_password"))
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Rhowch eich cyfrinair presennol")
+    reports.append(audit(page, "cy change password error"))
+
+    assert_no_violations(reports)

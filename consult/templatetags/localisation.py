@@ -1,9 +1,11 @@
 """The public site in English and Welsh: the language toggle, and the Welsh versions of a
 consultation's own text (see `HasWelshVersion` and docs/decisions/0011-welsh.md)."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django import template
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.urls import translate_url
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -26,7 +28,7 @@ def language_tag() -> str:
 @register.inclusion_tag("includes/language_toggle.html", takes_context=True)
 def language_toggle(context: template.Context) -> dict[str, object]:
     """Links to this same page in the other language: none on pages that have only one language
-    (the workspace and account pages), where the address would not change."""
+    (the workspace), where the address would not change."""
     request: HttpRequest | None = context.get("request")
     current = get_language() or settings.LANGUAGE_CODE
     languages = []
@@ -36,8 +38,21 @@ def language_toggle(context: template.Context) -> dict[str, object]:
             href = "" if code == current else translate_url(path, code)
             if href == path:
                 return {"languages": []}
-            languages.append({"tag": LANGUAGE_TAGS[code], "name": name, "href": href, "change_to": _CHANGE_TO[code]})
+            languages.append(
+                {"tag": LANGUAGE_TAGS[code], "name": name, "href": _next_in(href, code), "change_to": _CHANGE_TO[code]}
+            )
     return {"languages": languages}
+
+
+def _next_in(href: str, code: str) -> str:
+    """The sign-in page's `next` (where the person goes afterwards) in the same language as the
+    page the link leads to, so that switching language before signing in is not undone after."""
+    parts = urlsplit(href)
+    query = QueryDict(parts.query, mutable=True)
+    if not query.get("next", "").startswith("/"):
+        return href
+    query["next"] = translate_url(query["next"], code)
+    return urlunsplit(parts._replace(query=query.urlencode(safe="/")))
 
 
 @register.filter
