@@ -219,6 +219,49 @@ def test_an_invitation_is_emailed_and_makes_the_invitee_a_member_once(
     assert OrganisationMember.objects.filter(organisation=organisation).count() == 2
 
 
+def test_only_the_person_the_invitation_was_sent_to_can_accept_it(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    """A forwarded or leaked link does not let someone else join, and so send responses in the
+    organisation's name: the account must hold the invited address, verified."""
+    from allauth.account.models import EmailAddress
+
+    admin = make_user()
+    organisation = make_organisation(admin)
+    client.force_login(admin)
+    _invite(client, organisation, "Volunteer@Example.com", role="admin", capture=django_capture_on_commit_callbacks)
+    link = link_in(mail.outbox[0].body)
+
+    someone_else = make_user("someone.else@example.com")
+    other = Client()
+    other.force_login(someone_else)
+    page = other.get(link)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "This invitation was sent to <strong>Volunteer@Example.com</strong>" in html
+    assert "Accept the invitation" not in html
+    assert reverse("account_email") in html
+    refused = other.post(link)
+    assert refused.status_code == 403
+    assert not OrganisationMember.objects.filter(user=someone_else).exists()
+    assert OrganisationInvitation.objects.get().accepted_at is None
+
+    # An address added but not yet confirmed is not enough; once confirmed, it is.
+    address = EmailAddress.objects.create(user=someone_else, email="volunteer@example.com", verified=False)
+    assert other.post(link).status_code == 403
+    address.verified = True
+    address.save()
+    assert "Accept the invitation" in other.get(link).content.decode()
+    assert other.post(link)["Location"] == reverse("organisation_detail", args=[organisation.pk])
+    assert OrganisationMember.objects.get(user=someone_else).is_admin
+
+    # The page's "Sign out" comes back to the invitation, to sign in with the invited address.
+    third = Client()
+    third.force_login(make_user())
+    signed_out = third.post(reverse("account_logout"), {"next": link})
+    assert signed_out["Location"] == link
+
+
 def test_an_expired_or_forged_invitation_link_is_refused(client: Client, django_capture_on_commit_callbacks) -> None:
     admin = make_user()
     organisation = make_organisation(admin)

@@ -63,6 +63,9 @@ def test_organisation_pages_have_no_accessibility_violations(live_server, page):
     reports.append(audit(page, "report sent"))
 
     sign_in_with_session(page, live_server.url, admin)
+    page.goto(live_server.url + reverse("accept_invitation", args=[invitation_token(invitation)]))
+    expect(page.locator("main")).to_contain_text("Only the person it was sent to can accept it.")
+    reports.append(audit(page, "accept an invitation sent to another address"))
     page.goto(live_server.url + reverse("your_organisations"))
     reports.append(audit(page, "your organisations, none"))
     page.goto(live_server.url + reverse("register_organisation"))

@@ -37,6 +37,17 @@ class InvitationInvalid(Exception):
     """The invitation link is forged, expired or already used."""
 
 
+class InvitationForAnotherAddress(Exception):
+    """The signed-in person does not hold the invited email address (verified): a forwarded or
+    leaked link does not let someone else join, and so send responses in the organisation's name."""
+
+
+def holds_invited_address(invitation: OrganisationInvitation, user: User) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
 class NotAnAdmin(Exception):
     """Only an admin of the organisation may do this."""
 
@@ -126,8 +137,12 @@ def _send_invitation(invitation: OrganisationInvitation, language: str | None) -
 
 
 def accept_invitation(invitation: OrganisationInvitation, user: User) -> OrganisationMember:
-    """Make the signed-in person a member. An invitation works once: a second use, even racing the
-    first, raises InvitationInvalid. Someone already a member keeps the higher of the two roles."""
+    """Make the signed-in person a member, if the invitation was sent to one of their verified email
+    addresses (else InvitationForAnotherAddress). An invitation works once: a second use, even
+    racing the first, raises InvitationInvalid. Someone already a member keeps the higher of the
+    two roles."""
+    if not holds_invited_address(invitation, user):
+        raise InvitationForAnotherAddress(str(invitation.pk))
     with transaction.atomic():
         locked = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.is_used:

@@ -163,6 +163,12 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_for_token(token)
     except services.InvitationInvalid:
         return render(request, "organisations/invitation_invalid.html", status=410)
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "next": request.get_full_path(),
+        "email_url": reverse("account_email"),
+    }
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -170,13 +176,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             services.accept_invitation(invitation, request.user)
         except services.InvitationInvalid:
             return render(request, "organisations/invitation_invalid.html", status=410)
+        except services.InvitationForAnotherAddress:
+            return render(
+                request, "organisations/accept_invitation.html", {**context, "other_address": True}, status=403
+            )
         messages.success(request, _("You are now a member of %(name)s.") % {"name": invitation.organisation.name})
         return redirect("organisation_detail", invitation.organisation_id)
-    return render(
-        request,
-        "organisations/accept_invitation.html",
-        {"invitation": invitation, "organisation": invitation.organisation, "next": request.get_full_path()},
-    )
+    other_address = request.user.is_authenticated and not services.holds_invited_address(invitation, request.user)
+    return render(request, "organisations/accept_invitation.html", {**context, "other_address": other_address})
 
 
 # --- The organisation's response: the naming question -----------------------------------------
