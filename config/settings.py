@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "corsheaders",
     "django_ratelimit",
     # The open data API; listed so that its documentation page uses its own static files, not a CDN.
     "ninja",
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, as django-cors-headers asks: before WhiteNoise, CommonMiddleware or anything else that
+    # can answer, so their responses get CORS headers too (only on CORS_URLS_REGEX's paths).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "consult.middleware.GovukAssetsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -249,6 +253,22 @@ RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 RATELIMIT_VIEW = "consult.views.errors.rate_limited"
 # Requests to the open data API and bulk downloads allowed per client address (django-ratelimit).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
+
+# --- Open data: cross-origin reads (docs/decisions/0009) --------------------------------------
+
+# Other websites' browser code may read the open data (the API, the feeds and an outcome's bulk
+# downloads): it is public, read-only and the same for everyone, so any origin may, but never with
+# credentials (hence "*", which browsers refuse for requests that carry cookies). Nothing else sends
+# CORS headers: never a page with a session, a form or the officials' workspace. The middleware
+# answers a preflight itself, so it reaches no view and counts against no rate limit.
+CORS_URLS_REGEX = (
+    r"^/(?:api/"
+    r"|(?:cy/)?feeds/(?:consultations\.atom|outcomes\.atom|closing-dates\.ics)$"
+    r"|(?:cy/)?consultations/[-a-zA-Z0-9_]+/outcome/(?:download\.json|themes\.csv|responses\.csv)$)"
+)
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # --- Internationalisation ---------------------------------------------------------------------
 
