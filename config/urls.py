@@ -62,6 +62,11 @@ public_patterns = [
         organisations_views.remove_member,
         name="remove_member",
     ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:member_id>/role/",
+        organisations_views.change_member_role,
+        name="change_member_role",
+    ),
     path("organisations/invitations/<str:token>/", organisations_views.accept_invitation, name="accept_invitation"),
     path(
         "consultations/<slug:slug>/report-a-false-response/",

@@ -234,21 +234,22 @@ def why_account_cannot_be_deleted(user: User) -> str | None:
     if sole_admin_of:
         return str(
             _(
-                "You are the only admin of %(organisations)s. Make another member an admin first, so that "
-                "someone can still sign off the organisation's responses."
+                "You are the only admin of %(organisations)s. Make another member an admin first, from the "
+                "organisation's page, so that someone can still sign off the organisation's responses."
             )
         ) % {"organisations": ", ".join(sole_admin_of)}
     return None
 
 
 def organisations_left_without_an_admin(user: User) -> list[str]:
-    """Names of the organisations of which the person is the only admin."""
-    other_admins = OrganisationMember.objects.filter(
-        organisation=OuterRef("organisation"), role=OrganisationMember.Role.ADMIN
-    ).exclude(user=user)
+    """Names of the organisations whose other members would be left without an admin: the person
+    is its only admin and others belong to it. (An organisation of one keeps its record, with no
+    members, when that person goes.)"""
+    other_members = OrganisationMember.objects.filter(organisation=OuterRef("organisation")).exclude(user=user)
     return list(
         OrganisationMember.objects.filter(user=user, role=OrganisationMember.Role.ADMIN)
-        .exclude(Exists(other_admins))
+        .filter(Exists(other_members))
+        .exclude(Exists(other_members.filter(role=OrganisationMember.Role.ADMIN)))
         .order_by("organisation__name")
         .values_list("organisation__name", flat=True)
     )

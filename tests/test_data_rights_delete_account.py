@@ -134,6 +134,20 @@ def test_the_last_admin_of_an_organisation_is_told_to_make_another_admin_first(c
     assert 'type="password"' in client.get(reverse("delete_account")).content.decode()
 
 
+def test_the_only_member_of_an_organisation_can_delete_their_account_and_the_organisation_stays(client):
+    """Nobody is left without an admin, so nothing stands in the way; the organisation keeps its
+    record (and any responses it sent), with no members."""
+    admin = make_user("alone@example.com")
+    organisation = Organisation.objects.create(name="A Group of One", represents="x", how_views_gathered="y")
+    OrganisationMember.objects.create(organisation=organisation, user=admin, role=OrganisationMember.Role.ADMIN)
+    client.force_login(admin)
+    assert 'type="password"' in client.get(reverse("delete_account")).content.decode()
+    client.post(reverse("delete_account"), {"password": PASSWORD})
+    assert not User.objects.filter(pk=admin.pk).exists()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert not OrganisationMember.objects.filter(organisation=organisation).exists()
+
+
 def test_a_member_leaves_the_organisations_draft_but_not_their_address_or_follows(client):
     member = make_user("member@example.com")
     admin = make_user()

@@ -301,6 +301,69 @@ def test_only_admins_invite_and_remove_members(client: Client, django_capture_on
     assert not OrganisationMember.objects.filter(pk=member.pk).exists()
 
 
+def test_an_admin_changes_a_members_role_but_never_leaves_the_organisation_without_an_admin(client: Client) -> None:
+    admin = make_user()
+    organisation = make_organisation(admin)
+    volunteer = make_user("volunteer@example.com")
+    member = OrganisationMember.objects.create(organisation=organisation, user=volunteer, role="member")
+    own = OrganisationMember.objects.get(user=admin)
+    client.force_login(admin)
+    detail = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    assert reverse("change_member_role", args=[organisation.pk, member.pk]) in detail
+
+    page = client.get(reverse("change_member_role", args=[organisation.pk, member.pk])).content.decode()
+    assert 'value="member" checked' in page
+    missing = client.post(reverse("change_member_role", args=[organisation.pk, member.pk]), {})
+    assert "Select a role" in missing.content.decode()
+    assert "govuk-error-summary" in missing.content.decode()
+
+    made_admin = client.post(reverse("change_member_role", args=[organisation.pk, member.pk]), {"role": "admin"})
+    assert made_admin["Location"] == reverse("organisation_detail", args=[organisation.pk])
+    member.refresh_from_db()
+    assert member.is_admin
+
+    # With two admins, either may step down; the last one may not.
+    assert (
+        client.post(reverse("change_member_role", args=[organisation.pk, own.pk]), {"role": "member"}).status_code
+        == 302
+    )
+    client.force_login(volunteer)
+    refused = client.post(reverse("change_member_role", args=[organisation.pk, member.pk]), {"role": "member"})
+    assert refused.status_code == 200
+    assert "An organisation needs an admin" in refused.content.decode()
+    member.refresh_from_db()
+    assert member.is_admin
+
+    # Members cannot change roles at all.
+    client.force_login(admin)
+    assert client.get(reverse("change_member_role", args=[organisation.pk, member.pk])).status_code == 403
+    assert (
+        client.post(reverse("change_member_role", args=[organisation.pk, own.pk]), {"role": "admin"}).status_code == 403
+    )
+
+
+def test_a_member_can_leave_an_organisation_but_its_only_admin_cannot(client: Client) -> None:
+    admin = make_user()
+    organisation = make_organisation(admin)
+    volunteer = make_user()
+    member = OrganisationMember.objects.create(organisation=organisation, user=volunteer, role="member")
+    client.force_login(volunteer)
+    detail = client.get(reverse("organisation_detail", args=[organisation.pk])).content.decode()
+    leave_url = reverse("remove_member", args=[organisation.pk, member.pk])
+    assert leave_url in detail
+    assert "Change role" not in detail
+    assert f"Leave {organisation.name}?" in client.get(leave_url).content.decode()
+    left = client.post(leave_url)
+    assert left["Location"] == reverse("your_organisations")
+    assert not OrganisationMember.objects.filter(pk=member.pk).exists()
+
+    client.force_login(admin)
+    own = OrganisationMember.objects.get(user=admin)
+    refused = client.post(reverse("remove_member", args=[organisation.pk, own.pk]))
+    assert "You are the only admin. Make another member an admin before you leave." in refused.content.decode()
+    assert OrganisationMember.objects.filter(pk=own.pk).exists()
+
+
 def test_the_last_admin_cannot_be_removed(client: Client) -> None:
     admin = make_user()
     organisation = make_organisation(admin)
@@ -308,7 +371,7 @@ def test_the_last_admin_cannot_be_removed(client: Client) -> None:
     membership = OrganisationMember.objects.get(user=admin)
     response = client.post(reverse("remove_member", args=[organisation.pk, membership.pk]))
     assert response.status_code == 200
-    assert "You cannot remove the only admin" in response.content.decode()
+    assert "You are the only admin. Make another member an admin before you leave." in response.content.decode()
     assert OrganisationMember.objects.filter(pk=membership.pk).exists()
 
 

@@ -95,6 +95,12 @@ def test_organisation_pages_have_no_accessibility_violations(live_server, page):
     _submit(page)
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     reports.append(audit(page, "remove the last admin, error"))
+    page.goto(live_server.url + reverse("change_member_role", args=[organisation.pk, own.pk]))
+    reports.append(audit(page, "change a member's role"))
+    page.get_by_label("Member", exact=True).check()
+    _submit(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("An organisation needs an admin")
+    reports.append(audit(page, "change the last admin's role, error"))
 
     page.goto(live_server.url + reverse("organisation_detail", args=[organisation.pk]))
     _submit(page)  # start a response to the consultation

@@ -113,6 +113,16 @@ class InvitationForm(forms.Form):
     )
 
 
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=OrganisationMember.Role.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Admins can invite and remove members, and sign off and send responses."),
+        error_messages={"required": _("Select a role")},
+    )
+
+
 class StartOrganisationResponseForm(forms.Form):
     consultation = forms.ModelChoiceField(
         label=_("Consultation"),

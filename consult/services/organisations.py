@@ -159,6 +159,20 @@ def accept_invitation(invitation: OrganisationInvitation, user: User) -> Organis
     return member
 
 
+def change_member_role(member: OrganisationMember, role: str) -> None:
+    """Make a member an admin, or an admin a member. The last admin stays one (LastAdmin)."""
+    with transaction.atomic():
+        admins = list(
+            OrganisationMember.objects.select_for_update()
+            .filter(organisation_id=member.organisation_id, role=OrganisationMember.Role.ADMIN)
+            .values_list("pk", flat=True)
+        )
+        if role != OrganisationMember.Role.ADMIN and admins == [member.pk]:
+            raise LastAdmin(str(member.pk))
+        OrganisationMember.objects.filter(pk=member.pk).update(role=role)
+    member.role = role
+
+
 def remove_member(member: OrganisationMember) -> None:
     """Remove a member. The last admin cannot be removed: someone must be able to sign off."""
     with transaction.atomic():

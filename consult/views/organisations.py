@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from consult.access import (
 from consult.forms.organisations import (
     FalseSubmissionReportForm,
     InvitationForm,
+    MemberRoleForm,
     OrganisationConsentForm,
     OrganisationForm,
     StartOrganisationResponseForm,
@@ -126,12 +128,48 @@ def invite_member(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_member(request: HttpRequest, organisation_id: int, member_id: int) -> HttpResponse:
+def change_member_role(request: HttpRequest, organisation_id: int, member_id: int) -> HttpResponse:
+    """An admin makes a member an admin, or an admin a member (never the last admin)."""
     membership = get_organisation_membership(request, organisation_id, admin=True)
     organisation = membership.organisation
     member = get_object_or_404(
         OrganisationMember.objects.select_related("user"), pk=member_id, organisation=organisation
     )
+    form = MemberRoleForm(request.POST if request.method == "POST" else None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_member_role(member, form.cleaned_data["role"])
+        except services.LastAdmin:
+            form.add_error("role", _("An organisation needs an admin. Make another member an admin first."))
+        else:
+            messages.success(
+                request,
+                _("%(email)s is now: %(role)s.") % {"email": member.user.email, "role": member.get_role_display()},
+            )
+            return redirect("organisation_detail", organisation.pk)
+    return render(
+        request,
+        "organisations/change_member_role.html",
+        {
+            "organisation": organisation,
+            "member": member,
+            "form": form,
+            "form_has_errors": form.is_bound and bool(form.errors),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_member(request: HttpRequest, organisation_id: int, member_id: int) -> HttpResponse:
+    """An admin removes a member; any member may remove themselves (leave the organisation)."""
+    membership = get_organisation_membership(request, organisation_id)
+    organisation = membership.organisation
+    member = get_object_or_404(
+        OrganisationMember.objects.select_related("user"), pk=member_id, organisation=organisation
+    )
+    if member.pk != membership.pk and not membership.is_admin:
+        raise PermissionDenied("Only an admin of the organisation can remove another member.")
     is_last_admin = False
     if request.method == "POST":
         try:
@@ -139,9 +177,10 @@ def remove_member(request: HttpRequest, organisation_id: int, member_id: int) ->
         except services.LastAdmin:
             is_last_admin = True
         else:
-            messages.success(request, _("%(email)s is no longer a member.") % {"email": member.user.email})
             if member.pk == membership.pk:
+                messages.success(request, _("You have left %(name)s.") % {"name": organisation.name})
                 return redirect("your_organisations")
+            messages.success(request, _("%(email)s is no longer a member.") % {"email": member.user.email})
             return redirect("organisation_detail", organisation.pk)
     return render(
         request,
@@ -149,6 +188,7 @@ def remove_member(request: HttpRequest, organisation_id: int, member_id: int) ->
         {
             "organisation": organisation,
             "member": member,
+            "is_self": member.pk == membership.pk,
             "is_last_admin": is_last_admin,
             "form_has_errors": is_last_admin,
         },
