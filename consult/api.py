@@ -2,7 +2,8 @@
 
 Published consultations (by slug), their AI tool records shaped like the Algorithmic
 Transparency Recording Standard, their questions with options, and published outcomes with
-theme counts as frozen at publication. No response, respondent, official, contact or equality
+theme counts as frozen at publication. Each consultation, AI tool record, question and option
+carries its Welsh version, where officials wrote one, in `welsh`. No response, respondent, official, contact or equality
 information is ever served. Lists are paged by `limit` and `offset` in a stable order. Every
 operation is rate-limited per client address (`API_RATE_LIMIT`) and answers 429 with a JSON
 error beyond it. The OpenAPI schema is at /api/openapi.json and the interactive documentation,
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI, Path, Query, Schema, Status, Swagger
@@ -87,15 +89,32 @@ ERRORS: dict[int, type[Schema]] = {422: ValidationErrors, 429: Error}
 NOT_FOUND: dict[int, type[Schema]] = {404: Error, **ERRORS}
 
 
+# The Welsh versions: an object is null when nothing in it has a Welsh version, and a field inside
+# it is null when that one has none (the Welsh pages then show the English).
+WELSH = "The Welsh version, where officials wrote one (null where there is none)."
+
+
+class DepartmentWelsh(Schema):
+    name: str | None
+
+
 class DepartmentOut(Schema):
     name: str
     slug: str
+    welsh: DepartmentWelsh | None = Field(description=WELSH)
+
+
+class ConsultationWelsh(Schema):
+    title: str | None
+    summary: str | None
+    url: str = Field(description="The consultation's public page in Welsh.")
 
 
 class ConsultationSummary(Schema):
     slug: str = Field(description="The consultation's stable identifier.")
     title: str
     summary: str
+    welsh: ConsultationWelsh | None = Field(description=WELSH)
     department: DepartmentOut
     phase: Phase
     opens_at: datetime
@@ -103,6 +122,20 @@ class ConsultationSummary(Schema):
     outcome_published_at: datetime | None
     url: str = Field(description="The consultation's public page.")
     api_url: str
+
+
+class AIToolRecordWelsh(Schema):
+    tool_name: str | None
+    description: str | None
+    purpose: str | None
+    decision_role: str | None
+    human_oversight: str | None
+    how_to_challenge: str | None
+    data_used: str | None
+    risks: str | None
+    mitigations: str | None
+    owner: str | None
+    supplier: str | None
 
 
 class AIToolRecordOut(Schema):
@@ -119,11 +152,22 @@ class AIToolRecordOut(Schema):
     mitigations: str = Field(description="How the risks are reduced.")
     owner: str = Field(description="Who is responsible for the tool.")
     supplier: str = Field(description="Who built the tool; empty if not said.")
+    welsh: AIToolRecordWelsh | None = Field(description=WELSH)
+
+
+class OptionWelsh(Schema):
+    label: str | None
 
 
 class OptionOut(Schema):
     position: int
     label: str
+    welsh: OptionWelsh | None = Field(description=WELSH)
+
+
+class QuestionWelsh(Schema):
+    text: str | None
+    hint: str | None
 
 
 class QuestionOut(Schema):
@@ -132,6 +176,7 @@ class QuestionOut(Schema):
     kind: Question.Kind
     text: str
     hint: str
+    welsh: QuestionWelsh | None = Field(description=WELSH)
     is_required: bool
     max_length: int | None = Field(description="For free-text questions: the most characters an answer may have.")
     explains_question_id: int | None = Field(description="For a 'Why?': the closed question it explains.")
@@ -217,7 +262,16 @@ SlugParam = Path(..., pattern=SLUG_PATTERN, max_length=100, description="The con
 
 
 def _department(consultation: Consultation) -> dict[str, str]:
-    return {"name": consultation.department.name, "slug": consultation.department.slug}
+    department = consultation.department
+    return {"name": department.name, "slug": department.slug, "welsh": _welsh(department, ["name"])}
+
+
+def _welsh(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
+    """The Welsh versions of the fields, None for each that has none; None when none has one."""
+    welsh = {name: getattr(instance, f"{name}_cy", "") or None for name in names}
+    if not any(welsh.values()):
+        return None
+    return {**welsh, **always}
 
 
 def _consultation_summary(request: HttpRequest, consultation: Consultation) -> dict[str, object]:
@@ -225,6 +279,7 @@ def _consultation_summary(request: HttpRequest, consultation: Consultation) -> d
         "slug": consultation.slug,
         "title": consultation.title,
         "summary": consultation.summary,
+        "welsh": _welsh(consultation, ["title", "summary"], url=request.build_absolute_uri(_welsh_url(consultation))),
         "department": _department(consultation),
         "phase": consultation.phase,
         "opens_at": consultation.opens_at,
@@ -238,7 +293,13 @@ def _consultation_summary(request: HttpRequest, consultation: Consultation) -> d
 def _ai_tool(record: AIToolRecord | None) -> dict[str, str] | None:
     if record is None:
         return None
-    return {name: getattr(record, name) for name in AIToolRecordOut.model_fields}
+    fields = list(AIToolRecordWelsh.model_fields)
+    return {**{name: getattr(record, name) for name in fields}, "welsh": _welsh(record, fields)}
+
+
+def _welsh_url(consultation: Consultation) -> str:
+    with translation.override("cy"):
+        return consultation.get_absolute_url()
 
 
 def _question(question: Question) -> dict[str, object]:
@@ -248,10 +309,14 @@ def _question(question: Question) -> dict[str, object]:
         "kind": question.kind,
         "text": question.text,
         "hint": question.hint,
+        "welsh": _welsh(question, ["text", "hint"]),
         "is_required": question.is_required,
         "max_length": question.max_length if question.is_free_text else None,
         "explains_question_id": question.explains_id,
-        "options": [{"position": option.position, "label": option.label} for option in question.options.all()],
+        "options": [
+            {"position": option.position, "label": option.label, "welsh": _welsh(option, ["label"])}
+            for option in question.options.all()
+        ],
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, override_settings
 
 from consult.models import Answer, EqualityInformation, ReviewTheme
-from tests.factories import make_consultation, make_response, publish_outcome_with_themes
+from tests.factories import add_welsh_versions, make_consultation, make_response, publish_outcome_with_themes
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,36 @@ def test_a_consultation_has_its_ai_tool_record_and_questions(client: Client, pub
     assert body["outcome_api_url"] is None
     assert client.get(f"{API}/consultations/{consultation.slug}/ai-tool").json() == body["ai_tool"]
     assert client.get(f"{API}/consultations/{consultation.slug}/questions").json() == body["questions"]
+
+
+def test_welsh_versions_are_served_beside_the_english_and_null_where_there_are_none(client: Client, published):
+    english_only = client.get(f"{API}/consultations/{published['open'].slug}").json()
+    assert english_only["welsh"] is None
+    assert english_only["department"]["welsh"] is None
+    assert english_only["ai_tool"]["welsh"] is None
+    assert all(question["welsh"] is None for question in english_only["questions"])
+
+    consultation = add_welsh_versions(published["open"])
+    consultation.questions.filter(position=5).update(text_cy="")  # one question left in English only
+    body = client.get(f"{API}/consultations/{consultation.slug}").json()
+    assert body["welsh"] == {
+        "title": consultation.title_cy,
+        "summary": consultation.summary_cy,
+        "url": f"http://testserver/cy/consultations/{consultation.slug}/",
+    }
+    assert body["department"]["welsh"] == {"name": consultation.department.name_cy}
+    assert body["ai_tool"]["welsh"]["how_to_challenge"] == "Gofynnwch am gael siarad â pherson unrhyw bryd."
+    questions = {question["position"]: question for question in body["questions"]}
+    assert questions[1]["welsh"]["text"].startswith("Ydych chi'n cytuno")
+    assert questions[1]["welsh"]["hint"] is None  # that question has no hint to translate
+    assert questions[5]["welsh"] is None
+    assert [option["welsh"]["label"] for option in questions[3]["options"]] == [
+        "Dros y ffôn",
+        "Ar-lein",
+        "Wyneb yn wyneb",
+    ]
+    listed = client.get(f"{API}/consultations").json()["items"]
+    assert next(item for item in listed if item["slug"] == consultation.slug)["welsh"] == body["welsh"]
 
 
 @pytest.mark.parametrize("suffix", ["", "/ai-tool", "/questions", "/outcome"])
