@@ -3,17 +3,17 @@
 Published consultations (by slug), their AI tool records shaped like the Algorithmic
 Transparency Recording Standard, their questions with options, and published outcomes with
 theme counts as frozen at publication. Each consultation, AI tool record, question and option
-carries its Welsh version, where officials wrote one, in `welsh`. No response, respondent, official, contact or equality
-information is ever served. Lists are paged by `limit` and `offset` in a stable order. Every
-operation is rate-limited per client address (`API_RATE_LIMIT`) and answers 429 with a JSON
-error beyond it. The OpenAPI schema is at /api/openapi.json and the interactive documentation,
-served from the project's own static files, at /api/docs.
+carries its Welsh version, where officials wrote one, in `welsh`. No response, respondent,
+official, contact or equality information is ever served. Lists are paged by `limit` and
+`offset` in a stable order. Every operation is rate-limited per client address
+(`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. The OpenAPI schema is at
+/api/openapi.json and the interactive documentation, served from the project's own static
+files, at /api/docs. The types it answers with are in consult/api_schemas.py.
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the operations' annotations
 # as real types when it builds the schema.
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,10 +22,23 @@ from django.urls import reverse
 from django.utils import translation
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
-from ninja import NinjaAPI, Path, Query, Schema, Status, Swagger
-from pydantic import Field
+from ninja import NinjaAPI, Query, Status, Swagger
 
-from consult.models import AIToolRecord, Consultation, Outcome, Phase, Question
+from consult.api_schemas import (
+    ERRORS,
+    NOT_FOUND,
+    AIToolRecordOut,
+    AIToolRecordWelsh,
+    ConsultationDetail,
+    ConsultationPage,
+    OutcomeDetail,
+    OutcomePage,
+    PageParams,
+    QuestionOut,
+    SlugParam,
+    ThemeOut,
+)
+from consult.models import AIToolRecord, Consultation, Outcome, Question
 from consult.queries_open_data import (
     last_changed_at,
     published_consultation,
@@ -33,12 +46,6 @@ from consult.queries_open_data import (
     published_outcome_of,
     published_outcomes,
 )
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-# Far past any real list; it keeps a hostile offset from reaching the database as an overflow.
-MAX_OFFSET = 1_000_000
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 api = NinjaAPI(
     title="consult open data",
@@ -72,190 +79,6 @@ def too_many_requests(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
     return api.create_response(
         request, {"detail": f"Too many requests: the limit is {settings.API_RATE_LIMIT} per address."}, status=429
     )
-
-
-# --- Schemas ----------------------------------------------------------------------------------
-
-
-class Error(Schema):
-    detail: str
-
-
-class ValidationErrors(Schema):
-    detail: list[dict[str, Any]] = Field(description="What was wrong with each parameter.")
-
-
-ERRORS: dict[int, type[Schema]] = {422: ValidationErrors, 429: Error}
-NOT_FOUND: dict[int, type[Schema]] = {404: Error, **ERRORS}
-
-
-# The Welsh versions: an object is null when nothing in it has a Welsh version, and a field inside
-# it is null when that one has none (the Welsh pages then show the English).
-WELSH = "The Welsh version, where officials wrote one (null where there is none)."
-
-
-class DepartmentWelsh(Schema):
-    name: str | None
-
-
-class DepartmentOut(Schema):
-    name: str
-    slug: str
-    welsh: DepartmentWelsh | None = Field(description=WELSH)
-
-
-class ConsultationWelsh(Schema):
-    title: str | None
-    summary: str | None
-    url: str = Field(description="The consultation's public page in Welsh.")
-
-
-class ConsultationSummary(Schema):
-    slug: str = Field(description="The consultation's stable identifier.")
-    title: str
-    summary: str
-    welsh: ConsultationWelsh | None = Field(description=WELSH)
-    department: DepartmentOut
-    phase: Phase
-    opens_at: datetime
-    closes_at: datetime
-    outcome_published_at: datetime | None
-    url: str = Field(description="The consultation's public page.")
-    api_url: str
-
-
-class AIToolRecordWelsh(Schema):
-    tool_name: str | None
-    description: str | None
-    purpose: str | None
-    decision_role: str | None
-    human_oversight: str | None
-    how_to_challenge: str | None
-    data_used: str | None
-    risks: str | None
-    mitigations: str | None
-    owner: str | None
-    supplier: str | None
-
-
-class AIToolRecordOut(Schema):
-    """The AI tool, in the sections of the Algorithmic Transparency Recording Standard."""
-
-    tool_name: str
-    description: str = Field(description="What the tool does.")
-    purpose: str = Field(description="Why it is proposed.")
-    decision_role: str = Field(description="How it is used in decisions.")
-    human_oversight: str
-    how_to_challenge: str = Field(description="How to challenge a decision it takes part in.")
-    data_used: str
-    risks: str
-    mitigations: str = Field(description="How the risks are reduced.")
-    owner: str = Field(description="Who is responsible for the tool.")
-    supplier: str = Field(description="Who built the tool; empty if not said.")
-    welsh: AIToolRecordWelsh | None = Field(description=WELSH)
-
-
-class OptionWelsh(Schema):
-    label: str | None
-
-
-class OptionOut(Schema):
-    position: int
-    label: str
-    welsh: OptionWelsh | None = Field(description=WELSH)
-
-
-class QuestionWelsh(Schema):
-    text: str | None
-    hint: str | None
-
-
-class QuestionOut(Schema):
-    id: int
-    position: int
-    kind: Question.Kind
-    text: str
-    hint: str
-    welsh: QuestionWelsh | None = Field(description=WELSH)
-    is_required: bool
-    max_length: int | None = Field(description="For free-text questions: the most characters an answer may have.")
-    explains_question_id: int | None = Field(description="For a 'Why?': the closed question it explains.")
-    options: list[OptionOut]
-
-
-class ConsultationDetail(ConsultationSummary):
-    allows_anonymous_responses: bool
-    ai_tool: AIToolRecordOut | None
-    questions: list[QuestionOut]
-    outcome_api_url: str | None
-
-
-class ConsultationPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    next: str | None
-    previous: str | None
-    items: list[ConsultationSummary]
-
-
-class ThemeOut(Schema):
-    label: str
-    description: str
-    count: int = Field(description="How many answers counted towards the theme when it was published.")
-    is_other: bool
-    government_response: str
-
-
-class OutcomeQuestionOut(Schema):
-    id: int
-    position: int
-    text: str
-    answered: int = Field(description="How many answers to the question were counted.")
-    is_reviewed: bool = Field(description="Whether officials reviewed and signed off its themes.")
-    themes: list[ThemeOut]
-
-
-class UpdateOut(Schema):
-    at: datetime
-    note: str
-
-
-class OutcomeSummary(Schema):
-    consultation_slug: str
-    consultation_title: str
-    department: DepartmentOut
-    published_at: datetime
-    updated_at: datetime
-    response_count: int
-    url: str = Field(description="The outcome's public page.")
-    api_url: str
-
-
-class OutcomeDetail(OutcomeSummary):
-    summary: str = Field(description="What the consultation heard.")
-    decision: str = Field(description="What the government will do.")
-    method_note: str = Field(description="How the responses were analysed.")
-    updates: list[UpdateOut]
-    questions: list[OutcomeQuestionOut]
-    downloads: dict[str, str] = Field(description="The bulk download of the published responses, by format.")
-
-
-class OutcomePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    next: str | None
-    previous: str | None
-    items: list[OutcomeSummary]
-
-
-class PageParams(Schema):
-    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="How many items (1 to 100).")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
-
-
-SlugParam = Path(..., pattern=SLUG_PATTERN, max_length=100, description="The consultation's slug.")
 
 
 # --- Building the output ----------------------------------------------------------------------
