@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# The demo runs on the embedded defaults: SQLite, tasks in-process, email to the console.
-DEMO_ENV := DEBUG=true
+# The demo runs on the embedded defaults: SQLite, tasks in-process, email to the console; links in
+# its emails point at the port it serves on (unless SITE_URL says otherwise).
+SITE_URL ?= http://127.0.0.1:$(PORT)
+DEMO_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 # Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
 # `make bench-web` builds its data in a database of its own (created if missing).
