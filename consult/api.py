@@ -90,8 +90,12 @@ def _department(consultation: Consultation) -> dict[str, str]:
 
 
 def _welsh(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
-    """The Welsh versions of the fields, None for each that has none; None when none has one."""
-    welsh = {name: getattr(instance, f"{name}_cy", "") or None for name in names}
+    """The Welsh versions of the fields (of a model, or of a published snapshot's part), None for
+    each that has none; None when none has one."""
+    if isinstance(instance, dict):
+        welsh = {name: instance.get(f"{name}_cy") or None for name in names}
+    else:
+        welsh = {name: getattr(instance, f"{name}_cy", "") or None for name in names}
     if not any(welsh.values()):
         return None
     return {**welsh, **always}
@@ -271,15 +275,23 @@ def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
         "summary": snapshot.get("summary", ""),
         "decision": snapshot.get("decision", ""),
         "method_note": snapshot.get("method_note", ""),
+        "welsh": _welsh(snapshot, ["summary", "decision", "method_note"]),
         "updates": snapshot.get("updates", []),
         "questions": [
             {
                 "id": question["id"],
                 "position": question["position"],
                 "text": question["text"],
+                "welsh": _welsh(question, ["text"]),
                 "answered": question["answered"],
                 "is_reviewed": question["is_reviewed"],
-                "themes": [{name: theme[name] for name in ThemeOut.model_fields} for theme in question["themes"]],
+                "themes": [
+                    {
+                        **{name: theme[name] for name in ThemeOut.model_fields if name != "welsh"},
+                        "welsh": _welsh(theme, ["label", "description", "government_response"]),
+                    }
+                    for theme in question["themes"]
+                ],
             }
             for question in snapshot.get("questions", [])
         ],

@@ -140,18 +140,30 @@ class ConsultationPage(Schema):
     items: list[ConsultationSummary]
 
 
+class ThemeWelsh(Schema):
+    label: str | None
+    description: str | None
+    government_response: str | None
+
+
 class ThemeOut(Schema):
     label: str
     description: str
     count: int = Field(description="How many answers counted towards the theme when it was published.")
     is_other: bool
     government_response: str
+    welsh: ThemeWelsh | None = Field(description=WELSH)
+
+
+class OutcomeQuestionWelsh(Schema):
+    text: str | None
 
 
 class OutcomeQuestionOut(Schema):
     id: int
     position: int
     text: str
+    welsh: OutcomeQuestionWelsh | None = Field(description=WELSH)
     answered: int = Field(description="How many answers to the question were counted.")
     is_reviewed: bool = Field(description="Whether officials reviewed and signed off its themes.")
     themes: list[ThemeOut]
@@ -173,10 +185,17 @@ class OutcomeSummary(Schema):
     api_url: str
 
 
+class OutcomeWelsh(Schema):
+    summary: str | None
+    decision: str | None
+    method_note: str | None
+
+
 class OutcomeDetail(OutcomeSummary):
     summary: str = Field(description="What the consultation heard.")
     decision: str = Field(description="What the government will do.")
     method_note: str = Field(description="How the responses were analysed.")
+    welsh: OutcomeWelsh | None = Field(description=WELSH)
     updates: list[UpdateOut]
     questions: list[OutcomeQuestionOut]
     downloads: dict[str, str] = Field(description="The bulk download of the published responses, by format.")

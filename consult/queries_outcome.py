@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from consult.models import (
     AnalysisRun,
@@ -113,11 +114,13 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
     """What the public page shows, from the themes in force and the draft, without dates."""
     free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
     in_force = consultation_themes(consultation)
-    government = dict(
-        ReviewTheme.objects.filter(theme_set__question__consultation=consultation).values_list(
-            "pk", "government_response"
+    # What the outcome's draft wrote about each reviewed theme: the response, and the Welsh versions.
+    written = {
+        theme["pk"]: theme
+        for theme in ReviewTheme.objects.filter(theme_set__question__consultation=consultation).values(
+            "pk", "government_response", "label_cy", "description_cy", "government_response_cy"
         )
-    )
+    }
     answered = dict(
         Answer.objects.filter(question__in=free_text, response__status=Response.Status.SUBMITTED, text__gt="")
         .exclude(visibility=Answer.Visibility.HIDDEN)
@@ -133,6 +136,7 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
                 "id": question.pk,
                 "position": question.position,
                 "text": question.text,
+                "text_cy": question.text_cy,
                 "answered": answered.get(question.pk, 0),
                 "is_reviewed": themes.source == "reviewed",
                 "themes": [
@@ -142,7 +146,10 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
                         "description": theme.description,
                         "count": theme.count,
                         "is_other": theme.is_other,
-                        "government_response": government.get(theme.id, "") if theme.source == "reviewed" else "",
+                        **{
+                            name: written.get(theme.id, {}).get(name, "") if theme.source == "reviewed" else ""
+                            for name in ("government_response", "label_cy", "description_cy", "government_response_cy")
+                        },
                     }
                     for theme in themes.themes
                 ],
@@ -154,6 +161,9 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
         "summary": outcome.summary,
         "decision": outcome.decision,
         "method_note": outcome.method_note,
+        "summary_cy": outcome.summary_cy,
+        "decision_cy": outcome.decision_cy,
+        "method_note_cy": outcome.method_note_cy,
         "questions": questions,
         # Organisations that responded and agreed to be named, as they stood at publication.
         "organisations": [
@@ -205,12 +215,24 @@ def published_themes_of(response: Response) -> list[tuple[str, list[str]]] | Non
 
 
 def themes_by_question(snapshot: dict[str, object], themes: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
-    """A receipt's themes as (question text, labels), in the published order of the questions."""
-    return [
-        (question["text"], themes[str(question["id"])])
-        for question in snapshot["questions"]
-        if themes.get(str(question["id"]))
-    ]
+    """A receipt's themes as (question text, labels), in the published order of the questions, in
+    Welsh where the language is Welsh and the outcome has Welsh versions."""
+    welsh = get_language() == "cy"
+    found = []
+    for question in snapshot["questions"]:
+        labels = themes.get(str(question["id"]))
+        if not labels:
+            continue
+        text = question["text"]
+        if welsh:
+            text = question.get("text_cy") or text
+            label_cy = {
+                theme["label"]: theme.get("label_cy") or (gettext("Other") if theme.get("is_other") else "")
+                for theme in question["themes"]
+            }
+            labels = [label_cy.get(label) or label for label in labels]
+        found.append((text, labels))
+    return found
 
 
 # --- Checks -----------------------------------------------------------------------------------

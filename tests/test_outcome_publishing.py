@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from dataclasses import dataclass
 
 import pytest
 from celery.exceptions import Retry
@@ -16,115 +15,36 @@ from django.urls import reverse
 from consult import tasks
 from consult.access import response_token
 from consult.models import (
-    Answer,
     AuditEvent,
-    Consultation,
     Outcome,
     Phase,
-    Question,
-    Response,
-    ReviewTheme,
     ThemeMapping,
     ThemeSet,
 )
-from tests.factories import make_consultation, make_official, make_response, make_run_with_themes
+from tests.factories import make_consultation, make_official
+from tests.outcome_world import HIDDEN_TEXT, World, build_world, draft, outcome_url
 
 pytestmark = pytest.mark.django_db
-
-HIDDEN_TEXT = "Buy cheap watches at spam.example"
-
-
-@dataclass
-class World:
-    consultation: Consultation
-    why: Question
-    anything: Question
-    quicker: ReviewTheme
-    wrong: ReviewTheme
-    other: ReviewTheme
-    later: ReviewTheme
-    responses: list[Response]
-    spam: Response
-    lead: object
-
-
-def _signed_off(question: Question, run: object, themes: dict[str, list[Answer]]) -> list[ReviewTheme]:
-    """A theme set signed off and mapped: what the review leaves behind."""
-    theme_set = ThemeSet.objects.create(
-        question=question,
-        source_run=run,
-        status=ThemeSet.Status.SIGNED_OFF,
-        mapping_status=ThemeSet.MappingStatus.DONE,
-    )
-    made = []
-    for position, (label, answers) in enumerate(themes.items(), start=1):
-        theme = ReviewTheme.objects.create(
-            theme_set=theme_set, position=position, label=label, is_other=label == "Other"
-        )
-        ThemeMapping.objects.bulk_create(
-            ThemeMapping(theme=theme, answer=answer, source=ThemeMapping.Source.AI, similarity=0.8)
-            for answer in answers
-        )
-        made.append(theme)
-    return made
 
 
 @pytest.fixture
 def world() -> World:
-    consultation = make_consultation(phase="closed")
-    q = {question.position: question for question in consultation.questions.all()}
-    why, anything = q[2], q[5]
-    responses = [
-        make_response(
-            consultation, {q[1]: 4, why: "It would be quicker.", anything: "Please hurry."}, email="a@example.com"
-        ),
-        make_response(consultation, {q[1]: 4, why: "Quicker, I hope."}, email="b@example.com"),
-        make_response(consultation, {q[1]: 1, why: "It will get things wrong."}),
-    ]
-    spam = make_response(consultation, {why: HIDDEN_TEXT}, email="spammer@example.com")
-    Answer.objects.filter(response=spam).update(visibility=Answer.Visibility.HIDDEN)
-    answers = [r.answers.get(question=why) for r in responses]
-    spam_answer = spam.answers.get(question=why)
-    run = make_run_with_themes(why, {"Quicker": [*answers[:2], spam_answer], "Wrong": answers[2:]})
-    quicker, wrong, other = _signed_off(
-        why, run, {"Quicker answers": [*answers[:2], spam_answer], "Wrong answers": answers[2:], "Other": []}
-    )
-    (later,) = _signed_off(anything, run, {"People want it soon": [responses[0].answers.get(question=anything)]})
-    lead = make_official(consultation.department, role="lead")
-    return World(consultation, why, anything, quicker, wrong, other, later, responses, spam, lead)
-
-
-def _draft(world: World, version: int = 0, **changes: str) -> dict[str, object]:
-    data = {
-        "version": version,
-        "summary": "Most of you want quicker answers; some worry about mistakes.",
-        "decision": "We will run a six-month pilot with a person checking every answer.",
-        "method_note": "We used the analysis described here.",
-        f"theme_{world.quicker.pk}": "The pilot will measure waiting times.",
-        f"theme_{world.wrong.pk}": "Advisers will check every answer during the pilot.",
-        f"theme_{world.later.pk}": "The pilot starts in the spring.",
-    }
-    data.update(changes)
-    return data
-
-
-def _outcome_url(world: World, name: str = "workspace_outcome") -> str:
-    return reverse(name, args=[world.consultation.slug])
+    return build_world()
 
 
 def _save_approve_publish(client: Client, world: World, django_capture_on_commit_callbacks: object) -> None:
-    assert client.post(_outcome_url(world), _draft(world)).status_code == 302
-    assert client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 1}).status_code == 302
+    assert client.post(outcome_url(world), draft(world)).status_code == 302
+    assert client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1}).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_outcome_url(world, "workspace_outcome_publish"), {"version": 1})
+        response = client.post(outcome_url(world, "workspace_outcome_publish"), {"version": 1})
     assert response.status_code == 302, response.content.decode()
 
 
 def test_the_outcome_page_is_not_found_until_it_is_published(client: Client, world: World) -> None:
     assert client.get(reverse("consultation_outcome", args=[world.consultation.slug])).status_code == 404
     client.force_login(world.lead)
-    client.post(_outcome_url(world), _draft(world))
-    client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 1})
+    client.post(outcome_url(world), draft(world))
+    client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1})
     client.logout()
     assert client.get(reverse("consultation_outcome", args=[world.consultation.slug])).status_code == 404
 
@@ -210,11 +130,11 @@ def test_a_retry_after_the_email_provider_failed_sends_only_what_was_not_sent(
     client.force_login(world.lead)
     FailingAfterOneBackend.accepted = 0
     with override_settings(EMAIL_BACKEND="tests.test_outcome_publishing.FailingAfterOneBackend"):
-        assert client.post(_outcome_url(world), _draft(world)).status_code == 302
-        client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 1})
+        assert client.post(outcome_url(world), draft(world)).status_code == 302
+        client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1})
         # In eager mode the task's automatic retry surfaces as Celery's Retry; a worker would wait.
         with pytest.raises((OSError, Retry)), django_capture_on_commit_callbacks(execute=True):
-            client.post(_outcome_url(world, "workspace_outcome_publish"), {"version": 1})
+            client.post(outcome_url(world, "workspace_outcome_publish"), {"version": 1})
     assert len(mail.outbox) == 1
 
     tasks.send_outcome_emails(world.consultation.pk)  # the retry, with the provider back
@@ -262,10 +182,10 @@ def test_themes_not_signed_off_or_not_mapped_stop_publication(client: Client, wo
     ThemeSet.objects.filter(question=world.why).update(status=ThemeSet.Status.DRAFT)
     ThemeSet.objects.filter(question=world.anything).update(mapping_status=ThemeSet.MappingStatus.RUNNING)
     client.force_login(world.lead)
-    client.post(_outcome_url(world), _draft(world))
-    client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 1})
+    client.post(outcome_url(world), draft(world))
+    client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1})
 
-    html = client.post(_outcome_url(world, "workspace_outcome_publish"), {"version": 1}).content.decode()
+    html = client.post(outcome_url(world, "workspace_outcome_publish"), {"version": 1}).content.decode()
     assert "its themes have not been signed off" in html
     assert "its answers are not yet mapped to the signed-off themes" in html
     assert not Outcome.objects.get(consultation=world.consultation).is_published
@@ -273,21 +193,21 @@ def test_themes_not_signed_off_or_not_mapped_stop_publication(client: Client, wo
 
 def test_approval_needs_a_complete_draft_and_saving_again_withdraws_it(client: Client, world: World) -> None:
     client.force_login(world.lead)
-    client.post(_outcome_url(world), _draft(world, **{f"theme_{world.wrong.pk}": ""}))
+    client.post(outcome_url(world), draft(world, **{f"theme_{world.wrong.pk}": ""}))
     html = html_module.unescape(
-        client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 1}).content.decode()
+        client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1}).content.decode()
     )
     assert "Enter the government's response to the theme “Wrong answers”" in html
     assert Outcome.objects.get(consultation=world.consultation).approved_at is None
 
-    client.post(_outcome_url(world), _draft(world, version=1))
-    assert client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 2}).status_code == 302
+    client.post(outcome_url(world), draft(world, version=1))
+    assert client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 2}).status_code == 302
     assert Outcome.objects.get(consultation=world.consultation).approved_by == world.lead
 
-    client.post(_outcome_url(world), _draft(world, version=2, summary="A different summary."))
+    client.post(outcome_url(world), draft(world, version=2, summary="A different summary."))
     outcome = Outcome.objects.get(consultation=world.consultation)
     assert outcome.approved_at is None
-    assert "A lead must approve this version" in client.get(_outcome_url(world)).content.decode()
+    assert "A lead must approve this version" in client.get(outcome_url(world)).content.decode()
 
 
 def test_a_lead_saving_a_stale_form_is_told_and_overwrites_nothing(client: Client, world: World) -> None:
@@ -295,16 +215,16 @@ def test_a_lead_saving_a_stale_form_is_told_and_overwrites_nothing(client: Clien
     first, second = Client(), Client()
     first.force_login(world.lead)
     second.force_login(other_lead)
-    assert first.post(_outcome_url(world), _draft(world, summary="The first lead's summary.")).status_code == 302
+    assert first.post(outcome_url(world), draft(world, summary="The first lead's summary.")).status_code == 302
 
-    refused = second.post(_outcome_url(world), _draft(world, summary="The second lead's summary."))
+    refused = second.post(outcome_url(world), draft(world, summary="The second lead's summary."))
     assert refused.status_code == 409
     html = refused.content.decode()
     assert "Another lead changed this outcome after you opened it" in html
     assert "The second lead&#x27;s summary." in html  # shown back, so nothing typed is lost
     assert Outcome.objects.get(consultation=world.consultation).summary == "The first lead's summary."
 
-    assert second.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 0}).status_code == 409
+    assert second.post(outcome_url(world, "workspace_outcome_approve"), {"version": 0}).status_code == 409
     assert Outcome.objects.get(consultation=world.consultation).approved_at is None
 
 
@@ -314,17 +234,17 @@ def test_an_update_after_publication_needs_a_note_and_is_shown_as_updated(
     client.force_login(world.lead)
     _save_approve_publish(client, world, django_capture_on_commit_callbacks)
     published_at = Outcome.objects.get(consultation=world.consultation).published_at
-    client.post(_outcome_url(world), _draft(world, version=1, decision="We will run a twelve-month pilot."))
+    client.post(outcome_url(world), draft(world, version=1, decision="We will run a twelve-month pilot."))
     public_url = reverse("consultation_outcome", args=[world.consultation.slug])
     assert "six-month pilot" in client.get(public_url).content.decode()  # not public until published
 
-    client.post(_outcome_url(world, "workspace_outcome_approve"), {"version": 2})
-    refused = client.post(_outcome_url(world, "workspace_outcome_publish"), {"version": 2})
+    client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 2})
+    refused = client.post(outcome_url(world, "workspace_outcome_publish"), {"version": 2})
     assert "Enter what changed since the outcome was last published" in refused.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            _outcome_url(world, "workspace_outcome_publish"),
+            outcome_url(world, "workspace_outcome_publish"),
             {"version": 2, "update_note": "The pilot is now twelve months long."},
         )
     html = client.get(public_url).content.decode()
@@ -343,7 +263,7 @@ def test_the_method_note_is_drawn_from_the_analysis_run_and_the_officials_change
         theme=world.other, answer=world.responses[2].answers.get(question=world.why), source="official"
     )
     client.force_login(world.lead)
-    html = client.get(_outcome_url(world)).content.decode()
+    html = client.get(outcome_url(world)).content.decode()
     assert "embedding model test" in html
     assert "Question 2: officials changed the themes of 1 of the 4 answers the analysis mapped (25%)." in html
     assert "Preview of the public page" in html
@@ -351,6 +271,6 @@ def test_the_method_note_is_drawn_from_the_analysis_run_and_the_officials_change
 
 def test_analysts_may_export_but_not_touch_the_outcome(client: Client, world: World) -> None:
     client.force_login(make_official(world.consultation.department, role="analyst"))
-    assert client.get(_outcome_url(world)).status_code == 403
-    assert client.post(_outcome_url(world, "workspace_outcome_publish"), {"version": 0}).status_code == 403
+    assert client.get(outcome_url(world)).status_code == 403
+    assert client.post(outcome_url(world, "workspace_outcome_publish"), {"version": 0}).status_code == 403
     assert client.get(reverse("workspace_report", args=[world.consultation.slug])).status_code == 200

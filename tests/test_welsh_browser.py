@@ -20,7 +20,7 @@ from consult import tasks
 from consult.access import response_token
 from consult.models import Answer, Question, Response
 from tests.browser_support import CHROMIUM_PATH, assert_no_violations, audit
-from tests.factories import add_welsh_versions, make_consultation, make_user
+from tests.factories import add_welsh_versions, make_consultation, make_response, make_user, publish_outcome_with_themes
 
 pytestmark = [
     pytest.mark.browser,
@@ -302,5 +302,39 @@ def test_welsh_account_pages_have_no_accessibility_violations(live_server, page)
         page.locator("main form[method=post] button[type=submit]").first.click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Rhowch eich cyfrinair presennol")
     reports.append(audit(page, "cy change password error"))
+
+    assert_no_violations(reports)
+
+
+def test_the_published_outcome_has_no_accessibility_violations_in_either_language(live_server, page):
+    """With a Welsh version of some of what officials wrote, and English (marked so) for the rest."""
+    from consult.models import Outcome
+
+    consultation = add_welsh_versions(make_consultation(phase="closed"))
+    why = consultation.questions.get(position=2)
+    responses = [make_response(consultation, {why: text}) for text in ("It would be quicker.", "Quicker, I hope.")]
+    publish_outcome_with_themes(
+        consultation, {why: {"Quicker answers": [response.answers.get(question=why) for response in responses]}}
+    )
+    outcome = Outcome.objects.get(consultation=consultation)
+    snapshot = outcome.published_snapshot
+    snapshot["summary_cy"] = "Mae'r rhan fwyaf o bobl eisiau atebion cyflymach."
+    for question in snapshot["questions"]:
+        for theme in question["themes"]:
+            if theme["label"] == "Quicker answers":
+                theme["label_cy"] = "Atebion cyflymach"
+                theme["government_response_cy"] = "Byddwn yn mesur amseroedd aros."
+    Outcome.objects.filter(pk=outcome.pk).update(published_snapshot=snapshot)
+    reports = []
+
+    with translation.override("en-gb"):
+        english = reverse("consultation_outcome", args=[consultation.slug])
+    _open(page, live_server, english)
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
+    reports.append(audit(page, "outcome"))
+    _open(page, live_server, cy("consultation_outcome", consultation.slug))
+    expect(page.locator("main")).to_contain_text("Atebion cyflymach")
+    expect(page.locator('main [lang="en"]').first).to_be_visible()  # what has no Welsh version
+    reports.append(audit(page, "cy outcome"))
 
     assert_no_violations(reports)

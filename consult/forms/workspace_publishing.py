@@ -11,15 +11,21 @@ from consult.models import ReviewTheme
 OUTCOME_TEXT_LIMIT = 20000
 
 
-def _text_field(label: str, help_text: str = "") -> TypedTextField:
+def _text_field(label: str, help_text: str = "", *, max_length: int = OUTCOME_TEXT_LIMIT) -> TypedTextField:
     return TypedTextField(
         label=label,
         help_text=help_text,
         required=False,
-        max_length=OUTCOME_TEXT_LIMIT,
-        widget=forms.Textarea,
-        error_messages={"max_length": f"{label} must be {OUTCOME_TEXT_LIMIT:,} characters or fewer"},
+        max_length=max_length,
+        widget=forms.Textarea if max_length == OUTCOME_TEXT_LIMIT else forms.TextInput,
+        error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer"},
     )
+
+
+# The Welsh version of each part of a reviewed theme, and of the outcome's own text: the Welsh
+# outcome page shows each where it is written, and the English (marked as English) where not.
+THEME_WELSH_FIELDS = ("label_cy", "description_cy", "government_response_cy")
+WELSH_FIELDS = ("summary_cy", "decision_cy", "method_note_cy")
 
 
 class VersionField(forms.IntegerField):
@@ -50,6 +56,10 @@ class OutcomeForm(forms.Form):
         "Edit it as you need.",
     )
 
+    summary_cy = _text_field("What the consultation heard, in Welsh")
+    decision_cy = _text_field("What the government will do, in Welsh")
+    method_note_cy = _text_field("How the responses were analysed, in Welsh")
+
     def __init__(self, *args: object, themes: list[ReviewTheme], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.themes = themes
@@ -59,12 +69,35 @@ class OutcomeForm(forms.Form):
                 f"Question {theme.theme_set.question.position}: {theme.theme_set.question.text}",
             )
             self.fields[f"theme_{theme.pk}"].initial = theme.government_response
+            for name, label, max_length in (
+                ("label_cy", f"“{theme.label}” in Welsh", 200),
+                ("description_cy", "Its description in Welsh", OUTCOME_TEXT_LIMIT),
+                ("government_response_cy", "The government's response in Welsh", OUTCOME_TEXT_LIMIT),
+            ):
+                field = _text_field(label, max_length=max_length)
+                field.initial = getattr(theme, name)
+                self.fields[f"theme_{theme.pk}_{name}"] = field
 
-    def theme_fields(self) -> list[forms.BoundField]:
-        return [self[f"theme_{theme.pk}"] for theme in self.themes]
+    def themes_with_fields(self) -> list[tuple[ReviewTheme, forms.BoundField, list[forms.BoundField], bool]]:
+        """Each theme with its response field, its Welsh fields, and whether any of those holds
+        something or an error (so the template shows them open), for the template."""
+        found = []
+        for theme in self.themes:
+            welsh = [self[f"theme_{theme.pk}_{name}"] for name in THEME_WELSH_FIELDS]
+            found.append((theme, self[f"theme_{theme.pk}"], welsh, any(f.value() or f.errors for f in welsh)))
+        return found
 
     def government_responses(self) -> dict[int, str]:
         return {theme.pk: self.cleaned_data[f"theme_{theme.pk}"] for theme in self.themes}
+
+    def welsh(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in WELSH_FIELDS}
+
+    def theme_welsh(self) -> dict[int, dict[str, str]]:
+        return {
+            theme.pk: {name: self.cleaned_data[f"theme_{theme.pk}_{name}"] for name in THEME_WELSH_FIELDS}
+            for theme in self.themes
+        }
 
 
 class OutcomeActionForm(forms.Form):

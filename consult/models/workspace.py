@@ -150,6 +150,10 @@ class ReviewTheme(models.Model):
     is_other = models.BooleanField(default=False)
     # The government's response to this theme, published on the outcome page.
     government_response = models.TextField(blank=True)
+    # Welsh versions for the Welsh outcome page, written with the outcome (blank when there is none).
+    label_cy = models.CharField("label in Welsh", max_length=200, blank=True)
+    description_cy = models.TextField("description in Welsh", blank=True)
+    government_response_cy = models.TextField("the government's response in Welsh", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -324,6 +328,10 @@ class Outcome(models.Model):
     summary = models.TextField(blank=True, help_text="What the consultation heard, in plain English.")
     decision = models.TextField(blank=True, help_text="What the government will do.")
     method_note = models.TextField(blank=True, help_text="How the responses were analysed.")
+    # Welsh versions for the Welsh outcome page (blank when there is none: it then shows the English).
+    summary_cy = models.TextField("summary in Welsh", blank=True)
+    decision_cy = models.TextField("decision in Welsh", blank=True)
+    method_note_cy = models.TextField("how the responses were analysed, in Welsh", blank=True)
     version = models.PositiveIntegerField(default=1)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consult import emails, tasks
 from consult.models import (
@@ -68,13 +69,11 @@ def _locked_outcome(consultation: Consultation, version: int) -> Outcome | None:
     return outcome
 
 
+_OUTCOME_TEXT = ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
+
+
 def _draft_state(outcome: Outcome) -> dict[str, object]:
-    return {
-        "summary": outcome.summary,
-        "decision": outcome.decision,
-        "method_note": outcome.method_note,
-        "version": outcome.version,
-    }
+    return {**{name: getattr(outcome, name) for name in _OUTCOME_TEXT}, "version": outcome.version}
 
 
 def save_outcome_draft(
@@ -86,9 +85,11 @@ def save_outcome_draft(
     decision: str,
     method_note: str,
     government_responses: dict[int, str],
+    welsh: dict[str, str] | None = None,
+    theme_welsh: dict[int, dict[str, str]] | None = None,
 ) -> Outcome:
-    """Save the draft and the government's responses to themes; any approval is withdrawn,
-    since a lead approves the exact text that is published."""
+    """Save the draft and the government's responses to themes, with their Welsh versions; any
+    approval is withdrawn, since a lead approves the exact text that is published."""
     with transaction.atomic():
         outcome = _locked_outcome(consultation, version)
         if outcome is None:
@@ -97,24 +98,33 @@ def save_outcome_draft(
         else:
             before = _draft_state(outcome)
         themes = {t.pk: t for t in review_themes(consultation)}
-        changed = {
-            pk: text
+        wanted = {
+            pk: {"government_response": text, **(theme_welsh or {}).get(pk, {})}
             for pk, text in government_responses.items()
-            if pk in themes and themes[pk].government_response != text
+            if pk in themes
         }
-        for pk, text in changed.items():
-            # Only this field: the theme's label and description belong to the review.
-            ReviewTheme.objects.filter(pk=pk).update(government_response=text)
+        changed = {
+            pk: {name: text for name, text in fields.items() if getattr(themes[pk], name) != text}
+            for pk, fields in wanted.items()
+        }
+        changed = {pk: fields for pk, fields in changed.items() if fields}
+        for pk, fields in changed.items():
+            # Only these fields: the theme's English label and description belong to the review.
+            ReviewTheme.objects.filter(pk=pk).update(**fields)
         was_approved = outcome.approved_at is not None
         outcome.summary, outcome.decision, outcome.method_note = summary, decision, method_note
+        for name, text in (welsh or {}).items():
+            setattr(outcome, name, text)
         outcome.version += 1
         outcome.approved_by = outcome.approved_at = None
         outcome.save()
         if changed:
-            before["government_responses"] = {str(pk): themes[pk].government_response for pk in changed}
+            before["themes"] = {
+                str(pk): {name: getattr(themes[pk], name) for name in fields} for pk, fields in changed.items()
+            }
         after = {**_draft_state(outcome), "approval_withdrawn": was_approved}
         if changed:
-            after["government_responses"] = {str(pk): text for pk, text in changed.items()}
+            after["themes"] = {str(pk): fields for pk, fields in changed.items()}
         record(consultation, actor, "outcome.save", outcome, before=before, after=after)
     return outcome
 
@@ -244,7 +254,9 @@ def send_outcome_emails(consultation_id: int) -> int:
             if receipt is None:
                 continue  # sent meanwhile, or being sent by another worker
             receipt.response.consultation = consultation
-            emails.send_outcome_published(receipt.response, themes_by_question(page.snapshot, receipt.themes))
+            with translation.override(receipt.response.language or settings.LANGUAGE_CODE):
+                themes = themes_by_question(page.snapshot, receipt.themes)  # in the email's language
+            emails.send_outcome_published(receipt.response, themes)
             receipt.email_sent_at = timezone.now()
             receipt.save(update_fields=["email_sent_at", "updated_at"])
             sent += 1

@@ -1,6 +1,7 @@
 """The public site in English and Welsh: the language toggle, and the Welsh versions of a
 consultation's own text (see `HasWelshVersion` and docs/decisions/0011-welsh.md)."""
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from django import template
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.urls import translate_url
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -57,14 +58,34 @@ def _next_in(href: str, code: str) -> str:
 
 @register.filter
 def localised(value: object, name: str) -> str:
-    """A consultation's, question's or AI tool record's field in the page's language."""
+    """A consultation's, question's or AI tool record's field in the page's language; or a part of
+    a published outcome's snapshot (a mapping holding `name` and, where written, `name_cy`)."""
+    if isinstance(value, Mapping):
+        if get_language() != "cy":
+            return value.get(name, "")
+        if _is_unnamed_other(value, name):
+            return gettext("Other")
+        return value.get(f"{name}_cy") or value.get(name, "")
     return value.localised(name) if value is not None else ""
+
+
+def _is_unnamed_other(value: Mapping, name: str) -> bool:
+    """The "Other" theme the review adds to every set, with no Welsh label of its own: the Welsh
+    page names it in Welsh, like the interface, whatever its English label."""
+    return name == "label" and bool(value.get("is_other")) and not value.get("label_cy")
 
 
 @register.filter
 def english_fallback(value: object, name: str) -> SafeString:
     """` lang="en"` for an element whose Welsh page shows the English text, for lack of a Welsh
     version, so that screen readers read it with English pronunciation."""
-    if value is not None and value.shows_english_for(name):
-        return mark_safe(' lang="en"')
-    return mark_safe("")
+    if isinstance(value, Mapping):
+        shows_english = (
+            get_language() == "cy"
+            and not value.get(f"{name}_cy")
+            and bool(value.get(name))
+            and not _is_unnamed_other(value, name)
+        )
+    else:
+        shows_english = value is not None and value.shows_english_for(name)
+    return mark_safe(' lang="en"') if shows_english else mark_safe("")

@@ -89,7 +89,12 @@ def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeFo
     outcome = queries_outcome.outcome_of(consultation)
     initial = {"version": queries_outcome.outcome_version(outcome)}
     if outcome is not None:
-        initial.update(summary=outcome.summary, decision=outcome.decision, method_note=outcome.method_note)
+        initial.update(
+            {
+                name: getattr(outcome, name)
+                for name in ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
+            }
+        )
     if not initial.get("method_note"):
         initial["method_note"] = queries_outcome.default_method_note(consultation)
     return OutcomeForm(initial=initial, themes=themes)
@@ -156,6 +161,8 @@ def workspace_outcome(request: HttpRequest, slug: str) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             method_note=form.cleaned_data["method_note"],
             government_responses=form.government_responses(),
+            welsh=form.welsh(),
+            theme_welsh=form.theme_welsh(),
         )
     except publishing.StaleOutcome:
         return _render_outcome(
