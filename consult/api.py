@@ -86,10 +86,10 @@ def too_many_requests(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
 
 def _department(consultation: Consultation) -> dict[str, str]:
     department = consultation.department
-    return {"name": department.name, "slug": department.slug, "welsh": _welsh(department, ["name"])}
+    return {"name": department.name, "slug": department.slug, "welsh": welsh_versions(department, ["name"])}
 
 
-def _welsh(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
+def welsh_versions(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
     """The Welsh versions of the fields (of a model, or of a published snapshot's part), None for
     each that has none; None when none has one."""
     if isinstance(instance, dict):
@@ -106,7 +106,9 @@ def _consultation_summary(request: HttpRequest, consultation: Consultation) -> d
         "slug": consultation.slug,
         "title": consultation.title,
         "summary": consultation.summary,
-        "welsh": _welsh(consultation, ["title", "summary"], url=request.build_absolute_uri(_welsh_url(consultation))),
+        "welsh": welsh_versions(
+            consultation, ["title", "summary"], url=request.build_absolute_uri(_welsh_url(consultation))
+        ),
         "department": _department(consultation),
         "phase": consultation.phase,
         "opens_at": consultation.opens_at,
@@ -121,7 +123,7 @@ def _ai_tool(record: AIToolRecord | None) -> dict[str, str] | None:
     if record is None:
         return None
     fields = list(AIToolRecordWelsh.model_fields)
-    return {**{name: getattr(record, name) for name in fields}, "welsh": _welsh(record, fields)}
+    return {**{name: getattr(record, name) for name in fields}, "welsh": welsh_versions(record, fields)}
 
 
 def _welsh_url(consultation: Consultation) -> str:
@@ -136,12 +138,12 @@ def _question(question: Question) -> dict[str, object]:
         "kind": question.kind,
         "text": question.text,
         "hint": question.hint,
-        "welsh": _welsh(question, ["text", "hint"]),
+        "welsh": welsh_versions(question, ["text", "hint"]),
         "is_required": question.is_required,
         "max_length": question.max_length if question.is_free_text else None,
         "explains_question_id": question.explains_id,
         "options": [
-            {"position": option.position, "label": option.label, "welsh": _welsh(option, ["label"])}
+            {"position": option.position, "label": option.label, "welsh": welsh_versions(option, ["label"])}
             for option in question.options.all()
         ],
     }
@@ -275,20 +277,20 @@ def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
         "summary": snapshot.get("summary", ""),
         "decision": snapshot.get("decision", ""),
         "method_note": snapshot.get("method_note", ""),
-        "welsh": _welsh(snapshot, ["summary", "decision", "method_note"]),
+        "welsh": welsh_versions(snapshot, ["summary", "decision", "method_note"]),
         "updates": snapshot.get("updates", []),
         "questions": [
             {
                 "id": question["id"],
                 "position": question["position"],
                 "text": question["text"],
-                "welsh": _welsh(question, ["text"]),
+                "welsh": welsh_versions(question, ["text"]),
                 "answered": question["answered"],
                 "is_reviewed": question["is_reviewed"],
                 "themes": [
                     {
                         **{name: theme[name] for name in ThemeOut.model_fields if name != "welsh"},
-                        "welsh": _welsh(theme, ["label", "description", "government_response"]),
+                        "welsh": welsh_versions(theme, ["label", "description", "government_response"]),
                     }
                     for theme in question["themes"]
                 ],

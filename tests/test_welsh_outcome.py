@@ -5,6 +5,7 @@ there is none."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import pytest
@@ -163,3 +164,20 @@ def test_the_api_serves_the_outcomes_welsh_versions(
         "government_response": "Bydd y peilot yn mesur amseroedd aros.",
     }
     assert themes["Wrong answers"]["welsh"] is None
+
+
+def test_the_bulk_download_carries_the_welsh_versions_too(
+    client: Client, world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    _publish(client, world, _welsh_draft(world), django_capture_on_commit_callbacks)
+    with translation.override("en-gb"):
+        url = reverse("outcome_download_json", args=[world.consultation.slug])
+    body = json.loads(b"".join(client.get(url).streaming_content))
+    assert body["consultation"]["welsh"] == {"title": world.consultation.title_cy}
+    assert body["welsh"]["summary"] == WELSH["summary_cy"]
+    why = next(question for question in body["questions"] if question["id"] == world.why.pk)
+    assert why["welsh"]["text"] == world.why.text_cy
+    themes = next(entry for entry in body["themes"] if entry["question_id"] == world.why.pk)["themes"]
+    labels = {theme["label"]: theme["welsh"] for theme in themes}
+    assert labels["Quicker answers"]["label"] == "Atebion cyflymach"
+    assert labels["Wrong answers"] is None

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from consult.access import get_public_consultation
-from consult.api import api_rate
+from consult.api import api_rate, welsh_versions
 from consult.exports import neutralise_formula
 from consult.models import Consultation, Outcome
 from consult.queries_open_data import PublishedResponse, iter_published_responses, published_outcome_of
@@ -137,6 +137,7 @@ def outcome_download_json(request: HttpRequest, slug: str) -> StreamingHttpRespo
             "title": consultation.title,
             "department": consultation.department.name,
             "url": request.build_absolute_uri(consultation.get_absolute_url()),
+            "welsh": welsh_versions(consultation, ["title"]),
         },
         "licence": LICENCE,
         "published_at": snapshot.get("published_at"),
@@ -145,6 +146,8 @@ def outcome_download_json(request: HttpRequest, slug: str) -> StreamingHttpRespo
         "summary": snapshot.get("summary", ""),
         "decision": snapshot.get("decision", ""),
         "method_note": snapshot.get("method_note", ""),
+        # The Welsh versions, as in the API: null where there is none.
+        "welsh": welsh_versions(snapshot, ["summary", "decision", "method_note"]),
         "questions": [
             {
                 "id": q.pk,
@@ -152,6 +155,7 @@ def outcome_download_json(request: HttpRequest, slug: str) -> StreamingHttpRespo
                 "kind": q.kind,
                 "text": q.text,
                 "options": [option.label for option in q.options.all()],
+                "welsh": welsh_versions(q, ["text", "hint"]),
             }
             for q in consultation.questions.prefetch_related("options").order_by("position")
         ],
@@ -160,7 +164,13 @@ def outcome_download_json(request: HttpRequest, slug: str) -> StreamingHttpRespo
                 "question_id": question["id"],
                 "answered": question["answered"],
                 "themes": [
-                    {key: theme[key] for key in ("label", "description", "count", "is_other", "government_response")}
+                    {
+                        **{
+                            key: theme[key]
+                            for key in ("label", "description", "count", "is_other", "government_response")
+                        },
+                        "welsh": welsh_versions(theme, ["label", "description", "government_response"]),
+                    }
                     for theme in question["themes"]
                 ],
             }
