@@ -2,13 +2,16 @@
 the whole loop (responses, analysis, review, sign-off, mapping, "You said, we did") is there to see."""
 
 import io
+from html import escape
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from consult.demo import welsh
 from consult.demo.housing import HOUSING
 from consult.models import AuditEvent, Consultation, OutcomeReceipt, Phase, ReviewTheme, ThemeSet
 
@@ -47,6 +50,21 @@ def test_the_closed_demo_consultation_has_a_published_outcome_with_a_response_to
     # Each respondent who gave an address was told, and each response knows its themes.
     assert len(mail.outbox) == consultation.responses.exclude(email="").filter(status="submitted").count()
     assert OutcomeReceipt.objects.filter(response__consultation=consultation).exists()
+
+    # In Welsh too: the consultation, the outcome and the lead's themes have Welsh versions, and
+    # the untranslated AI tool record shows in English, marked as English.
+    with translation.override("cy"):
+        welsh_outcome = reverse("consultation_outcome", args=[HOUSING.slug])
+        welsh_consultation = reverse("consultation_detail", args=[HOUSING.slug])
+    html = client.get(welsh_outcome).content.decode()
+    assert escape(welsh.OUTCOME["decision_cy"]) in html
+    assert "Rhaid i berson wirio o hyd" in html
+    assert "A person must still check" not in html
+    assert "Arall" in html
+    html = client.get(welsh_consultation).content.decode()
+    assert f'<h1 class="govuk-heading-xl">{welsh.HOUSING_TITLE}</h1>' in html
+    assert 'lang="en"' in html  # the AI tool record, which the demo council has not translated
+    translation.activate("en-gb")
 
     # Running it again publishes nothing new.
     with django_capture_on_commit_callbacks(execute=True):

@@ -24,6 +24,7 @@ from consult.demo.catalogue import (
     Plan,
 )
 from consult.demo.specs import ConsultationSpec, DepartmentSpec
+from consult.demo.welsh import add_welsh_versions
 from consult.demo.writer import Voice, write_voices
 from consult.models import (
     AIToolRecord,
@@ -94,6 +95,7 @@ def _official(email: str, role: str, departments: Iterable[Department]) -> None:
 def _load(plan: Plan, department: Department, now: datetime) -> Loaded:
     consultation = _consultation(plan.spec, department, now)
     questions = _questions(consultation, plan.spec)
+    add_welsh_versions(consultation)
     voices: list[Voice] = []
     if plan.book is not None:
         voices = write_voices(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from consult import queries_outcome
+from consult.demo import welsh
 from consult.demo.catalogue import OFFICIAL_EMAIL
 from consult.demo.housing import HOUSING
 from consult.models import Consultation, Outcome, Question, ReviewTheme, ThemeSet, User
@@ -107,6 +108,8 @@ def publish_demo_outcome() -> Outcome:
             decision=DECISION,
             method_note=queries_outcome.default_method_note(consultation),
             government_responses={theme.pk: government_response(theme, counts.get(theme.pk, 0)) for theme in themes},
+            welsh=welsh.OUTCOME,
+            theme_welsh={theme.pk: welsh.theme_welsh(theme, counts.get(theme.pk, 0)) for theme in themes},
         )
         outcome = publishing.approve_outcome(consultation, lead, version=outcome.version)
         return publishing.publish_outcome(consultation, lead, version=outcome.version)
