@@ -278,7 +278,10 @@ def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
         "decision": snapshot.get("decision", ""),
         "method_note": snapshot.get("method_note", ""),
         "welsh": welsh_versions(snapshot, ["summary", "decision", "method_note"]),
-        "updates": snapshot.get("updates", []),
+        "updates": [
+            {"at": update["at"], "note": update["note"], "welsh": welsh_versions(update, ["note"])}
+            for update in snapshot.get("updates", [])
+        ],
         "questions": [
             {
                 "id": question["id"],

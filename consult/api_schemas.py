@@ -169,9 +169,14 @@ class OutcomeQuestionOut(Schema):
     themes: list[ThemeOut]
 
 
+class UpdateWelsh(Schema):
+    note: str | None
+
+
 class UpdateOut(Schema):
     at: datetime
     note: str
+    welsh: UpdateWelsh | None = Field(description=WELSH)
 
 
 class OutcomeSummary(Schema):

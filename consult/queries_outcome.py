@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, ngettext
 
 from consult.models import (
     AnalysisRun,
@@ -55,59 +57,98 @@ def counted_responses(consultation: Consultation) -> QuerySet[Response]:
     )
 
 
-def default_method_note(consultation: Consultation) -> str:
+def default_method_note(consultation: Consultation, language: str = settings.LANGUAGE_CODE) -> str:
     """A method note drawn from the latest run's versions and parameters and from how much
-    officials changed the AI's mapping; the lead edits it before publishing."""
+    officials changed the AI's mapping, in the language given (English, or Welsh for the Welsh
+    version); the lead edits it before publishing."""
+    with translation.override(language):
+        return "\n\n".join(_method_note_lines(consultation))
+
+
+def _method_note_lines(consultation: Consultation) -> list[str]:
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     questions = {q.pk: q for q in consultation.questions.filter(kind=Question.Kind.FREE_TEXT)}
     lines = []
     if run is None:
-        lines.append("The responses have not been analysed yet.")
+        lines.append(gettext("The responses have not been analysed yet."))
     else:
         versions = run.versions or {}
         model = versions.get("language_model") or ""
-        campaigns_once = (run.parameters or {}).get("count_campaigns_once", True)
+        unknown = gettext("unknown")
         lines.append(
-            f"We analysed {run.answers_analysed:,} free-text answers on "
-            f"{timezone.localtime(run.finished_at):%-d %B %Y}. Personal data was removed from every answer "
-            "before it was analysed."
+            ngettext(
+                "We analysed %(count)s free-text answer on %(date)s. Personal data was removed from every "
+                "answer before it was analysed.",
+                "We analysed %(count)s free-text answers on %(date)s. Personal data was removed from every "
+                "answer before it was analysed.",
+                run.answers_analysed,
+            )
+            % {"count": f"{run.answers_analysed:,}", "date": date_format(timezone.localtime(run.finished_at), "j F Y")}
         )
+        if (run.parameters or {}).get("count_campaigns_once", True):
+            campaigns = gettext("Copies of the same text sent by a campaign were found and counted once.")
+        else:
+            campaigns = gettext("Copies of the same text sent by a campaign were found and counted every time.")
         lines.append(
-            f"Answers were compared using the embedding model {versions.get('embedding_model') or 'named in the run'}. "
-            "Copies of the same text sent by a campaign were found and "
-            + ("counted once. " if campaigns_once else "counted every time. ")
-            + "Candidate themes were found with BERTopic (themes version "
-            f"{versions.get('themes') or 'unknown'}, redaction version {versions.get('redaction') or 'unknown'})."
+            gettext("Answers were compared using the embedding model %(model)s.")
+            % {"model": versions.get("embedding_model") or gettext("named in the run")}
+            + " "
+            + campaigns
+            + " "
+            + gettext(
+                "Candidate themes were found with BERTopic (themes version %(themes)s, redaction version "
+                "%(redaction)s)."
+            )
+            % {"themes": versions.get("themes") or unknown, "redaction": versions.get("redaction") or unknown}
         )
         if model:
             lines.append(
-                f"The language model {model} (prompt version {versions.get('prompt') or 'unknown'}) suggested "
-                "names for the themes and wrote summaries citing the responses behind each sentence."
+                gettext(
+                    "The language model %(model)s (prompt version %(prompt)s) suggested names for the themes and "
+                    "wrote summaries citing the responses behind each sentence."
+                )
+                % {"model": model, "prompt": versions.get("prompt") or unknown}
             )
         else:
             lines.append(
-                "No language model was used: theme names and summaries were taken from the answers themselves."
+                gettext("No language model was used: theme names and summaries were taken from the answers themselves.")
             )
     lines.append(
-        "Officials read the candidate themes with real answers, edited, merged, split or added themes and "
-        "signed them off. Every answer was then mapped to the signed-off themes (an answer may count "
-        "towards several), and officials corrected the mapping where needed."
+        gettext(
+            "Officials read the candidate themes with real answers, edited, merged, split or added themes and "
+            "signed them off. Every answer was then mapped to the signed-off themes (an answer may count "
+            "towards several), and officials corrected the mapping where needed."
+        )
     )
     changes = mapping_changes(consultation)
     for question_id, change in sorted(changes.items(), key=lambda item: questions[item[0]].position):
         if change.changed_share is not None:
             lines.append(
-                f"Question {questions[question_id].position}: officials changed the themes of "
-                f"{change.changed_answers:,} of the {change.ai_mapped_answers:,} answers the analysis mapped "
-                f"({change.changed_share:.0%})."
+                gettext(
+                    "Question %(position)s: officials changed the themes of %(changed)s of the %(mapped)s answers "
+                    "the analysis mapped (%(share)s)."
+                )
+                % {
+                    "position": questions[question_id].position,
+                    "changed": f"{change.changed_answers:,}",
+                    "mapped": f"{change.ai_mapped_answers:,}",
+                    "share": f"{change.changed_share:.0%}",
+                }
             )
     theme_changes = AuditEvent.objects.filter(
         consultation=consultation, object_type__in=["themeset", "reviewtheme", "thememapping"]
     ).count()
     if theme_changes:
-        lines.append(f"The audit trail records {theme_changes:,} changes officials made to themes and mappings.")
-    lines.append("Answers that moderators hid (for example spam or abuse) are not counted.")
-    return "\n\n".join(lines)
+        lines.append(
+            ngettext(
+                "The audit trail records %(count)s change officials made to themes and mappings.",
+                "The audit trail records %(count)s changes officials made to themes and mappings.",
+                theme_changes,
+            )
+            % {"count": f"{theme_changes:,}"}
+        )
+    lines.append(gettext("Answers that moderators hid (for example spam or abuse) are not counted."))
+    return lines
 
 
 def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, object]:
@@ -189,7 +230,8 @@ class OutcomePage:
 def outcome_page(snapshot: dict[str, object], published_at: datetime | None = None) -> OutcomePage:
     stored = snapshot.get("published_at")
     updates = [
-        {"at": datetime.fromisoformat(update["at"]), "note": update["note"]} for update in snapshot.get("updates", [])
+        {"at": datetime.fromisoformat(update["at"]), "note": update["note"], "note_cy": update.get("note_cy", "")}
+        for update in snapshot.get("updates", [])
     ]
     return OutcomePage(snapshot, datetime.fromisoformat(stored) if stored else published_at, updates)
 

@@ -94,6 +94,16 @@ def test_the_welsh_outcome_page_shows_what_leads_wrote_in_welsh_and_marks_the_re
     assert 'lang="en"' not in english
 
 
+def test_the_welsh_method_note_starts_from_the_analysis_in_welsh(client: Client, world: World) -> None:
+    client.force_login(world.lead)
+    page = client.get(outcome_url(world)).content.decode()
+    english_note = page.split('name="method_note"')[1].split("</textarea>")[0]
+    welsh_note = page.split('name="method_note_cy"')[1].split("</textarea>")[0]
+    assert "Officials read the candidate themes" in english_note
+    assert "Darllenodd swyddogion y themâu posibl" in welsh_note
+    assert "Officials read" not in welsh_note
+
+
 def test_the_welsh_versions_are_saved_with_the_draft_audited_and_shown_back(client: Client, world: World) -> None:
     client.force_login(world.lead)
     assert client.post(outcome_url(world), _welsh_draft(world)).status_code == 302
@@ -181,3 +191,30 @@ def test_the_bulk_download_carries_the_welsh_versions_too(
     labels = {theme["label"]: theme["welsh"] for theme in themes}
     assert labels["Quicker answers"]["label"] == "Atebion cyflymach"
     assert labels["Wrong answers"] is None
+
+
+NOTE_CY = "Mae'r cynllun peilot bellach yn para deuddeg mis."
+
+
+def test_an_update_note_can_have_a_welsh_version(
+    client: Client, world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    _publish(client, world, _welsh_draft(world), django_capture_on_commit_callbacks)
+    client.force_login(world.lead)
+    client.post(outcome_url(world), _welsh_draft(world, version=1, decision="We will run a twelve-month pilot."))
+    client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 2})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            outcome_url(world, "workspace_outcome_publish"),
+            {
+                "version": 2,
+                "update_note": "The pilot is now twelve months long.",
+                "update_note_cy": NOTE_CY,
+            },
+        )
+    client.logout()
+    html = client.get(cy("consultation_outcome", world.consultation.slug)).content.decode()
+    assert f"<span>{escape(NOTE_CY)}</span>" in html
+    body = client.get(f"/api/consultations/{world.consultation.slug}/outcome").json()
+    assert body["updates"][0]["note"] == "The pilot is now twelve months long."
+    assert body["updates"][0]["welsh"] == {"note": NOTE_CY}

@@ -108,7 +108,7 @@ def publish_demo_outcome() -> Outcome:
             decision=DECISION,
             method_note=queries_outcome.default_method_note(consultation),
             government_responses={theme.pk: government_response(theme, counts.get(theme.pk, 0)) for theme in themes},
-            welsh=welsh.OUTCOME,
+            welsh={**welsh.OUTCOME, "method_note_cy": queries_outcome.default_method_note(consultation, "cy")},
             theme_welsh={theme.pk: welsh.theme_welsh(theme, counts.get(theme.pk, 0)) for theme in themes},
         )
         outcome = publishing.approve_outcome(consultation, lead, version=outcome.version)

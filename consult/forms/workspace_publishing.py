@@ -113,3 +113,11 @@ class OutcomeActionForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"max_length": "What changed must be 1,000 characters or fewer"},
     )
+    update_note_cy = TypedTextField(
+        label="What changed, in Welsh (optional)",
+        help_text="Shown on the Welsh page instead of the English note.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "What changed, in Welsh, must be 1,000 characters or fewer"},
+    )

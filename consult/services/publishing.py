@@ -142,8 +142,11 @@ def approve_outcome(consultation: Consultation, actor: object, *, version: int) 
     return outcome
 
 
-def publish_outcome(consultation: Consultation, actor: object, *, version: int, update_note: str = "") -> Outcome:
-    """Publish the approved outcome, or publish an update of it with a note of what changed.
+def publish_outcome(
+    consultation: Consultation, actor: object, *, version: int, update_note: str = "", update_note_cy: str = ""
+) -> Outcome:
+    """Publish the approved outcome, or publish an update of it with a note of what changed (and,
+    optionally, its Welsh version).
 
     The first publication sets the consultation's `outcome_published_at` (its phase becomes
     "outcome published") and emails respondents once the transaction commits.
@@ -163,7 +166,8 @@ def publish_outcome(consultation: Consultation, actor: object, *, version: int, 
         snapshot = build_snapshot(consultation, outcome)
         if is_update:
             snapshot["published_at"] = before["published_at"]
-            snapshot["updates"] = [*before.get("updates", []), {"at": now.isoformat(), "note": update_note.strip()}]
+            update = {"at": now.isoformat(), "note": update_note.strip(), "note_cy": update_note_cy.strip()}
+            snapshot["updates"] = [*before.get("updates", []), update]
         else:
             snapshot["published_at"] = now.isoformat()
             snapshot["updates"] = []

@@ -85,7 +85,8 @@ STALE_MESSAGE = (
 
 
 def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeForm:
-    """The draft as saved, with the method note drawn from the latest run while it is empty."""
+    """The draft as saved, with the method note (and its Welsh version) drawn from the latest run
+    while it is empty."""
     outcome = queries_outcome.outcome_of(consultation)
     initial = {"version": queries_outcome.outcome_version(outcome)}
     if outcome is not None:
@@ -97,6 +98,8 @@ def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeFo
         )
     if not initial.get("method_note"):
         initial["method_note"] = queries_outcome.default_method_note(consultation)
+    if not initial.get("method_note_cy"):
+        initial["method_note_cy"] = queries_outcome.default_method_note(consultation, "cy")
     return OutcomeForm(initial=initial, themes=themes)
 
 
@@ -213,6 +216,7 @@ def workspace_outcome_publish(request: HttpRequest, slug: str) -> HttpResponse:
             request.user,
             version=form.cleaned_data["version"],
             update_note=form.cleaned_data["update_note"],
+            update_note_cy=form.cleaned_data["update_note_cy"],
         )
     except publishing.StaleOutcome:
         return _render_outcome(request, consultation, errors=[{"href": "", "text": STALE_MESSAGE}], status=409)
