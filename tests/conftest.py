@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +53,13 @@ def browser() -> Iterator[Browser]:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: object) -> Iterator[Page]:
+    """A fresh browser context (no cookies) with JavaScript, which axe-core needs, at 1024 by 768.
+    A module that needs something else (no JavaScript, a wider window, failing on script errors)
+    defines its own `page`."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    yield context.new_page()
+    context.close()

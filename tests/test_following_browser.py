@@ -7,11 +7,9 @@ Drives Debian's Chromium (/usr/bin/chromium) through Playwright; skipped where i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from consult.models import Follow
 from consult.services.following import unsubscribe_token
@@ -22,14 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM_PATH.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM_PATH}"),
 ]
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: object) -> Iterator[Page]:
-    """A fresh browser context (no cookies) with JavaScript, which axe-core needs to run."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    yield context.new_page()
-    context.close()
 
 
 def test_following_pages_have_no_accessibility_violations(live_server, page):

@@ -8,11 +8,9 @@ Drives Debian's Chromium (/usr/bin/chromium) through Playwright; skipped where i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from consult.access import response_token
 from consult.models import Answer, Organisation, OrganisationMember, Response
@@ -24,14 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM_PATH.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM_PATH}"),
 ]
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: object) -> Iterator[Page]:
-    """A fresh browser context with JavaScript, as most people have it."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    yield context.new_page()
-    context.close()
 
 
 def _submit(page: Page) -> None:

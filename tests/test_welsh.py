@@ -32,67 +32,11 @@ from tests.factories import (
     make_response,
     publish_outcome_with_themes,
 )
+from tests.welsh_support import cy, english_left_in, visible_text
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 # Where the strings marked for translation live (`make messages` scans the same).
 SOURCES = ["config", "consult", "templates"]
-
-# Interface text from the pages below that must not be left in English on a Welsh page.
-ENGLISH_PHRASES = [
-    "Skip to main content",
-    "This is a new service",
-    "Consultations on proposed uses of AI",
-    "Have your say",
-    "Search consultations",
-    "All content is available under",
-    "Respond to this consultation",
-    "What we are asking",
-    "The AI tool:",
-    "What the tool does",
-    "There is a problem",
-    "Error:",
-    "Continue",
-    "Save and come back later",
-    "Back",
-    "Opens",
-    "Closes",
-    " on Monday",
-    " on Tuesday",
-    " on Wednesday",
-    " on Thursday",
-    " on Friday",
-    " on Saturday",
-    " on Sunday",
-]
-
-
-@pytest.fixture(autouse=True)
-def _english_around_each_test() -> None:
-    """A request under /cy/ leaves Welsh active in the thread that served it; in the test client that
-    is the test's own thread, where it would turn every later `reverse` Welsh."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def cy(view: str, *args: object) -> str:
-    """The Welsh address of a public page."""
-    with translation.override("cy"):
-        return reverse(view, args=args)
-
-
-def _visible_text(html: str) -> str:
-    """The page's text as a reader meets it: without scripts, tags or the language toggle (which
-    names English in English on purpose)."""
-    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
-    html = re.sub(r'<nav class="consult-language-select.*?</nav>', " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def _english_left_in(html: str) -> list[str]:
-    text = _visible_text(html)
-    return [phrase for phrase in ENGLISH_PHRASES if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text)]
-
 
 # --- The catalogue --------------------------------------------------------------------------------
 
@@ -154,13 +98,13 @@ def test_the_main_public_pages_in_welsh_have_no_english_interface_text(client: C
         html = page.content.decode()
         assert page.status_code == 200, name
         assert '<html lang="cy"' in html, name
-        assert _english_left_in(html) == [], name
+        assert english_left_in(html) == [], name
     assert "Mae problem" in pages["about you error"].content.decode()
     assert "Gwall:" in pages["question error"].content.decode()
     assert "Rhowch eich ateb" in pages["question error"].content.decode()
     assert "Dewiswch a ydych yn ymateb fel unigolyn neu ar ran sefydliad" in pages["about you error"].content.decode()
     # Times and dates in Welsh: "11:59yh, Dydd Llun 1 Chwefror 2027".
-    assert re.search(r"\d(yb|yh), Dydd \w+ \d+ \w+ \d{4}", _visible_text(pages["consultation"].content.decode()))
+    assert re.search(r"\d(yb|yh), Dydd \w+ \d+ \w+ \d{4}", visible_text(pages["consultation"].content.decode()))
 
 
 @pytest.mark.django_db
@@ -367,6 +311,6 @@ def test_the_published_outcome_in_welsh_marks_what_officials_wrote_as_english(cl
     page = client.get(cy("consultation_outcome", consultation.slug))
     html = page.content.decode()
     assert page.status_code == 200
-    assert _english_left_in(html) == []
+    assert english_left_in(html) == []
     assert '<h1 class="govuk-heading-xl">Yr hyn a glywsom a\'r hyn y byddwn yn ei wneud</h1>' in html
     assert '<th scope="row" class="govuk-table__header" lang="en">Quicker answers</th>' in html

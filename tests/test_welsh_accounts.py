@@ -14,27 +14,15 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import translation
 
 from consult.models import User
 from tests.account_strings import account_entries
 from tests.factories import TEST_TOTP_SECRET, add_two_factor, make_official, make_user, totp_code
-from tests.test_welsh import ENGLISH_PHRASES, _visible_text
+from tests.welsh_support import ENGLISH_PHRASES, cy, en, english_left_in, visible_text
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "allauth" / "cy" / "LC_MESSAGES" / "django.po"
 PASSWORD = "correct-horse-battery-staple"
-
-
-def cy(view: str, *args: object) -> str:
-    """The Welsh address of a page."""
-    with translation.override("cy"):
-        return reverse(view, args=args)
-
-
-def en(view: str, *args: object) -> str:
-    with translation.override("en-gb"):
-        return reverse(view, args=args)
 
 
 def _key(entry: polib.POEntry) -> tuple[str | None, str, str]:
@@ -99,8 +87,7 @@ ACCOUNT_ENGLISH = _english_phrases()
 
 
 def _english_left_in(html: str) -> list[str]:
-    text = _visible_text(html)
-    return [phrase for phrase in ACCOUNT_ENGLISH if re.search(rf"(?<![\w@.-]){re.escape(phrase)}(?![\w@-])", text)]
+    return english_left_in(html, ACCOUNT_ENGLISH)
 
 
 def _assert_welsh(pages: dict[str, object]) -> None:
@@ -143,7 +130,7 @@ def test_signing_up_signing_in_and_resetting_a_password_in_welsh_show_no_english
     page = pages["sign in, wrong password"].content.decode()
     assert "Mae problem" in page and "Gwall:" in page
     assert re.search(r"<title>Gwall:\s+Mewngofnodi", page)
-    assert "Mewngofnodi" in _visible_text(pages["sign in"].content.decode())
+    assert "Mewngofnodi" in visible_text(pages["sign in"].content.decode())
     signup = pages["create an account, weak and different passwords"].content.decode()
     assert "rhy gyffredin" in signup  # Django's password rules, which its own Welsh leaves out
 
@@ -300,4 +287,4 @@ def test_the_english_account_pages_keep_their_british_english_wording(client: Cl
     html = client.get(en("account_login")).content.decode()
     assert '<html lang="en-GB"' in html
     assert "Sign in" in html and "Sign In" not in html
-    assert "Mewngofnodi" not in _visible_text(html)
+    assert "Mewngofnodi" not in visible_text(html)

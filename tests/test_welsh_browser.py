@@ -8,19 +8,18 @@ is missing); screenshots land in test-artifacts/screenshots/ with names starting
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from consult import tasks
 from consult.access import response_token
 from consult.models import Answer, Question, Response
 from tests.browser_support import CHROMIUM_PATH, assert_no_violations, audit
 from tests.factories import add_welsh_versions, make_consultation, make_response, make_user, publish_outcome_with_themes
+from tests.welsh_support import cy
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,20 +27,6 @@ pytestmark = [
 ]
 
 CONTINUE = "Parhau"
-
-
-@pytest.fixture
-def page(browser: Browser, live_server: object) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def cy(view: str, *args: object) -> str:
-    """The Welsh address of a public page."""
-    with translation.override("cy"):
-        return reverse(view, args=args)
 
 
 def _open(page: Page, live_server: object, path: str) -> None:

@@ -18,6 +18,7 @@ from consult.access import response_token
 from consult.models import AuditEvent, Outcome, Response, ReviewTheme
 from tests.factories import add_welsh_versions
 from tests.outcome_world import World, build_world, draft, outcome_url
+from tests.welsh_support import cy
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,6 @@ WELSH = {
     "summary_cy": "Mae'r rhan fwyaf ohonoch eisiau atebion cyflymach.",
     "decision_cy": "Byddwn yn cynnal cynllun peilot am chwe mis.",
 }
-
-
-def cy(view: str, *args: object) -> str:
-    with translation.override("cy"):
-        return reverse(view, args=args)
 
 
 def _welsh_draft(world: World, version: int = 0, **changes: str) -> dict[str, object]:
