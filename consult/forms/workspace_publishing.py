@@ -11,14 +11,21 @@ from consult.models import ReviewTheme
 OUTCOME_TEXT_LIMIT = 20000
 
 
-def _text_field(label: str, help_text: str = "", *, max_length: int = OUTCOME_TEXT_LIMIT) -> TypedTextField:
+def _text_field(
+    label: str,
+    help_text: str = "",
+    *,
+    max_length: int = OUTCOME_TEXT_LIMIT,
+    widget: type[forms.Widget] = forms.Textarea,
+    name_in_error: str = "",
+) -> TypedTextField:
     return TypedTextField(
         label=label,
         help_text=help_text,
         required=False,
         max_length=max_length,
-        widget=forms.Textarea if max_length == OUTCOME_TEXT_LIMIT else forms.TextInput,
-        error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer"},
+        widget=widget,
+        error_messages={"max_length": f"{name_in_error or label} must be {max_length:,} characters or fewer"},
     )
 
 
@@ -74,7 +81,8 @@ class OutcomeForm(forms.Form):
                 ("description_cy", "Its description in Welsh", OUTCOME_TEXT_LIMIT),
                 ("government_response_cy", "The government's response in Welsh", OUTCOME_TEXT_LIMIT),
             ):
-                field = _text_field(label, max_length=max_length)
+                widget = forms.TextInput if name == "label_cy" else forms.Textarea
+                field = _text_field(label, max_length=max_length, widget=widget)
                 field.initial = getattr(theme, name)
                 self.fields[f"theme_{theme.pk}_{name}"] = field
 
@@ -105,19 +113,15 @@ class OutcomeActionForm(forms.Form):
     note of what changed (shown on the public page)."""
 
     version = VersionField()
-    update_note = TypedTextField(
-        label="What changed since the outcome was published",
-        help_text="This note is shown on the public page with today's date.",
-        required=False,
+    update_note = _text_field(
+        "What changed since the outcome was published",
+        "This note is shown on the public page with today's date.",
         max_length=1000,
-        widget=forms.Textarea,
-        error_messages={"max_length": "What changed must be 1,000 characters or fewer"},
+        name_in_error="What changed",
     )
-    update_note_cy = TypedTextField(
-        label="What changed, in Welsh (optional)",
-        help_text="Shown on the Welsh page instead of the English note.",
-        required=False,
+    update_note_cy = _text_field(
+        "What changed, in Welsh (optional)",
+        "Shown on the Welsh page instead of the English note.",
         max_length=1000,
-        widget=forms.Textarea,
-        error_messages={"max_length": "What changed, in Welsh, must be 1,000 characters or fewer"},
+        name_in_error="What changed, in Welsh,",
     )

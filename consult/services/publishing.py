@@ -69,11 +69,12 @@ def _locked_outcome(consultation: Consultation, version: int) -> Outcome | None:
     return outcome
 
 
-_OUTCOME_TEXT = ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
+# The outcome's own text, in English and Welsh: what a draft saves and the audit records.
+OUTCOME_TEXT = ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
 
 
 def _draft_state(outcome: Outcome) -> dict[str, object]:
-    return {**{name: getattr(outcome, name) for name in _OUTCOME_TEXT}, "version": outcome.version}
+    return {**{name: getattr(outcome, name) for name in OUTCOME_TEXT}, "version": outcome.version}
 
 
 def save_outcome_draft(
@@ -98,19 +99,16 @@ def save_outcome_draft(
         else:
             before = _draft_state(outcome)
         themes = {t.pk: t for t in review_themes(consultation)}
-        wanted = {
-            pk: {"government_response": text, **(theme_welsh or {}).get(pk, {})}
-            for pk, text in government_responses.items()
-            if pk in themes
-        }
-        changed = {
-            pk: {name: text for name, text in fields.items() if getattr(themes[pk], name) != text}
-            for pk, fields in wanted.items()
-        }
-        changed = {pk: fields for pk, fields in changed.items() if fields}
-        for pk, fields in changed.items():
-            # Only these fields: the theme's English label and description belong to the review.
-            ReviewTheme.objects.filter(pk=pk).update(**fields)
+        changed: dict[int, dict[str, str]] = {}  # per theme, the fields whose text changes
+        for pk, response in government_responses.items():
+            if pk not in themes:
+                continue
+            wanted = {"government_response": response, **(theme_welsh or {}).get(pk, {})}
+            fields = {name: text for name, text in wanted.items() if getattr(themes[pk], name) != text}
+            if fields:
+                # Only these fields: the theme's English label and description belong to the review.
+                ReviewTheme.objects.filter(pk=pk).update(**fields)
+                changed[pk] = fields
         was_approved = outcome.approved_at is not None
         outcome.summary, outcome.decision, outcome.method_note = summary, decision, method_note
         for name, text in (welsh or {}).items():

@@ -90,12 +90,7 @@ def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeFo
     outcome = queries_outcome.outcome_of(consultation)
     initial = {"version": queries_outcome.outcome_version(outcome)}
     if outcome is not None:
-        initial.update(
-            {
-                name: getattr(outcome, name)
-                for name in ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
-            }
-        )
+        initial.update({name: getattr(outcome, name) for name in publishing.OUTCOME_TEXT})
     if not initial.get("method_note"):
         initial["method_note"] = queries_outcome.default_method_note(consultation)
     if not initial.get("method_note_cy"):
