@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -43,8 +44,6 @@ class InvitationForAnotherAddress(Exception):
 
 
 def holds_invited_address(invitation: OrganisationInvitation, user: User) -> bool:
-    from allauth.account.models import EmailAddress
-
     return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
 
 
