@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consult.models.consultations import Agreement, Consultation, Option, Question
@@ -122,6 +123,17 @@ class Response(models.Model):
         return str(_("As an individual")) if self.respondent_type else ""
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def non_answers(self) -> AnswerQuerySet:
+        """Answers with nothing to say ("Nothing", "N/A", "See above"): as the rule found them,
+        unless an official decided otherwise."""
+        return self.filter(Answer.non_answer_q())
+
+    def substantive(self) -> AnswerQuerySet:
+        """Answers with something to say: the only ones clustered, mapped, or quoted as evidence."""
+        return self.exclude(Answer.non_answer_q())
+
+
 class Answer(models.Model):
     """A response's answer to one question: text, chosen options or a point on the scale."""
 
@@ -152,6 +164,14 @@ class Answer(models.Model):
     # The language the text is written in, detected when it is redacted: empty until then, and for
     # text too short to tell.
     language = models.CharField(max_length=2, choices=Language.choices, blank=True, default="")
+    # Whether the answer says nothing of substance ("N/A", "No comment", "As above"), as the rule in
+    # consult.analysis.non_answers found it when the answer was redacted (`non_answer_version`)...
+    non_answer_detected = models.BooleanField(default=False)
+    non_answer_version = models.CharField(max_length=20, blank=True)
+    # ...unless an official decided otherwise: True, it is a non-answer; False, it is substantive.
+    non_answer_override = models.BooleanField(null=True, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -160,6 +180,20 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} / {self.question_id}"
+
+    @property
+    def is_non_answer(self) -> bool:
+        """An official's decision when there is one, else the rule's."""
+        if self.non_answer_override is not None:
+            return self.non_answer_override
+        return self.non_answer_detected
+
+    @staticmethod
+    def non_answer_q(prefix: str = "") -> Q:
+        """The non-answer rule as a filter; `prefix` ("answer__") for querying from a related model."""
+        return Q(**{f"{prefix}non_answer_override": True}) | Q(
+            **{f"{prefix}non_answer_override__isnull": True, f"{prefix}non_answer_detected": True}
+        )
 
 
 class EqualityInformation(models.Model):

@@ -126,6 +126,9 @@ class ThemeSet(models.Model):
     mapping_status = models.CharField(max_length=12, choices=MappingStatus.choices, default=MappingStatus.NOT_STARTED)
     mapping_error = models.TextField(blank=True)
     mapped_at = models.DateTimeField(null=True, blank=True)
+    # The mapping's trained classifier (consult.analysis.mapping.Classifier.to_dict()), kept so
+    # that answers arriving after a mapping are mapped on arrival with the same model.
+    classifier = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,8 +145,14 @@ class ReviewTheme(models.Model):
     merge, none for a theme an official created); `is_other` marks the set's "Other" theme, where
     answers that fit no theme go."""
 
+    class Source(models.TextChoices):
+        AI = "ai", "Found by the analysis"
+        OFFICIAL = "official", "Added by an official"
+        FRAMEWORK = "framework", "From an imported coding framework"
+
     theme_set = models.ForeignKey(ThemeSet, on_delete=models.CASCADE, related_name="themes")
     position = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AI)
     label = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     candidates = models.ManyToManyField(Theme, blank=True, related_name="review_themes")
@@ -204,6 +213,39 @@ class ThemeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} in {self.theme_id} ({self.source})"
+
+
+class MappingCheck(models.Model):
+    """An answer the mapping asked officials to check, and what they decided.
+
+    `reason` says why it was asked: the answers the classifier is least sure of teach it most;
+    answers drawn at random measure its accuracy without bias. `proposed_theme_ids` is what the
+    mapping said (reviewed theme ids, best first; empty for Other); `decided_theme_ids` what the
+    official said, and `is_correct` whether the two were the same.
+    """
+
+    class Reason(models.TextChoices):
+        UNSURE = "unsure", "The mapping was least sure of it"
+        RANDOM = "random", "Drawn at random to measure accuracy"
+
+    theme_set = models.ForeignKey(ThemeSet, on_delete=models.CASCADE, related_name="checks")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    proposed_theme_ids = models.JSONField(default=list)
+    confidence = models.FloatField(null=True, blank=True, help_text="The mapping's probability for its proposal.")
+    decided_theme_ids = models.JSONField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["theme_set", "answer"], name="mapping_check_once")]
+
+    def __str__(self) -> str:
+        return f"check of answer {self.answer_id} in {self.theme_set_id}"
 
 
 # --- Moderation -------------------------------------------------------------------------------
