@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Case, When
+from django.db.models.functions import Coalesce
+
 from consult.models import (
     AnalysisRun,
     Answer,
+    AuditEvent,
     CampaignMember,
     Consultation,
     LateAnswer,
     Question,
+    QuestionSummary,
+    Response,
+    ReviewTheme,
     Theme,
     ThemeAssignment,
+    ThemeMapping,
 )
+from consult.queries_themes import consultation_themes
 
 
 def analysis_export(consultation: Consultation) -> dict[str, object] | None:
@@ -21,6 +30,10 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
 
     Counts follow the run's choice of counting each campaign once or every copy, which the export
     names. Answers that arrived after the run carry the themes they were placed in on arrival.
+    Each question carries its count of answers with nothing to say (`non_answers`), its summary
+    with the responses each sentence cites, and, once officials' themes are in force, those
+    themes (`reviewed_themes`) and each response's place in them (`mapped_themes`, best first;
+    empty for Other). `changes` lists every audited human change to the consultation's analysis.
     """
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     if run is None:
@@ -37,35 +50,53 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     ):
         themes_of[answer_id].append(theme_id)
     campaign_of = dict(CampaignMember.objects.filter(campaign__run=run).values_list("answer_id", "campaign_id"))
+    summaries = {summary.question_id: summary for summary in QuestionSummary.objects.filter(run=run)}
+    external_id_of = dict(
+        Response.objects.filter(consultation=consultation, status=Response.Status.SUBMITTED).values_list(
+            "reference", "external_id"
+        )
+    )
+    in_force = consultation_themes(consultation)
     questions = []
     for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
-        answers = (
-            Answer.objects.filter(question=question, response__status="submitted")
+        answers = list(
+            Answer.objects.filter(question=question, response__status=Response.Status.SUBMITTED)
             .exclude(text="")
+            .annotate(is_non_answer=Case(When(Answer.non_answer_q(), then=True), default=False))
             .order_by("response__submitted_at", "pk")
-            .values_list("pk", "response__reference", "response__external_id")
+            .values_list("pk", "response__reference", "response__external_id", "visibility", "is_non_answer")
         )
+        reviewed = in_force[question.pk].source == "reviewed"
+        mapped = _mapped_themes(question) if reviewed else {}
         questions.append(
             {
                 "text": question.text,
+                "non_answers": sum(
+                    1 for *_, visibility, is_non in answers if is_non and visibility != Answer.Visibility.HIDDEN
+                ),
                 "themes": [
                     {
                         "id": theme.pk,
                         "label": theme.label,
                         "label_source": theme.label_source,
+                        "description": theme.description,
                         "keywords": theme.keywords,
                         "count": theme.campaign_once_count if campaigns_once else theme.answer_count,
                     }
                     for theme in themes_by_question[question.pk]
                 ],
+                "summary": _cited_sentences(summaries.get(question.pk), external_id_of),
+                "reviewed_themes": _reviewed_themes(question) if reviewed else [],
                 "responses": [
                     {
                         "external_id": external_id,
                         "reference": reference,
+                        "substantive": not is_non_answer,
                         "themes": themes_of.get(answer_id, []),
+                        "mapped_themes": mapped.get(answer_id, []),
                         "campaign": campaign_of.get(answer_id),
                     }
-                    for answer_id, reference, external_id in answers
+                    for answer_id, reference, external_id, _, is_non_answer in answers
                 ],
             }
         )
@@ -74,8 +105,69 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
         "run": run.pk,
         "campaigns_counted": "once" if campaigns_once else "every copy",
         **arrivals_since(run),
+        "summary": _cited_sentences(summaries.get(None), external_id_of),
         "questions": questions,
+        "changes": _changes(consultation),
     }
+
+
+def _cited_sentences(summary: QuestionSummary | None, external_id_of: dict[str, str]) -> list[dict[str, object]]:
+    """A run's summary as sentences, each with the responses it cites by reference and external id."""
+    if summary is None:
+        return []
+    return [
+        {
+            "text": sentence["text"],
+            "source": summary.source,
+            "references": sentence["references"],
+            "external_ids": [external_id_of[ref] for ref in sentence["references"] if external_id_of.get(ref)],
+        }
+        for sentence in summary.sentences
+    ]
+
+
+def _reviewed_themes(question: Question) -> list[dict[str, object]]:
+    return [
+        {"id": pk, "label": label, "description": description, "source": source}
+        for pk, label, description, source in ReviewTheme.objects.filter(theme_set__question=question, is_other=False)
+        .order_by("position", "pk")
+        .values_list("pk", "label", "description", "source")
+    ]
+
+
+def _mapped_themes(question: Question) -> dict[int, list[int]]:
+    """Each answer's reviewed themes in force, best first: an official's placements, then the
+    mapping's by its probability. Other is left out: an answer with none is in Other."""
+    mapped: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        ThemeMapping.objects.filter(theme__theme_set__question=question, is_active=True, theme__is_other=False)
+        .annotate(
+            by_official=Case(When(source=ThemeMapping.Source.OFFICIAL, then=0), default=1),
+            strength=Coalesce("similarity", 0.0),
+        )
+        .order_by("answer_id", "by_official", "-strength", "theme__position")
+        .values_list("answer_id", "theme_id")
+    )
+    for answer_id, theme_id in rows:
+        mapped[answer_id].append(theme_id)
+    return dict(mapped)
+
+
+def _changes(consultation: Consultation) -> list[dict[str, object]]:
+    """Who changed what in the consultation's analysis and review, oldest first."""
+    return [
+        {
+            "at": event.created_at.isoformat(),
+            "by": event.actor.email if event.actor else "the system",
+            "action": event.action,
+            "object": f"{event.object_type} {event.object_id}".strip(),
+            "before": event.before,
+            "after": event.after,
+        }
+        for event in AuditEvent.objects.filter(consultation=consultation)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    ]
 
 
 def arrivals_since(run: AnalysisRun) -> dict[str, object]:
@@ -84,7 +176,7 @@ def arrivals_since(run: AnalysisRun) -> dict[str, object]:
     arrived = (
         Answer.objects.filter(
             response__consultation=run.consultation,
-            response__status="submitted",
+            response__status=Response.Status.SUBMITTED,
             question__kind=Question.Kind.FREE_TEXT,
             updated_at__gt=run.started_at,
         )

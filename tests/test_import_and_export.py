@@ -159,3 +159,44 @@ def test_export_before_any_analysis_is_a_clear_error(imported):
 def test_analyse_an_unknown_consultation_is_a_clear_error():
     with pytest.raises(CommandError, match="There is no consultation 'nope'"):
         call_command("analyse", "nope", "--wait")
+
+
+def test_export_counts_non_answers_apart_and_cites_its_summary_by_external_id(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    rows = [(f"ext-{n}", text) for n, (_, text) in enumerate(corpus.answers(per_subject=30))]
+    rows += [("na-1", "N/A"), ("na-2", "Nothing to add."), ("na-3", "See above"), ("na-4", "No comment")]
+    path = write_csv(tmp_path / "corpus.csv", rows)
+    call_command(
+        "import_responses",
+        str(path),
+        "--consultation",
+        "corpus",
+        "--text-column",
+        "text",
+        "--id-column",
+        "id",
+        stdout=io.StringIO(),
+    )
+    analyse("corpus", "--wait", stdout=io.StringIO())
+    exported = io.StringIO()
+    call_command("export_analysis", "corpus", "--format", "json", stdout=exported)
+    data = json.loads(exported.getvalue())
+    (question,) = data["questions"]
+    assert question["non_answers"] == 4
+    by_id = {response["external_id"]: response for response in question["responses"]}
+    for external_id in ("na-1", "na-2", "na-3", "na-4"):
+        assert by_id[external_id]["substantive"] is False
+        assert by_id[external_id]["themes"] == []
+        assert by_id[external_id]["campaign"] is None
+    assert all(by_id[f"ext-{n}"]["substantive"] for n in range(120))
+    for theme in question["themes"]:
+        assert theme["description"]
+    assert question["summary"]
+    for sentence in question["summary"]:
+        assert sentence["text"] and sentence["external_ids"]
+        assert set(sentence["external_ids"]) <= {f"ext-{n}" for n in range(120)}
+    # Nothing is in force but the run's candidates, and no one has changed anything yet.
+    assert question["reviewed_themes"] == []
+    assert all(response["mapped_themes"] == [] for response in question["responses"])
+    assert data["changes"] == []

@@ -28,10 +28,22 @@ class Command(BaseCommand):
             return
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(
-            ["consultation", "question", "reference", "external_id", "theme_ids", "theme_labels", "campaign"]
+            [
+                "consultation",
+                "question",
+                "reference",
+                "external_id",
+                "substantive",
+                "theme_ids",
+                "theme_labels",
+                "mapped_theme_ids",
+                "mapped_theme_labels",
+                "campaign",
+            ]
         )
         for question in export["questions"]:
             labels = {theme["id"]: theme["label"] for theme in question["themes"]}
+            reviewed = {theme["id"]: theme["label"] for theme in question["reviewed_themes"]}
             for response in question["responses"]:
                 writer.writerow(
                     [
@@ -39,8 +51,11 @@ class Command(BaseCommand):
                         question["text"],
                         response["reference"],
                         response["external_id"],
+                        "yes" if response["substantive"] else "no",
                         ";".join(str(theme_id) for theme_id in response["themes"]),
                         ";".join(labels[theme_id] for theme_id in response["themes"]),
+                        ";".join(str(theme_id) for theme_id in response["mapped_themes"]),
+                        ";".join(reviewed[theme_id] for theme_id in response["mapped_themes"]),
                         "" if response["campaign"] is None else response["campaign"],
                     ]
                 )
