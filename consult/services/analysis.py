@@ -377,6 +377,7 @@ def _save_results(
         run=run, question=None, sentences=_cited(overall, reference_of), source=overall.source
     )
     moderation.flag_answers(answers, campaign_copies=campaign_copies)
+    _place_arrivals(run, results, answers, embedder)
     timings["saving"] = time.perf_counter() - started
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=AnalysisRun.Status.SUCCEEDED,
@@ -401,6 +402,44 @@ def _save_results(
     if queries_dashboard.counts_are_shared():
         # The dashboards' counts for the new themes, ready before any official opens them.
         tasks.count_analysis.delay_on_commit(run.consultation_id)
+
+
+def _place_arrivals(
+    run: AnalysisRun, results: list[QuestionResult], analysed: list[Answer], embedder: embedding_lib.Embedder
+) -> None:
+    """Place the answers that arrived (or changed) while the run was working in its new themes, as
+    they would have been placed on arrival had the run already finished: without this they would
+    drop out of the themes until the next run. Runs in the transaction that saves the run."""
+    read = {answer.pk: answer.updated_at for answer in analysed}
+    arrivals = [
+        answer
+        for answer in analysable_answers(run.consultation)
+        if answer.pk not in read or answer.updated_at != read[answer.pk]
+    ]
+    if not arrivals:
+        return
+    redact_answers(arrivals)
+    vectors = embeddings_for(arrivals, embedder)
+    by_question = {result.question_id: result for result in results}
+    theme_rows = {(theme.question_id, theme.key): theme for theme in Theme.objects.filter(run=run)}
+    ThemeAssignment.objects.filter(theme__run=run, answer__in=[answer.pk for answer in arrivals]).delete()
+    for answer, vector in zip(arrivals, vectors, strict=True):
+        result = by_question.get(answer.question_id)
+        if result is None or not result.themes or answer.is_non_answer:
+            continue
+        keys = themes.assign_answers(
+            result.centroids,
+            vector.reshape(1, -1),
+            thresholds=np.asarray(result.thresholds, dtype=np.float32),
+            keys=[theme.key for theme in result.themes],
+        )[0]
+        ThemeAssignment.objects.bulk_create(
+            [
+                ThemeAssignment(theme=theme_rows[(answer.question_id, key)], answer=answer, rank=rank, is_late=True)
+                for rank, key in enumerate(keys)
+            ]
+        )
+        LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
 
 
 def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, object]]:
