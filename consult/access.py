@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from consult.models import (
     ROLE_PERMISSIONS,
     Answer,
+    Campaign,
     Consultation,
     ConsultationShare,
     Department,
@@ -189,6 +190,16 @@ def get_workspace_flag(request: HttpRequest, slug: str, flag_id: int, permission
     )
     flag.answer.response.consultation = consultation
     return flag
+
+
+def get_workspace_campaign(request: HttpRequest, slug: str, campaign_id: int, permission: Permission) -> Campaign:
+    """A campaign the analysis found in a consultation the official may work on."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("question", "canonical_answer"), pk=campaign_id, run__consultation=consultation
+    )
+    campaign.question.consultation = consultation
+    return campaign
 
 
 def departments_with_permission(request: HttpRequest, permission: Permission) -> list[Department]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from consult.models import Answer, Consultation, Flag, RedactedOriginal
+from consult.models import AnalysisRun, Answer, Campaign, Consultation, Flag, RedactedOriginal
 
 
 def _open_flags(consultation: Consultation) -> QuerySet[Flag]:
@@ -56,3 +57,42 @@ def redacted_original(answer: Answer) -> RedactedOriginal | None:
     """The original of an answer a moderator redacted, if it was. The caller decides whether the
     official may read its text (Permission.SEE_ORIGINAL)."""
     return RedactedOriginal.objects.filter(answer=answer).select_related("redacted_by").first()
+
+
+@dataclass(frozen=True)
+class WaitingCampaign:
+    """A campaign of the latest run with copies whose campaign flag waits for a decision."""
+
+    campaign: Campaign
+    waiting: int  # copies with an open campaign flag
+    with_other_flags: int  # of those, copies with another open flag too, decided one by one
+
+
+def campaign_copies_waiting(campaign: Campaign) -> tuple[list[int], list[int]]:
+    """The copies of `campaign` whose campaign flag is open, as answer ids: those whose only open
+    flags are campaign flags (one decision can settle them all), and those with other flags too."""
+    open_flags = Flag.objects.filter(answer__campaign_memberships__campaign=campaign, status=Flag.Status.OPEN)
+    reasons: dict[int, set[str]] = defaultdict(set)
+    for answer_id, reason in open_flags.values_list("answer_id", "reason"):
+        reasons[answer_id].add(reason)
+    waiting = sorted(answer_id for answer_id, found in reasons.items() if Flag.Reason.CAMPAIGN in found)
+    alone = [answer_id for answer_id in waiting if reasons[answer_id] == {Flag.Reason.CAMPAIGN}]
+    return alone, [answer_id for answer_id in waiting if answer_id not in alone]
+
+
+def waiting_campaigns(consultation: Consultation) -> list[WaitingCampaign]:
+    """The latest run's campaigns with copies waiting in the queue, the largest first."""
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    if run is None:
+        return []
+    campaigns = (
+        Campaign.objects.filter(run=run)
+        .select_related("question", "canonical_answer")
+        .order_by("-member_count", "question__position", "key")
+    )
+    found = []
+    for campaign in campaigns:
+        alone, others = campaign_copies_waiting(campaign)
+        if alone or others:
+            found.append(WaitingCampaign(campaign, len(alone) + len(others), len(others)))
+    return found

@@ -408,3 +408,49 @@ def test_a_report_without_a_valid_reason_is_refused(client: Client, why: Questio
     assert "There is a problem" in html and error in html
     assert reason in html  # what was typed is shown again, not cut short
     assert not Flag.objects.filter(answer=answer).exists()
+
+
+# --- One decision for a whole campaign ------------------------------------------------------------
+
+
+def test_a_moderator_hides_a_whole_campaign_in_one_decision_leaving_copies_with_other_flags(
+    client: Client, why: Question, analysed: AnalysisRun
+) -> None:
+    copies = list(Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).order_by("pk"))
+    assert len(copies) >= 4
+    also_personal = copies[0].answer
+    Flag.objects.create(answer=also_personal, reason=Flag.Reason.PERSONAL_DATA, detail="Personal data: name.")
+    campaign = CampaignMember.objects.get(answer=also_personal, campaign__run=analysed).campaign
+    moderator = sign_in(client, why.consultation, "moderator")
+
+    queue = client.get(reverse("workspace_moderation", args=[why.consultation.slug]))
+    page = queue.content.decode()
+    assert "Campaigns waiting" in page
+    assert f"{len(copies)} of {campaign.member_count}" in page
+    url = reverse("workspace_campaign", args=[why.consultation.slug, campaign.pk])
+    assert url in page
+
+    refused = client.post(url, {"decision": "hide"})
+    assert refused.status_code == 400
+    assert "Enter the reason for your decision" in refused.content.decode()
+    assert Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).count() == len(copies)
+
+    done = client.post(url, {"decision": "hide", "reason": "An organised copy-paste: counted once already."})
+    assert done.status_code == 302
+    hidden = Answer.objects.filter(visibility=Answer.Visibility.HIDDEN)
+    assert {answer.pk for answer in hidden} == {flag.answer_id for flag in copies[1:]}
+    # The copy flagged for personal data too waits for a decision of its own.
+    assert open_reasons(also_personal) == {Flag.Reason.CAMPAIGN, Flag.Reason.PERSONAL_DATA}
+    assert AuditEvent.objects.filter(action="answer.hide", actor=moderator).count() == len(copies) - 1
+    event = AuditEvent.objects.get(action="campaign.hide")
+    assert event.after == {"copies": len(copies) - 1, "reason": "An organised copy-paste: counted once already."}
+    left = client.get(url).content.decode()
+    assert also_personal.response.reference in left
+
+
+def test_an_analyst_cannot_decide_for_a_campaign(client: Client, why: Question, analysed: AnalysisRun) -> None:
+    campaign = CampaignMember.objects.filter(campaign__run=analysed).first().campaign
+    sign_in(client, why.consultation, "analyst")
+    url = reverse("workspace_campaign", args=[why.consultation.slug, campaign.pk])
+    assert client.post(url, {"decision": "approve", "reason": "Fine."}).status_code == 403
+    assert Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).count() >= 4

@@ -70,3 +70,18 @@ class HideForm(forms.Form):
         missing="Enter the reason for hiding the answer",
         hint="A hidden answer leaves the analysis at its next run and is never published.",
     )
+
+
+class CampaignDecisionForm(forms.Form):
+    """One decision for every copy of a campaign that waits only for its campaign flag."""
+
+    decision = forms.ChoiceField(
+        label="What should happen to these copies?",
+        choices=[
+            ("approve", "Approve them: they stay in the analysis and count as the campaign"),
+            ("hide", "Hide them: they leave the analysis at its next run and are never published"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to approve or hide the copies"},
+    )
+    reason = _reason_field("Reason", required=True, missing="Enter the reason for your decision")

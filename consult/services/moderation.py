@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from consult.analysis import moderation as detectors
 from consult.analysis import redaction
-from consult.models import Answer, Flag, RedactedOriginal, Response
+from consult.models import Answer, Campaign, Flag, RedactedOriginal, Response
+from consult.queries_moderation import campaign_copies_waiting
 from consult.services.audit import record
 
 # The reasons the analysis raises by itself; `reported` comes only from people.
@@ -227,6 +228,33 @@ def hide_answer(answer: Answer, actor: object, reason: str) -> list[Flag]:
         )
     _refresh(answer, locked)
     return flags
+
+
+def decide_campaign(campaign: Campaign, actor: object, decision: str, reason: str) -> int:
+    """Approve or hide, in one decision, every copy of a campaign whose only open flags are campaign
+    flags; copies flagged for something else too (personal data, abuse) are left for a decision
+    of their own. Each copy's decision is audited as if taken on its own page, and one event
+    records the campaign decision. Returns how many copies were decided."""
+    if decision not in ("approve", "hide"):
+        raise ValueError(f"unknown decision {decision!r}")
+    decide = approve_answer if decision == "approve" else hide_answer
+    alone, _ = campaign_copies_waiting(campaign)
+    decided = 0
+    with transaction.atomic():
+        for answer in Answer.objects.filter(pk__in=alone).select_related("response__consultation"):
+            try:
+                decide(answer, actor, reason)
+            except AlreadyDecided:
+                continue  # another moderator decided this copy first
+            decided += 1
+        record(
+            campaign.question.consultation,
+            actor,
+            f"campaign.{decision}",
+            campaign,
+            after={"copies": decided, "reason": reason},
+        )
+    return decided
 
 
 def _open_flags(answer: Answer) -> list[Flag]:

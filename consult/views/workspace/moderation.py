@@ -13,8 +13,20 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
 from consult import queries_moderation
-from consult.access import get_workspace_answer, get_workspace_consultation, get_workspace_flag
-from consult.forms.workspace_moderation import REASON_MAX_LENGTH, ApproveForm, HideForm, RedactForm, ReportForm
+from consult.access import (
+    get_workspace_answer,
+    get_workspace_campaign,
+    get_workspace_consultation,
+    get_workspace_flag,
+)
+from consult.forms.workspace_moderation import (
+    REASON_MAX_LENGTH,
+    ApproveForm,
+    CampaignDecisionForm,
+    HideForm,
+    RedactForm,
+    ReportForm,
+)
 from consult.models import Answer, Flag, Permission
 from consult.services import moderation
 from consult.views.workspace.base import official_required
@@ -53,7 +65,41 @@ def workspace_moderation(request: HttpRequest, slug: str) -> HttpResponse:
             "reason": reason,
             "reason_label": Flag.Reason(reason).label if reason else "",
             "query_string": urlencode({"reason": reason}) if reason else "",
+            "campaigns": queries_moderation.waiting_campaigns(consultation) if reason in ("", "campaign") else [],
         },
+    )
+
+
+@official_required
+def workspace_campaign(request: HttpRequest, slug: str, campaign_id: int) -> HttpResponse:
+    campaign = get_workspace_campaign(request, slug, campaign_id, Permission.MODERATE)
+    consultation = campaign.question.consultation
+    form = CampaignDecisionForm(request.POST) if request.method == "POST" else CampaignDecisionForm()
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        decided = moderation.decide_campaign(campaign, request.user, decision, form.cleaned_data["reason"])
+        done = "approved" if decision == "approve" else "hidden"
+        messages.success(request, f"{decided} {'copy' if decided == 1 else 'copies'} of the campaign {done}.")
+        return redirect("workspace_moderation", slug=consultation.slug)
+    alone, others = queries_moderation.campaign_copies_waiting(campaign)
+    return render(
+        request,
+        "workspace/moderation/workspace_campaign.html",
+        {
+            "consultation": consultation,
+            "workspace_section": "moderation",
+            "campaign": campaign,
+            "waiting": len(alone),
+            # Each copy with another open flag, and the oldest of its flags to decide it on.
+            "others": [
+                (answers[0].answer, answers[0])
+                for answers in queries_moderation.open_flags_of(
+                    Answer.objects.filter(pk__in=others).select_related("response")
+                ).values()
+            ],
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -161,6 +207,11 @@ def _response_url(answer: Answer) -> str:
 urlpatterns: list[URLPattern] = [
     path("consultations/<slug:slug>/moderation/", workspace_moderation, name="workspace_moderation"),
     path("consultations/<slug:slug>/moderation/<int:flag_id>/", workspace_flag, name="workspace_flag"),
+    path(
+        "consultations/<slug:slug>/moderation/campaigns/<int:campaign_id>/",
+        workspace_campaign,
+        name="workspace_campaign",
+    ),
     path(
         "consultations/<slug:slug>/answers/<int:answer_id>/report/",
         workspace_answer_report,
