@@ -79,8 +79,10 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example red
 	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,analysis
 
 .PHONY: bench-analysis
-bench-analysis: $(VENV)/.installed ## Benchmark themes against vanilla BERTopic on ../shared/data (~10 min; ARGS=--quick ~2)
+bench-analysis: $(VENV)/.installed ## Benchmark themes (vs vanilla BERTopic), labels, non-answers and the mapping (vs logistic regression) on ../shared/data (~15 min; ARGS=--quick for the themes ~2)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.non_answers
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.analysis $(ARGS)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.mapping
 
 .PHONY: bench-web
 bench-web: install ## Benchmark workspace pages at 100,000 responses and the submission step (~7 min; ARGS="--duration 5" ~3)
