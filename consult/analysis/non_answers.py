@@ -131,6 +131,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(see|as|same as|as per|as in|refer to|as with|the same as) " + _QUESTION_NUMBER,
         "(as |already |)(stated|said|mentioned|noted|answered|covered|explained|detailed|outlined|addressed)"
         " (above|below|previously|before|earlier|elsewhere)",
+        "(as |)(previously|already|earlier) (stated|said|mentioned|noted|answered|covered|explained|addressed)",
         "as i (said|stated|mentioned|have said|have stated|have already said)( above| before| earlier| previously|)",
         "(ditto|same|same again|same here|same answer|likewise|repeat|as is)",
         # Welsh: "Gweler uchod", "Fel uchod", "Fel o'r blaen", "Yr un fath", "Gweler fy ateb i gwestiwn 3".
@@ -162,7 +163,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "neither agree nor disagree",
         "(maybe|perhaps|possibly|probably|probably not|possibly not|maybe not|maybe yes|maybe no)",
         "(i am |im |i |we are |were |)(not sure|unsure|not certain|uncertain|undecided|neutral|not bothered)",
-        "(i |we |)(dont|do not) know",
+        "(i |we |)(really |honestly |genuinely |just |)(dont|do not) know",
         "(dunno|idk|dk|no idea|no clue|not a clue)",
         "(i |we |)(cant|cannot|can not) (say|tell)",
         "(hard|difficult) to say",
@@ -187,7 +188,8 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "nothing much) (more |further |else |other |additional |extra |)(comment|comments|thoughts|views|remarks|"
         "points|observations|feedback|input|suggestions|questions|concerns|issues|worries|problems|)",
         # What was not said, in any of the phrases above: "Nothing further" and then "to add".
-        "(to add|to say|to report|to declare|to share|to mention|to comment on|to raise|to contribute|to give)",
+        "(to add|to say|to report|to declare|to share|to mention|to comment on|to raise|to contribute|to give|"
+        "to make|to offer|to put forward)",
         "(i |we |)(do not|dont) have (anything|any) (more |further |else |other |additional |)(comments |"
         "thoughts |views |points |feedback |suggestions |)(to add|to say|to report|to share|)",
         "(i |we |)(cannot|cant|can not|could not|couldnt) think of anything( else| more| further|)( to add| to say|)",
@@ -226,6 +228,10 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(at this time|at this stage|at the moment|at present|for now|currently|right now|so far|here|really|"
         "at all|whatsoever|as such|in particular|specifically|otherwise|apart from that|personally|i think|"
         "honestly|to be honest|tbh|just|so|again|im afraid|i am afraid)",
+        # What a non-answer is about: "Nothing to add to this", "I'd rather not answer this question".
+        "(to|on|about|for) (this|that|it|the above|this question|the question|my response|my answer|"
+        "my previous answer|what i have said)",
+        "(this|that|the) question",
         "(wir|a dweud y gwir|ar hyn o bryd|o gwbl|yma|mewn gwirionedd|jyst|felly|chwaith)",
     ),
     _INTERJECTION: ("(um|erm|er|hmm|well|ok|okay|oh|ah|ym|wel)",),
