@@ -4,10 +4,17 @@ A campaign is shown to officials once, with its count, and what each supporter a
 template is kept. Answers are compared as sets of word shingles through MinHash; datasketch's
 MinHashLSH puts answers that are probably similar into shared buckets, and only answers that
 share a bucket are compared, so the work grows with the number of answers, not its square.
+
+Only a text with enough distinctive content can be a campaign's: many people write "Nothing would
+make me trust it." or "No" of their own accord, and counting them once would shrink the question's
+base and flood moderation with copies. A text qualifies when it has at least `CAMPAIGN_MIN_WORDS`
+words, or at least `MIN_WORDS` and its words are rare among the other answers given (see
+`rarity`). Non-answers ("Nothing further to add at this time, thank you.") never qualify.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -17,11 +24,24 @@ from difflib import SequenceMatcher
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from consult.analysis.non_answers import is_non_answer
 from consult.analysis.types import AnswerText, Campaign
 
 # Many people independently write "No" or "I agree with this": answers shorter than this are
 # never treated as copies of each other.
 MIN_WORDS = 6
+# From this length an identical or nearly identical text is not written twice by chance: twelve
+# words in the same order carry enough content to be a template whatever they say.
+CAMPAIGN_MIN_WORDS = 12
+# Between MIN_WORDS and CAMPAIGN_MIN_WORDS a text is a campaign's only when its words are rare
+# among the other answers (`rarity` at least this). A generic sentence is built of words everyone
+# in the consultation uses ("Nothing would make me trust it": would, make, me, trust, it) and
+# scores about 0.3 to 0.5; a slogan names things nobody else does ("Scrap the robot assessor and
+# hire more caseworkers") and scores 0.7 or more, its few common words ("the", "and") included.
+RARE_TEXT_RARITY = 0.6
+# Below this many other substantive answers, rarity cannot be told from chance, and a short text
+# is left as an ordinary answer.
+MIN_ANSWERS_TO_JUDGE_RARITY = 20
 SHINGLE_WORDS = 3
 # Below this length an edit of one word changes too large a share of the shingles, so the
 # answer's words are added to its shingles to keep lightly edited short copies together.
@@ -98,18 +118,51 @@ class _UnionFind:
             self.parent[max(first, second)] = min(first, second)
 
 
+def rarity(words: set[str], document_frequency: Counter[str], answer_count: int) -> float:
+    """How rarely the other answers use `words`, from 0 (every one uses every word) to 1 (none
+    uses any): the mean over the words of log((1 + n) / (1 + df)) / log(1 + n), the inverse
+    document frequency scaled by its largest value so that one threshold holds for a question of
+    forty answers as for one of forty thousand. `document_frequency` counts, for each word, the
+    other answers holding it, and `answer_count` (n) is the number of other answers."""
+    if not words or answer_count < 1:
+        return 0.0
+    scale = math.log(1 + answer_count)
+    return sum(math.log((1 + answer_count) / (1 + document_frequency[word])) for word in words) / (scale * len(words))
+
+
 def _distinct_texts(answers: list[AnswerText]) -> list[_Text]:
-    by_text: dict[str, _Text] = {}
+    """The distinct normalised texts that may belong to a campaign, each with the answers that
+    wrote it."""
+    copies: dict[str, list[AnswerText]] = {}
     for answer in sorted(answers, key=lambda answer: answer.id):
-        normalised = normalise(answer.text)
-        if normalised in by_text:
-            by_text[normalised].answers.append(answer)
+        copies.setdefault(normalise(answer.text), []).append(answer)
+    substantive = {
+        normalised: written
+        for normalised, written in copies.items()
+        if normalised and not is_non_answer(written[0].text)
+    }
+    # Each word's document frequency over the substantive answers: how many wrote it.
+    document_frequency: Counter[str] = Counter()
+    for normalised, written in substantive.items():
+        for word in set(normalised.split()):
+            document_frequency[word] += len(written)
+    answer_count = sum(len(written) for written in substantive.values())
+
+    texts = []
+    for normalised, written in substantive.items():
+        word_count = normalised.count(" ") + 1
+        if word_count < MIN_WORDS:
             continue
-        word_count = normalised.count(" ") + 1 if normalised else 0
-        if word_count >= MIN_WORDS:
-            by_text[normalised] = _Text(normalised, word_count, [answer])
+        if word_count < CAMPAIGN_MIN_WORDS:
+            # The text's own copies do not count against it: only answers written otherwise do.
+            words = set(normalised.split())
+            others = answer_count - len(written)
+            others_frequency = Counter({word: document_frequency[word] - len(written) for word in words})
+            if others < MIN_ANSWERS_TO_JUDGE_RARITY or rarity(words, others_frequency, others) < RARE_TEXT_RARITY:
+                continue
+        texts.append(_Text(normalised, word_count, written))
     # Ordered by their first answer's id, so the outcome does not depend on the input's order.
-    return list(by_text.values())
+    return texts
 
 
 def _link_near_duplicates(texts: list[_Text], *, threshold: float, num_perm: int, seed: int) -> _UnionFind:
@@ -248,8 +301,10 @@ def find_campaigns(
 
     Two answers are copies when their normalised texts are equal, or when the Jaccard similarity
     of their word shingles, estimated by MinHash with `num_perm` permutations, reaches
-    `threshold`; copying is transitive. Answers of fewer than `MIN_WORDS` words never join a
-    campaign. Groups smaller than `min_size` answers are not campaigns.
+    `threshold`; copying is transitive. Only answers with enough distinctive content join a
+    campaign: at least `CAMPAIGN_MIN_WORDS` words, or at least `MIN_WORDS` words that are rare
+    among the other answers (`RARE_TEXT_RARITY`); non-answers never do. Groups smaller than
+    `min_size` answers are not campaigns.
 
     Each campaign's `canonical_id` is the first answer with its most copied text; `additions`
     holds, for each member that added sentences of its own, those sentences. Campaigns are

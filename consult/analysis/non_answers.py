@@ -127,7 +127,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
         " (my |our |the |)(previous |earlier |last |above |other |first |)"
         "(answer|answers|response|responses|comment|comments|reply|submission|point|points)"
         "( above| before| earlier| previously|)",
-        "(to|for|in|under|at|on) " + _QUESTION_NUMBER,
+        "(to|for|in|under|at|on) " + _QUESTION_NUMBER + "( above| below| earlier| before|)",
         "(see|as|same as|as per|as in|refer to|as with|the same as) " + _QUESTION_NUMBER,
         "(as |already |)(stated|said|mentioned|noted|answered|covered|explained|detailed|outlined|addressed)"
         " (above|below|previously|before|earlier|elsewhere)",
@@ -212,10 +212,10 @@ _TABLES: dict[str, tuple[str, ...]] = {
     ),
     THANKS: (
         "(thanks|thank you|thankyou|thanx|thx|ty|ta|cheers|many thanks|much appreciated|appreciated)",
-        "(thanks|thank you|thankyou) (very much|so much|a lot|again|anyway|all the same)",
-        "(thanks|thank you|thankyou|many thanks) (for asking|for the opportunity|for the opportunity to comment|"
-        "for the opportunity to respond|for consulting us|for consulting me|for listening|for your time|"
-        "for reading|for this consultation|for the consultation|for the chance to comment)",
+        "(thanks|thank you|thankyou|many thanks)( very much| so much| a lot| again| anyway| all the same|)"
+        "( for asking| for the opportunity| for the opportunity to comment| for the opportunity to respond|"
+        " for consulting us| for consulting me| for listening| for your time| for reading| for this consultation|"
+        " for the consultation| for the chance to comment|)",
         "(kind regards|regards|best regards|best wishes|all the best|yours sincerely|yours faithfully|good luck)",
         "(please|pls|sorry|hello|hi|bye)",
         # Welsh.
@@ -240,6 +240,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _LETTER_BESIDE_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NOT_WORD = re.compile(r"[\W_]+")
+_TOKEN_WITH_WORD = re.compile(r"\S*[^\W_]\S*")
 _REPEATED_LETTER = re.compile(r"(\w)\1+")
 _CHOICE = re.compile(r"\(([^()]*)\)")
 _DASHES_AND_DOTS = re.compile(r"[\s\-\u2010-\u2015_./\\\u2026]+")
@@ -248,10 +249,13 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 def _words(text: str) -> list[str]:
     """The answer's words as the tables read them (see the module's docstring, step 1)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(character for character in text if not unicodedata.combining(character))
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(character for character in text if not unicodedata.combining(character))
     text = _LETTER_BESIDE_DIGIT.sub(" ", _APOSTROPHES.sub("", text))
-    return ["#" if word.isdigit() else _REPEATED_LETTER.sub(r"\1", word) for word in _NOT_WORD.sub(" ", text).split()]
+    text = _REPEATED_LETTER.sub(r"\1", _NOT_WORD.sub(" ", text))
+    return ["#" if word.isdigit() else word for word in text.split()]
 
 
 def _expand(phrase: str) -> list[str]:
@@ -278,10 +282,16 @@ def _phrases() -> tuple[dict[str, str], int]:
 
 
 @cache
+def _vocabulary() -> frozenset[str]:
+    """Every word of every table phrase."""
+    kinds, _ = _phrases()
+    return frozenset(word for phrase in kinds for word in phrase.split())
+
+
+@cache
 def _typo_corrections() -> dict[str, str]:
     """Each misspelling one edit away from exactly one table word of `TYPO_MIN_LENGTH` letters or more."""
-    kinds, _ = _phrases()
-    vocabulary = {word for phrase in kinds for word in phrase.split()}
+    vocabulary = _vocabulary()
     found: dict[str, str | None] = {}
     for word in vocabulary:
         if len(word) < TYPO_MIN_LENGTH or not word.isascii():
@@ -321,6 +331,10 @@ def non_answer_kind(text: str) -> str | None:
     """
     if not text.strip():
         return EMPTY
+    # Normalising never joins two of these tokens into one word, so this bounds the word count
+    # cheaply: most answers are long and are let go before the slower normalisation.
+    if len(_TOKEN_WITH_WORD.findall(text)) > MAX_WORDS:
+        return None
     words = _words(text)
     if not words:
         return PLACEHOLDER if _DASHES_AND_DOTS.fullmatch(text.strip()) else PUNCTUATION
@@ -328,6 +342,9 @@ def non_answer_kind(text: str) -> str | None:
         return None
     corrections = _typo_corrections()
     words = [corrections.get(word, word) for word in words]
+    # A word in no table phrase settles it, and most substantive answers have one.
+    if not _vocabulary().issuperset(words):
+        return None
     phrase_kinds = _phrase_kinds(words)
     if phrase_kinds is None:
         return None
