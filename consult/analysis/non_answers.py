@@ -16,17 +16,22 @@ a learned model:
    fawr"), interjections ("um", "ok") and padding ("really", "at this time", "o gwbl"; padding
    alone is not a non-answer: "Right now" may answer "When?"). "No, not really. Thanks!" is three
    phrases; "No parking", "Nothing works", "None of it is safe" and "Dim digon o staff" are not,
-   because "parking", "works", "of it is safe" and "digon o staff" are in no table. A single word
-   of five letters or more may carry one typo (a letter missing, added, changed or two swapped:
-   "nothign", "thnaks"), matched only when it points to one table word.
-4. The kind is that of the first phrase that is not courtesy, interjection or padding: "Nothing, thanks" is
-   "nothing to add", "Thank you" alone is "thanks".
+   because "parking", "works", "of it is safe" and "digon o staff" are in no table. A table word
+   of five letters or more may carry one typo (a letter missing or added, two swapped, or one
+   changed for its neighbour on the keyboard: "nothign", "thnaks", "nithing"), forgiven only when
+   it points to one table word.
+4. The kind is that of the first phrase that is not courtesy, interjection or padding: "Nothing,
+   thanks" is "nothing to add", "Thank you" alone is "thanks".
 
-A bare yes/no (or maybe, don't know, agree) counts as a non-answer because the free-text questions
-here are open: a bare "Yes" says nothing a theme could hold. What the rule cannot do: it reads
-English and Welsh only; an answer longer than `MAX_WORDS` words is never a non-answer; and a
-non-answer phrase the tables lack ("Nah mate") reads as substantive. Officials can override the
-verdict either way; bump `NON_ANSWERS_VERSION` whenever a change here can change one.
+Statements about the response itself ("We are content for this response to be published in
+full.", "Please keep my response confidential") are "procedural": they matter to the department
+but say nothing on the question. A bare yes/no (or maybe, don't know, agree) counts as a
+non-answer because the free-text questions here are open: a bare "Yes" says nothing a theme could
+hold. What the rule cannot do: it reads English and Welsh only; an answer longer than `MAX_WORDS`
+words is never a non-answer; a non-answer phrase the tables lack ("Nah mate") reads as
+substantive; and a one-word answer that is also a table phrase is read as a non-answer whatever
+was asked ("Never", "Both"). Officials can override the verdict either way; bump
+`NON_ANSWERS_VERSION` whenever a change here can change one.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ MAX_WORDS = 24
 # makes another word too often ("not"/"nut", "see"/"sea").
 TYPO_MIN_LENGTH = 5
 
+# Answers' numbers are read as "#", and so is the "1" here: it stands for any number.
 _QUESTION_NUMBER = "(question|q|cwestiwn|gwestiwn|c) (1|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 # Each table maps a kind to its phrases. "(a|b|)" is a choice between "a", "b" and nothing; the
@@ -104,10 +110,9 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(i |we |)(decline|refuse) to (answer|comment|say|respond)",
         "declined",
         "(not|wont|will not) (saying|telling|say|tell|answering|commenting)",
+        # Not "private" or "confidential" alone: "Who should run it?" "Private."
         "pass",
         "skip",
-        "private",
-        "confidential",
         "none of your business",
         "mind your own( business|)",
         # Welsh: "Mae'n well gen i beidio â dweud", "Dewis peidio ag ateb", "Dim eisiau ateb".
@@ -116,8 +121,6 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(dewis |)peidio (a |ag |)(dweud|ateb|ymateb)",
         "(dwi |dw i |rwyn |rydw in |)(dim|ddim) (eisiau|isio|moyn|am) (ateb|dweud|ymateb)",
         "gwrthod ateb",
-        "preifat",
-        "cyfrinachol",
     ),
     REFERENCE: (
         "(see|refer to|read|look at|as|same as|as per|as in|as with|the same as|similar to)"
@@ -245,6 +248,25 @@ _REPEATED_LETTER = re.compile(r"(\w)\1+")
 _CHOICE = re.compile(r"\(([^()]*)\)")
 _DASHES_AND_DOTS = re.compile(r"[\s\-\u2010-\u2015_./\\\u2026]+")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _keyboard_neighbours() -> dict[str, str]:
+    """Each letter's neighbours on a QWERTY keyboard: the letters a slip of the finger types instead."""
+    place = {letter: (row, column) for row, keys in enumerate(_KEYBOARD_ROWS) for column, letter in enumerate(keys)}
+    neighbours: dict[str, str] = {}
+    for letter, (row, column) in place.items():
+        # Rows are staggered: a key touches two keys of the row above (same and next column)
+        # and two of the row below (previous and same column).
+        near = [(row, column - 1), (row, column + 1), (row - 1, column), (row - 1, column + 1)]
+        near += [(row + 1, column - 1), (row + 1, column)]
+        neighbours[letter] = "".join(
+            _KEYBOARD_ROWS[r][c] for r, c in near if 0 <= r < len(_KEYBOARD_ROWS) and 0 <= c < len(_KEYBOARD_ROWS[r])
+        )
+    return neighbours
+
+
+_NEIGHBOURS = _keyboard_neighbours()
 
 
 def _words(text: str) -> list[str]:
@@ -299,7 +321,9 @@ def _typo_corrections() -> dict[str, str]:
         splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
         variants = {left + right[1:] for left, right in splits if right}
         variants |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-        variants |= {left + letter + right[1:] for left, right in splits if right for letter in _ALPHABET}
+        # A changed letter is forgiven only when its key touches the right one: "nithing" is a slip,
+        # "fever" and "black" are words, not "never" and "blank" mistyped.
+        variants |= {left + letter + right[1:] for left, right in splits if right for letter in _NEIGHBOURS[right[0]]}
         variants |= {left + letter + right for left, right in splits for letter in _ALPHABET}
         for variant in variants - vocabulary:
             # A misspelling two table words are one edit from is left alone: which was meant is a guess.

@@ -149,7 +149,6 @@ CASES: list[tuple[str, bool]] = [
     ("I decline to answer", NON_ANSWER),
     ("Pass", NON_ANSWER),
     ("pass.", NON_ANSWER),
-    ("Private", NON_ANSWER),
     ("Mae'n well gen i beidio â dweud", NON_ANSWER),
     ("Gwell gennyf beidio ag ateb", NON_ANSWER),
     ("Dewis peidio â dweud", NON_ANSWER),
@@ -373,6 +372,8 @@ CASES: list[tuple[str, bool]] = [
     ("Fine for simple questions only", SUBSTANTIVE),
     ("Pass it to a human when stuck", SUBSTANTIVE),
     ("Private companies should not run it", SUBSTANTIVE),
+    # Relabelled after review: "Who should run it?" "Private." A refusal only sometimes.
+    ("Private", SUBSTANTIVE),
     ("Test it on staff first", SUBSTANTIVE),
     ("Never trust a chatbot with money", SUBSTANTIVE),
     ("Never again after my experience", SUBSTANTIVE),
@@ -482,6 +483,17 @@ CASES: list[tuple[str, bool]] = [
     ("Either way we lose", SUBSTANTIVE),
     ("Ditto the cost", SUBSTANTIVE),
     ("So far so good", SUBSTANTIVE),
+    # --- One letter from a table word, and real words: "never", "blank", "content", "ensure".
+    ("Fever", SUBSTANTIVE),
+    ("Black", SUBSTANTIVE),
+    ("Newer", SUBSTANTIVE),
+    ("Context", SUBSTANTIVE),
+    ("Ensure", SUBSTANTIVE),
+    ("Lever arch files everywhere", SUBSTANTIVE),
+    # --- A slip of the finger in a non-answer.
+    ("Nithing", NON_ANSWER),
+    ("Nothinf to add", NON_ANSWER),
+    ("Thamks", NON_ANSWER),
     # === Written after the rule and scored before any change to it: 7 of these 68 non-answers were
     # missed (recall 0.897) and none of these 56 substantive answers flagged. The rule then gained,
     # in general form: "to make" among the things one has nothing to, "really" inside "don't know",

@@ -132,8 +132,16 @@ def test_courtesy_around_a_non_answer_keeps_its_kind() -> None:
 def test_one_typo_in_a_long_word_is_forgiven_but_a_short_word_is_not_guessed() -> None:
     assert non_answer_kind("nothign to add") == "nothing to add"
     assert non_answer_kind("thnaks") == "thanks"
+    assert non_answer_kind("Nithing") == "nothing to add"
     # "nit" is one letter from "not", but short words are read as written.
     assert non_answer_kind("nit sure") is None
+
+
+def test_a_real_word_one_letter_from_a_table_word_is_not_taken_for_a_typo() -> None:
+    # One letter from "never", "blank" and "content", but not a neighbouring key.
+    assert non_answer_kind("Fever") is None
+    assert non_answer_kind("Black") is None
+    assert non_answer_kind("We are context for this response to be published in full") is None
 
 
 def test_padding_alone_says_something() -> None:
