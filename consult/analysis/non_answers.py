@@ -73,7 +73,8 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "n a",
         "n a n a",
         "(not applicable|non applicable|not relevant|irrelevant|does not apply|doesnt apply|n a)"
-        " (to me|to us|for me|for us|in my case|in our case|here|)",
+        "( to| for| in|) (me|us|my case|our case|my situation|our situation|my organisation|our organisation|"
+        "my organization|our organization|our business|our sector|our members|here|)",
         "nil",
         "null",
         "none",
@@ -135,6 +136,12 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(as |already |)(stated|said|mentioned|noted|answered|covered|explained|detailed|outlined|addressed)"
         " (above|below|previously|before|earlier|elsewhere)",
         "(as |)(previously|already|earlier) (stated|said|mentioned|noted|answered|covered|explained|addressed)",
+        "(i have |ive |we have |weve |)(already |previously |)(answered|covered|addressed|explained)"
+        " (this |that |it |)(above|below|before|earlier|previously|elsewhere|)",
+        "(in|see|as in|as per) (the |my |our |)(previous|earlier|last|above|other|first) (section|answer|question|"
+        "response|part)",
+        "(see|refer to|read|as per|as in) (our |my |the |)(covering|cover|attached|accompanying|separate|full|"
+        "written) (letter|document|email|note|submission|response|report|paper)",
         "as i (said|stated|mentioned|have said|have stated|have already said)( above| before| earlier| previously|)",
         "(ditto|same|same again|same here|same answer|likewise|repeat|as is)",
         # Welsh: "Gweler uchod", "Fel uchod", "Fel o'r blaen", "Yr un fath", "Gweler fy ateb i gwestiwn 3".
@@ -143,8 +150,9 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "( blaenorol| uchod| cynt|)",
         "(i |ar |yn |)" + _QUESTION_NUMBER,
         "(gweler|gwelwch|fel|fel yn) " + _QUESTION_NUMBER,
-        "fel (uchod|isod|or blaen|cynt|o r blaen|y nodwyd uchod|y nodais uchod|y dywedais uchod|y soniais uchod|"
-        "y dywedwyd uchod)",
+        "fel (uchod|isod|or blaen|cynt|o r blaen)",
+        "fel (y |yr |)(nodwyd|nodais|dywedwyd|dywedais|soniwyd|soniais|atebwyd|atebais|eglurwyd|esboniais)"
+        " (uchod|isod|eisoes|or blaen|yn barod|yn gynharach)",
         "yr un (fath|peth)( ag uchod| a uchod| ag or blaen| a cynt|)",
     ),
     PROCEDURAL: (
@@ -160,6 +168,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     ),
     BARE_YES_NO: (
         "(yes|yeah|yea|yep|yup|ya|yah|aye|y|yes please|no|nope|nah|nay|n|na|never|no way)",
+        "not (at this time|at this stage|at the moment|at present|for now|right now|currently|yet)",
         "(not really|not at all|definitely|definitely not|absolutely|absolutely not|certainly|certainly not|"
         "of course|of course not|sure|indeed|correct|agreed)",
         "(i |we |)(strongly |totally |completely |fully |somewhat |partly |partially |tend to |)(agree|disagree)",
@@ -207,7 +216,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(fine|nowt|nada|zilch|nothing at all)",
         # Welsh: "Dim", "Dim byd i'w ychwanegu", "Does gen i ddim byd arall i'w ddweud", "Dim sylwadau pellach".
         "(does |nid oes |)(gen i |gennyf |gennyf i |gennym |gennym ni |)(dim|ddim)( byd| un|)( arall| pellach| mwy|)"
-        "( iw ychwanegu| iw ddweud| iw nodi| iw gynnig|)",
+        "( iw ychwanegu| iw ddweud| iw nodi| iw gynnig| i ychwanegu| i ddweud|)",
         "(does |nid oes |)(gen i |gennyf |gennym |)(dim |ddim |unrhyw |)(sylw|sylwadau|pryderon|cwestiynau|problemau)"
         "( pellach| arall| eraill|)( iw ychwanegu| iw gwneud|)",
         "(dim|ddim) diolch",
@@ -222,7 +231,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(kind regards|regards|best regards|best wishes|all the best|yours sincerely|yours faithfully|good luck)",
         "(please|pls|sorry|hello|hi|bye)",
         # Welsh.
-        "diolch( yn fawr| yn fawr iawn| o galon| i chi| am ofyn| am y cyfle| am y cyfle i ymateb| am wrando|"
+        "diolch( yn fawr| yn fawr iawn| o galon| i chi|)( am ofyn| am y cyfle| am y cyfle i ymateb| am wrando|"
         " am eich amser|)",
         "(cofion|cofion gorau|cofion cynnes|yn gywir|yn ddiffuant|plis|os gwelwch yn dda|sori|helo|shwmae|"
         "pob lwc|hwyl)",
@@ -235,6 +244,9 @@ _TABLES: dict[str, tuple[str, ...]] = {
         "(to|on|about|for) (this|that|it|the above|this question|the question|my response|my answer|"
         "my previous answer|what i have said)",
         "(this|that|the) question",
+        # Who has nothing to say: "No further comments from me", "Dim sylw pellach gennyf".
+        "(from|for) (me|us|my side|our side)",
+        "(gennyf|gennyf i|gen i|gennym|gennym ni)",
         "(wir|a dweud y gwir|ar hyn o bryd|o gwbl|yma|mewn gwirionedd|jyst|felly|chwaith)",
     ),
     _INTERJECTION: ("(um|erm|er|hmm|well|ok|okay|oh|ah|ym|wel)",),
