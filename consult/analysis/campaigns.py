@@ -7,9 +7,10 @@ share a bucket are compared, so the work grows with the number of answers, not i
 
 Only a text with enough distinctive content can be a campaign's: many people write "Nothing would
 make me trust it." or "No" of their own accord, and counting them once would shrink the question's
-base and flood moderation with copies. A text qualifies when it has at least `CAMPAIGN_MIN_WORDS`
-words, or at least `MIN_WORDS` and its words are rare among the other answers given (see
-`rarity`). Non-answers ("Nothing further to add at this time, thank you.") never qualify.
+base and flood moderation with copies. A campaign's most copied text qualifies when it has at least
+`CAMPAIGN_MIN_WORDS` words, or at least `MIN_WORDS` and its words are rare among the answers
+outside the campaign (see `rarity`). Non-answers ("Nothing further to add at this time, thank
+you.") never join a campaign.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ MIN_WORDS = 6
 # words in the same order carry enough content to be a template whatever they say.
 CAMPAIGN_MIN_WORDS = 12
 # Between MIN_WORDS and CAMPAIGN_MIN_WORDS a text is a campaign's only when its words are rare
-# among the other answers (`rarity` at least this). A generic sentence is built of words everyone
+# among the answers outside the campaign (`rarity` at least this). A generic sentence is built of words everyone
 # in the consultation uses ("Nothing would make me trust it": would, make, me, trust, it) and
 # scores about 0.3 to 0.5; a slogan names things nobody else does ("Scrap the robot assessor and
 # hire more caseworkers") and scores 0.7 or more, its few common words ("the", "and") included.
@@ -130,39 +131,50 @@ def rarity(words: set[str], document_frequency: Counter[str], answer_count: int)
     return sum(math.log((1 + answer_count) / (1 + document_frequency[word])) for word in words) / (scale * len(words))
 
 
-def _distinct_texts(answers: list[AnswerText]) -> list[_Text]:
-    """The distinct normalised texts that may belong to a campaign, each with the answers that
-    wrote it."""
+@dataclass
+class _Corpus:
+    """The distinct texts that may belong to a campaign, and what rarity is judged against: each
+    word's document frequency over the substantive answers, and their number."""
+
+    texts: list[_Text]
+    document_frequency: Counter[str]
+    answer_count: int
+
+    def is_rare(self, text: _Text, members: list[_Text]) -> bool:
+        """Whether `text`'s words are rare among the answers outside `members` (its campaign):
+        the campaign's own copies do not count against it, only answers written otherwise do."""
+        words = set(text.words)
+        in_campaign: Counter[str] = Counter()
+        for member in members:
+            for word in words.intersection(member.words):
+                in_campaign[word] += len(member.answers)
+        others = self.answer_count - sum(len(member.answers) for member in members)
+        if others < MIN_ANSWERS_TO_JUDGE_RARITY:
+            return False
+        others_frequency = Counter({word: self.document_frequency[word] - in_campaign[word] for word in words})
+        return rarity(words, others_frequency, others) >= RARE_TEXT_RARITY
+
+
+def _distinct_texts(answers: list[AnswerText]) -> _Corpus:
+    """The distinct normalised texts of `MIN_WORDS` words or more that are not non-answers, each
+    with the answers that wrote it, and the document frequencies of all substantive answers."""
     copies: dict[str, list[AnswerText]] = {}
     for answer in sorted(answers, key=lambda answer: answer.id):
         copies.setdefault(normalise(answer.text), []).append(answer)
-    substantive = {
-        normalised: written
-        for normalised, written in copies.items()
-        if normalised and not is_non_answer(written[0].text)
-    }
-    # Each word's document frequency over the substantive answers: how many wrote it.
     document_frequency: Counter[str] = Counter()
-    for normalised, written in substantive.items():
-        for word in set(normalised.split()):
-            document_frequency[word] += len(written)
-    answer_count = sum(len(written) for written in substantive.values())
-
+    answer_count = 0
     texts = []
-    for normalised, written in substantive.items():
-        word_count = normalised.count(" ") + 1
-        if word_count < MIN_WORDS:
+    for normalised, written in copies.items():
+        if not normalised or is_non_answer(written[0].text):
             continue
-        if word_count < CAMPAIGN_MIN_WORDS:
-            # The text's own copies do not count against it: only answers written otherwise do.
-            words = set(normalised.split())
-            others = answer_count - len(written)
-            others_frequency = Counter({word: document_frequency[word] - len(written) for word in words})
-            if others < MIN_ANSWERS_TO_JUDGE_RARITY or rarity(words, others_frequency, others) < RARE_TEXT_RARITY:
-                continue
-        texts.append(_Text(normalised, word_count, written))
+        words = normalised.split()
+        for word in set(words):
+            document_frequency[word] += len(written)
+        answer_count += len(written)
+        if len(words) >= MIN_WORDS:
+            texts.append(_Text(normalised, len(words), written))
     # Ordered by their first answer's id, so the outcome does not depend on the input's order.
-    return texts
+    return _Corpus(texts, document_frequency, answer_count)
 
 
 def _link_near_duplicates(texts: list[_Text], *, threshold: float, num_perm: int, seed: int) -> _UnionFind:
@@ -302,15 +314,17 @@ def find_campaigns(
     Two answers are copies when their normalised texts are equal, or when the Jaccard similarity
     of their word shingles, estimated by MinHash with `num_perm` permutations, reaches
     `threshold`; copying is transitive. Only answers with enough distinctive content join a
-    campaign: at least `CAMPAIGN_MIN_WORDS` words, or at least `MIN_WORDS` words that are rare
-    among the other answers (`RARE_TEXT_RARITY`); non-answers never do. Groups smaller than
+    campaign: its most copied text has at least `CAMPAIGN_MIN_WORDS` words, or at least
+    `MIN_WORDS` words that are rare among the answers outside it (`RARE_TEXT_RARITY`); answers of
+    fewer than `MIN_WORDS` words and non-answers never join one. Groups smaller than
     `min_size` answers are not campaigns.
 
     Each campaign's `canonical_id` is the first answer with its most copied text; `additions`
     holds, for each member that added sentences of its own, those sentences. Campaigns are
     keyed 1, 2, ... from the largest; the result is the same for the same answers and `seed`.
     """
-    texts = _distinct_texts(answers)
+    corpus = _distinct_texts(answers)
+    texts = corpus.texts
     if sum(len(text.answers) for text in texts) < min_size:
         return []
     groups = _link_near_duplicates(texts, threshold=threshold, num_perm=num_perm, seed=seed)
@@ -324,6 +338,8 @@ def find_campaigns(
         if size < min_size:
             continue
         canonical = _canonical(members)
+        if canonical.word_count < CAMPAIGN_MIN_WORDS and not corpus.is_rare(canonical, members):
+            continue
         template = _Template(canonical.answers[0].text)
         additions: dict[int, str] = {}
         for text in members:

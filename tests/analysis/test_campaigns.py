@@ -392,11 +392,14 @@ def test_a_distinctive_nine_word_slogan_repeated_thirty_times_is_a_campaign() ->
     slogan = "Scrap the robot assessor and hire more caseworkers now."
     copies = [slogan] * 24 + ["scrap the robot assessor and hire more caseworkers now!"] * 4
     copies += ["SCRAP THE ROBOT ASSESSOR AND HIRE MORE CASEWORKERS NOW"] * 2
+    # Supporters who added a word are copies too, though the slogan's copies make its words common.
+    copies += ["Scrap the robot assessor and hire more caseworkers now please."] * 3
+    copies += ["Scrap the robot assessor and hire more caseworkers right now!"]
     answers = answers_from(varied_trust_answers(200), first_id=1) + answers_from(copies, first_id=1000)
 
     campaigns = find_campaigns(answers)
 
-    assert [(campaign.canonical_id, campaign.member_ids) for campaign in campaigns] == [(1000, list(range(1000, 1030)))]
+    assert [(campaign.canonical_id, campaign.member_ids) for campaign in campaigns] == [(1000, list(range(1000, 1034)))]
 
 
 def test_a_short_slogan_among_too_few_other_answers_to_judge_its_rarity_is_not_a_campaign() -> None:
