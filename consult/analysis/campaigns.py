@@ -4,10 +4,18 @@ A campaign is shown to officials once, with its count, and what each supporter a
 template is kept. Answers are compared as sets of word shingles through MinHash; datasketch's
 MinHashLSH puts answers that are probably similar into shared buckets, and only answers that
 share a bucket are compared, so the work grows with the number of answers, not its square.
+
+Only a text with enough distinctive content can be a campaign's: many people write "Nothing would
+make me trust it." or "No" of their own accord, and counting them once would shrink the question's
+base and flood moderation with copies. A campaign's most copied text qualifies when it has at least
+`CAMPAIGN_MIN_WORDS` words, or at least `MIN_WORDS` and its words are rare among the answers
+outside the campaign (see `rarity`). Non-answers ("Nothing further to add at this time, thank
+you.") never join a campaign.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -17,11 +25,24 @@ from difflib import SequenceMatcher
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from consult.analysis.non_answers import is_non_answer
 from consult.analysis.types import AnswerText, Campaign
 
 # Many people independently write "No" or "I agree with this": answers shorter than this are
 # never treated as copies of each other.
 MIN_WORDS = 6
+# From this length an identical or nearly identical text is not written twice by chance: twelve
+# words in the same order carry enough content to be a template whatever they say.
+CAMPAIGN_MIN_WORDS = 12
+# Between MIN_WORDS and CAMPAIGN_MIN_WORDS a text is a campaign's only when its words are rare
+# among the answers outside the campaign (`rarity` at least this). A generic sentence is built of words everyone
+# in the consultation uses ("Nothing would make me trust it": would, make, me, trust, it) and
+# scores about 0.3 to 0.5; a slogan names things nobody else does ("Scrap the robot assessor and
+# hire more caseworkers") and scores 0.7 or more, its few common words ("the", "and") included.
+RARE_TEXT_RARITY = 0.6
+# Below this many other substantive answers, rarity cannot be told from chance, and a short text
+# is left as an ordinary answer.
+MIN_ANSWERS_TO_JUDGE_RARITY = 20
 SHINGLE_WORDS = 3
 # Below this length an edit of one word changes too large a share of the shingles, so the
 # answer's words are added to its shingles to keep lightly edited short copies together.
@@ -98,18 +119,62 @@ class _UnionFind:
             self.parent[max(first, second)] = min(first, second)
 
 
-def _distinct_texts(answers: list[AnswerText]) -> list[_Text]:
-    by_text: dict[str, _Text] = {}
+def rarity(words: set[str], document_frequency: Counter[str], answer_count: int) -> float:
+    """How rarely the other answers use `words`, from 0 (every one uses every word) to 1 (none
+    uses any): the mean over the words of log((1 + n) / (1 + df)) / log(1 + n), the inverse
+    document frequency scaled by its largest value so that one threshold holds for a question of
+    forty answers as for one of forty thousand. `document_frequency` counts, for each word, the
+    other answers holding it, and `answer_count` (n) is the number of other answers."""
+    if not words or answer_count < 1:
+        return 0.0
+    scale = math.log(1 + answer_count)
+    return sum(math.log((1 + answer_count) / (1 + document_frequency[word])) for word in words) / (scale * len(words))
+
+
+@dataclass
+class _Corpus:
+    """The distinct texts that may belong to a campaign, and what rarity is judged against: each
+    word's document frequency over the substantive answers, and their number."""
+
+    texts: list[_Text]
+    document_frequency: Counter[str]
+    answer_count: int
+
+    def is_rare(self, text: _Text, members: list[_Text]) -> bool:
+        """Whether `text`'s words are rare among the answers outside `members` (its campaign):
+        the campaign's own copies do not count against it, only answers written otherwise do."""
+        words = set(text.words)
+        in_campaign: Counter[str] = Counter()
+        for member in members:
+            for word in words.intersection(member.words):
+                in_campaign[word] += len(member.answers)
+        others = self.answer_count - sum(len(member.answers) for member in members)
+        if others < MIN_ANSWERS_TO_JUDGE_RARITY:
+            return False
+        others_frequency = Counter({word: self.document_frequency[word] - in_campaign[word] for word in words})
+        return rarity(words, others_frequency, others) >= RARE_TEXT_RARITY
+
+
+def _distinct_texts(answers: list[AnswerText]) -> _Corpus:
+    """The distinct normalised texts of `MIN_WORDS` words or more that are not non-answers, each
+    with the answers that wrote it, and the document frequencies of all substantive answers."""
+    copies: dict[str, list[AnswerText]] = {}
     for answer in sorted(answers, key=lambda answer: answer.id):
-        normalised = normalise(answer.text)
-        if normalised in by_text:
-            by_text[normalised].answers.append(answer)
+        copies.setdefault(normalise(answer.text), []).append(answer)
+    document_frequency: Counter[str] = Counter()
+    answer_count = 0
+    texts = []
+    for normalised, written in copies.items():
+        if not normalised or is_non_answer(written[0].text):
             continue
-        word_count = normalised.count(" ") + 1 if normalised else 0
-        if word_count >= MIN_WORDS:
-            by_text[normalised] = _Text(normalised, word_count, [answer])
+        words = normalised.split()
+        for word in set(words):
+            document_frequency[word] += len(written)
+        answer_count += len(written)
+        if len(words) >= MIN_WORDS:
+            texts.append(_Text(normalised, len(words), written))
     # Ordered by their first answer's id, so the outcome does not depend on the input's order.
-    return list(by_text.values())
+    return _Corpus(texts, document_frequency, answer_count)
 
 
 def _link_near_duplicates(texts: list[_Text], *, threshold: float, num_perm: int, seed: int) -> _UnionFind:
@@ -248,14 +313,18 @@ def find_campaigns(
 
     Two answers are copies when their normalised texts are equal, or when the Jaccard similarity
     of their word shingles, estimated by MinHash with `num_perm` permutations, reaches
-    `threshold`; copying is transitive. Answers of fewer than `MIN_WORDS` words never join a
-    campaign. Groups smaller than `min_size` answers are not campaigns.
+    `threshold`; copying is transitive. Only answers with enough distinctive content join a
+    campaign: its most copied text has at least `CAMPAIGN_MIN_WORDS` words, or at least
+    `MIN_WORDS` words that are rare among the answers outside it (`RARE_TEXT_RARITY`); answers of
+    fewer than `MIN_WORDS` words and non-answers never join one. Groups smaller than
+    `min_size` answers are not campaigns.
 
     Each campaign's `canonical_id` is the first answer with its most copied text; `additions`
     holds, for each member that added sentences of its own, those sentences. Campaigns are
     keyed 1, 2, ... from the largest; the result is the same for the same answers and `seed`.
     """
-    texts = _distinct_texts(answers)
+    corpus = _distinct_texts(answers)
+    texts = corpus.texts
     if sum(len(text.answers) for text in texts) < min_size:
         return []
     groups = _link_near_duplicates(texts, threshold=threshold, num_perm=num_perm, seed=seed)
@@ -269,6 +338,8 @@ def find_campaigns(
         if size < min_size:
             continue
         canonical = _canonical(members)
+        if canonical.word_count < CAMPAIGN_MIN_WORDS and not corpus.is_rare(canonical, members):
+            continue
         template = _Template(canonical.answers[0].text)
         additions: dict[int, str] = {}
         for text in members:

@@ -1,8 +1,9 @@
 """Copies and near-copies of one text are grouped into a campaign, with each supporter's additions."""
 
 import random
+from collections import Counter
 
-from consult.analysis.campaigns import find_campaigns
+from consult.analysis.campaigns import find_campaigns, rarity
 from consult.analysis.types import AnswerText, Campaign
 
 LETTER = (
@@ -155,10 +156,10 @@ def test_short_identical_answers_are_not_a_campaign() -> None:
 
 def test_identical_answers_differing_only_in_case_spacing_and_punctuation_are_copies() -> None:
     texts = [
-        "Keep a real person on duty in every library branch.",
-        "keep a real person on duty in every library branch",
-        "Keep a REAL person   on duty, in every library branch!!",
-        "Keep a real person on duty in every library-branch.",
+        "Keep a real person on duty in every library branch, every hour it is open.",
+        "keep a real person on duty in every library branch every hour it is open",
+        "Keep a REAL person   on duty, in every library branch; EVERY hour it is open!!",
+        "Keep a real person on duty in every library-branch, every hour it is open.",
     ]
 
     campaigns = find_campaigns(answers_from(texts))
@@ -305,3 +306,164 @@ def test_the_demo_campaign_is_found() -> None:
     assert campaigns[0].canonical_id == 1
     assert campaigns[0].additions == added
     assert all(demo.CAMPAIGN_MARKER in texts[member_id - 1] for member_id in campaigns[0].member_ids)
+
+
+# Answers to "What would make you trust an AI assistant on the benefits phone line?", written for
+# these tests. Each varied answer below joins one to three of them, as people write.
+TRUST_SENTENCES = [
+    "I would trust it if a real person checked its decisions.",
+    "Only if I can always ask to speak to someone instead.",
+    "It needs to be tested on people like me before it goes live.",
+    "Publish how often it gets things wrong, in plain English.",
+    "My dad is deaf and the phone line is already hard for him.",
+    "Tell me clearly when I am talking to a machine.",
+    "If it gives wrong advice about my payments, who pays me back?",
+    "The letters I get are confusing enough without a chatbot too.",
+    "I'd want to know where my recordings are kept and for how long.",
+    "Being able to appeal to a human quickly would help.",
+    "It should work properly in Welsh from day one.",
+    "Independent checks by someone other than the company that built it.",
+    "I have ADHD and long menus on the phone make me give up.",
+    "Short, clear answers and no jargon.",
+    "I don't want my bank details read out to a computer.",
+    "Proof that it has helped other claimants in my situation.",
+    "The staff at my jobcentre were kind, keep them.",
+    "Give it a trial in one area and report back honestly.",
+    "My universal credit journal already loses messages.",
+    "If it said when it did not know instead of guessing.",
+    "It must not make decisions about sanctions on its own.",
+    "My worry is that mistakes will fall hardest on disabled people.",
+    "A written copy of the conversation sent to me afterwards.",
+    "Compensation when it gets things wrong, the same as for staff errors.",
+    "Waiting times are the real problem, fix those first.",
+    "I'd trust it more if the department ran it rather than a contractor.",
+    "Evidence from the pilot, including the complaints.",
+    "It would have to understand my accent, the last system never did.",
+    "Let people opt out without losing their place in the queue.",
+    "I am a carer and I call on behalf of my mum, it must allow that.",
+    "Knowing that my data will not be used to train other products.",
+    "Regular audits for bias, published every year.",
+    "A clear way to complain that reaches an actual person.",
+    "It should hand over to an adviser when someone is upset.",
+    "I use a screen reader so the online version must be accessible.",
+    "Make sure it cannot be used to cut staff numbers.",
+    "Honesty about what it is for: saving money or helping people.",
+    "Test it with people who have learning disabilities.",
+    "My English is not perfect, it must be patient with me.",
+    "I worry about scammers pretending to be the bot.",
+    "Answers that match what the website says.",
+    "Someone accountable by name if it goes wrong.",
+    "It should never ask for my password.",
+    "Better training for the staff who will check its work.",
+    "Shorter hold times, whatever you use.",
+    "I'd like to see the rules it follows written down.",
+    "Use it for simple things like payment dates only.",
+    "I'm in favour if it really frees staff for harder cases.",
+    "After my last call I would need a lot of convincing.",
+    "It has to remember what I said earlier in the call.",
+]
+
+
+def varied_trust_answers(count: int, *, seed: int = 4) -> list[str]:
+    rng = random.Random(seed)
+    texts: set[str] = set()
+    while len(texts) < count:
+        texts.add(" ".join(rng.sample(TRUST_SENTENCES, rng.choice((1, 1, 2, 2, 3)))))
+    return sorted(texts)
+
+
+def test_generic_short_answers_many_people_write_are_not_campaigns() -> None:
+    generic = (
+        ["Nothing would make me trust it."] * 6
+        + ["I would need to see it working first."] * 8
+        + ["I would not trust it at all."] * 5
+        + ["A real person should check every decision."] * 7
+        + ["We are content for this response to be published in full."] * 17
+        + ["I have nothing further to add at this time, thank you very much for asking."] * 12
+    )
+    rng = random.Random(8)
+    texts = varied_trust_answers(200) + generic
+    rng.shuffle(texts)
+
+    assert find_campaigns(answers_from(texts)) == []
+
+
+def test_a_distinctive_nine_word_slogan_repeated_thirty_times_is_a_campaign() -> None:
+    slogan = "Scrap the robot assessor and hire more caseworkers now."
+    copies = [slogan] * 24 + ["scrap the robot assessor and hire more caseworkers now!"] * 4
+    copies += ["SCRAP THE ROBOT ASSESSOR AND HIRE MORE CASEWORKERS NOW"] * 2
+    # Supporters who added a word are copies too, though the slogan's copies make its words common.
+    copies += ["Scrap the robot assessor and hire more caseworkers now please."] * 3
+    copies += ["Scrap the robot assessor and hire more caseworkers right now!"]
+    answers = answers_from(varied_trust_answers(200), first_id=1) + answers_from(copies, first_id=1000)
+
+    campaigns = find_campaigns(answers)
+
+    assert [(campaign.canonical_id, campaign.member_ids) for campaign in campaigns] == [(1000, list(range(1000, 1034)))]
+
+
+def test_a_short_slogan_among_too_few_other_answers_to_judge_its_rarity_is_not_a_campaign() -> None:
+    slogan = "Scrap the robot assessor and hire more caseworkers now."
+    answers = answers_from(varied_trust_answers(10) + [slogan] * 30)
+
+    assert find_campaigns(answers) == []
+
+
+TEMPLATE = (
+    "I oppose using an automated assistant to answer calls about Personal Independence Payment. "
+    "Claimants with complex conditions need a trained adviser who can listen, ask follow-up questions "
+    "and use judgement. Please keep the human phone line open and publish the pilot's error rates."
+)
+
+
+def test_a_forty_word_template_sent_twenty_times_with_small_edits_is_a_campaign_with_additions_kept() -> None:
+    assert 38 <= len(TEMPLATE.split()) <= 45
+    edits = [
+        ("I oppose", "I strongly oppose"),
+        ("Please keep", "Keep"),
+        ("trained adviser", "trained human adviser"),
+        ("error rates", "error rate"),
+        ("follow-up questions", "follow up questions"),
+    ]
+    texts = []
+    for number in range(16):
+        text = TEMPLATE
+        if number % 2:
+            text = text.replace(*edits[number % len(edits)])
+        texts.append(text)
+    added = {
+        17: "My son has autism and hangs up on machines.",
+        18: "The last assessment took me nine months to overturn at tribunal.",
+        19: "I am a welfare rights adviser and see these errors every week.",
+        20: "Please reply to me in Welsh.",
+    }
+    for answer_id, sentence in added.items():
+        texts.append(f"{TEMPLATE} {sentence}" if answer_id % 2 else f"{sentence}\n\n{TEMPLATE}")
+    answers = answers_from(texts) + answers_from(varied_trust_answers(200), first_id=100)
+
+    campaigns = find_campaigns(answers)
+
+    assert [(campaign.canonical_id, campaign.member_ids) for campaign in campaigns] == [(1, list(range(1, 21)))]
+    assert campaigns[0].additions == added
+
+
+def test_no_is_never_a_campaign_however_often_it_is_written() -> None:
+    texts = ["No"] * 50 + ["no."] * 30 + ["NO!"] * 20 + ["No, no, no, no, no, no."] * 15 + ["Nope."] * 10
+
+    assert find_campaigns(answers_from(texts) + answers_from(varied_trust_answers(50), first_id=500)) == []
+    assert find_campaigns(answers_from(texts), min_size=2, threshold=0.1) == []
+
+
+def test_long_non_answers_copied_many_times_are_not_a_campaign() -> None:
+    texts = ["Nothing further to add at this time, thank you very much for the opportunity to comment."] * 25
+    texts += ["Please see my answer to question 3 above, as I said before, thank you."] * 25
+
+    assert find_campaigns(answers_from(texts + varied_trust_answers(40))) == []
+
+
+def test_words_no_other_answer_uses_are_rarest_and_words_every_answer_uses_least_rare() -> None:
+    frequency = Counter({"the": 100, "trust": 40, "caseworkers": 0})
+
+    assert rarity({"caseworkers"}, frequency, 100) == 1.0
+    assert rarity({"the"}, frequency, 100) == 0.0
+    assert 0 < rarity({"trust"}, frequency, 100) < rarity({"trust", "caseworkers"}, frequency, 100) < 1
