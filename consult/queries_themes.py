@@ -63,9 +63,12 @@ def is_reviewed_in_force(theme_set: ThemeSet | None) -> bool:
     )
 
 
-# Mappings that count: active, of answers in sent responses that no moderator hid.
-_COUNTED_MAPPINGS = Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED) & ~Q(
-    mappings__answer__visibility=Answer.Visibility.HIDDEN
+# Mappings that count: active, of answers in sent responses that no moderator hid, and that say
+# something: an answer an official marked as a non-answer leaves its themes' counts at once.
+_COUNTED_MAPPINGS = (
+    Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED)
+    & ~Q(mappings__answer__visibility=Answer.Visibility.HIDDEN)
+    & ~Answer.non_answer_q("mappings__answer__")
 )
 
 
