@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Case, Value, When
+
 from consult.models import (
     AnalysisRun,
     Answer,
@@ -14,6 +16,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
+from consult.queries_counting import answer_counts
 
 
 def analysis_export(consultation: Consultation) -> dict[str, object] | None:
@@ -37,17 +40,22 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     ):
         themes_of[answer_id].append(theme_id)
     campaign_of = dict(CampaignMember.objects.filter(campaign__run=run).values_list("answer_id", "campaign_id"))
+    free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    counts = answer_counts([question.pk for question in free_text])
     questions = []
-    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
+    for question in free_text:
         answers = (
             Answer.objects.filter(question=question, response__status="submitted")
             .exclude(text="")
+            .annotate(is_substantive=Case(When(Answer.non_answer_q(), then=Value(False)), default=Value(True)))
             .order_by("response__submitted_at", "pk")
-            .values_list("pk", "response__reference", "response__external_id")
+            .values_list("pk", "response__reference", "response__external_id", "is_substantive")
         )
         questions.append(
             {
                 "text": question.text,
+                # Answers with nothing to say ("N/A", "See above"): counted apart, in no theme.
+                "non_answers": counts[question.pk].non_answers,
                 "themes": [
                     {
                         "id": theme.pk,
@@ -64,8 +72,9 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
                         "reference": reference,
                         "themes": themes_of.get(answer_id, []),
                         "campaign": campaign_of.get(answer_id),
+                        "substantive": is_substantive,
                     }
-                    for answer_id, reference, external_id in answers
+                    for answer_id, reference, external_id, is_substantive in answers
                 ],
             }
         )

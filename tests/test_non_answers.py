@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -306,6 +307,14 @@ def test_a_run_leaves_non_answers_out_of_themes_campaigns_and_quotes_and_respect
     assert not CampaignMember.objects.filter(answer__in=non_answers).exists()
     assert not Theme.representatives.through.objects.filter(answer__in=non_answers).exists()
     assert not Flag.objects.filter(answer__in=non_answers, reason=Flag.Reason.CAMPAIGN).exists()
+
+    exported = io.StringIO()
+    call_command("export_analysis", "nothing-to-say", "--format", "json", stdout=exported)
+    [question] = json.loads(exported.getvalue())["questions"]
+    assert question["non_answers"] == 25
+    substantive_of = {response["external_id"]: response["substantive"] for response in question["responses"]}
+    assert {substantive_of[answer.response.external_id] for answer in non_answers} == {False}
+    assert set(substantive_of.values()) == {True, False} and list(substantive_of.values()).count(True) == 80
 
     lead = make_official(consultation.department, role="lead")
     client.force_login(lead)
