@@ -213,6 +213,7 @@ def _reviewed_agreement(reviewed_ids: list[int], questions: list[Question]) -> d
         ThemeMapping.objects.filter(theme_id__in=reviewed_ids, is_active=True)
         .filter(answer__response__status=Response.Status.SUBMITTED)
         .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .exclude(Answer.non_answer_q("answer__"))
         .filter(
             answer__response__answers__question_id=F("answer__question__explains_id"),
             answer__response__answers__agreement__isnull=False,

@@ -127,7 +127,10 @@ def answer_themes(consultation: Consultation, answer_ids: list[int] | None = Non
     candidate_run_ids = {qt.run_id for qt in in_force.values() if qt.source == "candidate"}
     labels: dict[int, list[str]] = defaultdict(list)
 
-    mappings = ThemeMapping.objects.filter(theme__theme_set__question_id__in=reviewed_questions, is_active=True)
+    # An answer with nothing to say is in no theme, whatever a mapping made before an official said so.
+    mappings = ThemeMapping.objects.filter(
+        theme__theme_set__question_id__in=reviewed_questions, is_active=True
+    ).exclude(Answer.non_answer_q("answer__"))
     if answer_ids is not None:
         mappings = mappings.filter(answer_id__in=answer_ids)
     for answer_id, label in mappings.order_by("answer_id", "theme__is_other", "theme__position").values_list(

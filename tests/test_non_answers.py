@@ -31,6 +31,7 @@ from consult.models import (
     LateAnswer,
     Question,
     Response,
+    ReviewTheme,
     Theme,
     ThemeAssignment,
     User,
@@ -196,6 +197,18 @@ def test_the_published_outcome_and_the_api_count_non_answers_apart_in_english_an
     assert question["answered"] == 8
     assert question["non_answers"] == 4
     assert [theme["count"] for theme in question["themes"] if theme["label"] == "Speed"] == [2]
+
+    # Nor is it listed in the theme, or exported with it.
+    speed = ReviewTheme.objects.get(theme_set__question=world.why, label="Speed")
+    listed = client.get(
+        reverse("workspace_responses", args=[world.consultation.slug]), {"question": world.why.pk, "theme": speed.pk}
+    )
+    assert _references(listed) == {world.substantive[0].response.reference, world.substantive[3].response.reference}
+    response = client.get(reverse("workspace_export_csv", args=[world.consultation.slug]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    themes_of = {row[0]: dict(zip(rows[0], row, strict=True))["Q2 themes"] for row in rows[1:]}
+    assert themes_of[world.non_answers[0].response.reference] == ""
+    assert themes_of[world.substantive[0].response.reference] == "Speed"
 
 
 # --- Officials' decisions ---------------------------------------------------------------------
