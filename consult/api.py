@@ -289,6 +289,7 @@ def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
                 "text": question["text"],
                 "welsh": welsh_versions(question, ["text"]),
                 "answered": question["answered"],
+                "non_answers": question.get("non_answers"),
                 "is_reviewed": question["is_reviewed"],
                 "themes": [
                     {

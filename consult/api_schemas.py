@@ -165,6 +165,10 @@ class OutcomeQuestionOut(Schema):
     text: str
     welsh: OutcomeQuestionWelsh | None = Field(description=WELSH)
     answered: int = Field(description="How many answers to the question were counted.")
+    non_answers: int | None = Field(
+        description="Of those, how many said nothing of substance (such as “N/A” or “See above”): counted apart "
+        "and in no theme. Null for an outcome published before non-answers were counted apart."
+    )
     is_reviewed: bool = Field(description="Whether officials reviewed and signed off its themes.")
     themes: list[ThemeOut]
 

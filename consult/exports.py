@@ -3,9 +3,11 @@
 One row per response that was sent (withdrawn ones too, marked as such: they stay on record),
 identified by its reference, with every answer in full: choices joined, agreement as its label,
 free text untruncated. Each free-text answer carries its themes in force (read through
-`queries_themes`, the one place that decides them), its campaign, its moderation flags and its
-visibility. Respondents' email addresses and equality information are never exported: they are
-personal data the analysis does not need, and an export leaves the service's access control.
+`queries_themes`, the one place that decides them), its campaign, its moderation flags, its
+visibility and whether it is substantive ("yes"; "no" for an answer with nothing to say, such as
+"N/A" or "See above", which is in no theme; empty when the question was not answered).
+Respondents' email addresses and equality information are never exported: they are personal data
+the analysis does not need, and an export leaves the service's access control.
 
 Rows are built a batch of responses at a time, with a fixed number of queries per batch, so a
 consultation of 100,000 responses streams without being held in memory.
@@ -40,6 +42,7 @@ from consult.models import (
     Theme,
     ThemeMapping,
 )
+from consult.queries_counting import answer_counts
 from consult.queries_outcome import default_method_note
 from consult.queries_themes import answer_themes, consultation_themes
 
@@ -102,7 +105,13 @@ def export_header(questions: list[Question]) -> list[str]:
         prefix = f"Q{question.position}"
         header.append(f"{prefix}: {question.text}")
         if question.is_free_text:
-            header += [f"{prefix} themes", f"{prefix} campaign", f"{prefix} flags", f"{prefix} visibility"]
+            header += [
+                f"{prefix} themes",
+                f"{prefix} campaign",
+                f"{prefix} flags",
+                f"{prefix} visibility",
+                f"{prefix} substantive",
+            ]
     # Added after the question columns, so that the columns before them keep their places.
     return [*header, *ORGANISATION_COLUMNS, *LANGUAGE_COLUMNS]
 
@@ -148,7 +157,15 @@ def _batch_rows(
     responses = Response.objects.select_related("organisation").in_bulk(response_ids)
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
     answer_rows = Answer.objects.filter(response_id__in=response_ids).only(
-        "pk", "response_id", "question_id", "text", "agreement", "visibility", "language"
+        "pk",
+        "response_id",
+        "question_id",
+        "text",
+        "agreement",
+        "visibility",
+        "language",
+        "non_answer_detected",
+        "non_answer_override",
     )
     for answer in answer_rows:
         answers[answer.response_id][answer.question_id] = answer
@@ -200,13 +217,14 @@ def _batch_rows(
             row.append(_answer_text(question, answer, chosen))
             if question.is_free_text:
                 if answer is None:
-                    row += ["", "", "", ""]
+                    row += ["", "", "", "", ""]
                     continue
                 row += [
                     "; ".join(themes.get(answer.pk, [])),
                     campaigns.get(answer.pk, ""),
                     "; ".join(flags.get(answer.pk, [])),
                     answer.visibility,
+                    ("no" if answer.is_non_answer else "yes") if answer.text else "",
                 ]
         organisation = response.organisation
         row += [str(organisation.pk), "yes" if organisation.is_verified else "no"] if organisation else ["", ""]
@@ -323,10 +341,15 @@ class ReportTheme:
 class FreeTextResult:
     question: Question
     answered: int
+    non_answers: int  # of those answered, answers with nothing to say: in no theme
     source: str | None
     themes: list[ReportTheme]
     summary: list[dict[str, object]]
     campaign_count: int
+
+    @property
+    def substantive(self) -> int:
+        return self.answered - self.non_answers
 
 
 _COUNTED = Q(response__status=Response.Status.SUBMITTED) & ~Q(visibility=Answer.Visibility.HIDDEN)
@@ -371,6 +394,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     ):
         agreements[question_id][level] = n
 
+    free_text_counts = answer_counts([q.pk for q in questions if q.is_free_text])
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     in_force = consultation_themes(consultation)
     quotes = _theme_quotes(in_force)
@@ -386,13 +410,14 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     for question in questions:
         n = answered.get(question.pk, 0)
         if question.is_free_text:
+            counts = free_text_counts[question.pk]
             question_themes = in_force.get(question.pk)
             themes = [
                 ReportTheme(
                     t.label,
                     t.description,
                     t.count,
-                    t.count / n if n else 0.0,
+                    t.count / counts.substantive if counts.substantive else 0.0,
                     t.is_other,
                     quotes.get((t.source, t.id), []),
                 )
@@ -401,7 +426,8 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
             free_text.append(
                 FreeTextResult(
                     question,
-                    n,
+                    counts.answered,
+                    counts.non_answers,
                     question_themes.source if question_themes else None,
                     themes,
                     summaries.get(question.pk, []),
@@ -444,6 +470,7 @@ def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tup
                 answer__response__status=Response.Status.SUBMITTED,
             )
             .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+            .exclude(Answer.non_answer_q("answer__"))
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -464,6 +491,7 @@ def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tup
         rows = (
             through.objects.filter(theme_id__in=candidate_ids, answer__response__status=Response.Status.SUBMITTED)
             .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+            .exclude(Answer.non_answer_q("answer__"))
             .order_by("theme_id", "pk")
             .values_list(
                 "theme_id", "answer__response__reference", "answer__text", "answer__redacted_text", "answer__visibility"

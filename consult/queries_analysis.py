@@ -22,6 +22,7 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
+from consult.queries_counting import answer_counts
 from consult.queries_themes import consultation_themes
 
 
@@ -57,23 +58,24 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
         )
     )
     in_force = consultation_themes(consultation)
+    free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
+    counts = answer_counts([question.pk for question in free_text])
     questions = []
-    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
+    for question in free_text:
         answers = list(
             Answer.objects.filter(question=question, response__status=Response.Status.SUBMITTED)
             .exclude(text="")
             .annotate(is_non_answer=Case(When(Answer.non_answer_q(), then=True), default=False))
             .order_by("response__submitted_at", "pk")
-            .values_list("pk", "response__reference", "response__external_id", "visibility", "is_non_answer")
+            .values_list("pk", "response__reference", "response__external_id", "is_non_answer")
         )
         reviewed = in_force[question.pk].source == "reviewed"
         mapped = _mapped_themes(question) if reviewed else {}
         questions.append(
             {
                 "text": question.text,
-                "non_answers": sum(
-                    1 for *_, visibility, is_non in answers if is_non and visibility != Answer.Visibility.HIDDEN
-                ),
+                # Answers with nothing to say ("N/A", "See above"): counted apart, in no theme.
+                "non_answers": counts[question.pk].non_answers,
                 "themes": [
                     {
                         "id": theme.pk,
@@ -96,7 +98,7 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
                         "mapped_themes": mapped.get(answer_id, []),
                         "campaign": campaign_of.get(answer_id),
                     }
-                    for answer_id, reference, external_id, _, is_non_answer in answers
+                    for answer_id, reference, external_id, is_non_answer in answers
                 ],
             }
         )

@@ -1,14 +1,17 @@
-"""What the analysis pages count and how they draw it: the answers that count, shares, and the
-bars of a chart with the table beside it. Shared by the dashboard, the free-text results, the
-fairness check and the topic map."""
+"""What the analysis pages count and how they draw it: the answers that count, the non-answers
+among them, shares, and the bars of a chart with the table beside it. Shared by the dashboard, the
+free-text results, the fairness check, the topic map, the report, the exports and the outcome."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from consult.models import Answer, Response
+from consult.models import Answer, AuditEvent, Consultation, Response
+
+# The audit action of an official's decision that an answer is, or is not, a non-answer.
+NON_ANSWER_DECISION = "answer.non_answer"
 
 
 def share(part: int, whole: int) -> float | None:
@@ -54,4 +57,41 @@ def counted_answers(queryset: QuerySet[Answer]) -> QuerySet[Answer]:
         queryset.filter(response__status=Response.Status.SUBMITTED)
         .exclude(text="")
         .exclude(visibility=Answer.Visibility.HIDDEN)
+    )
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """A free-text question's answers that count, and how many of them say nothing of substance
+    ("N/A", "See above"): those are counted apart and never put in a theme."""
+
+    answered: int
+    non_answers: int
+
+    @property
+    def substantive(self) -> int:
+        return self.answered - self.non_answers
+
+
+def answer_counts(question_ids: list[int]) -> dict[int, AnswerCounts]:
+    """Per question: the answers that count (`counted_answers`) and the non-answers among them, an
+    official's decision overriding the rule's. One query, for every question in `question_ids`."""
+    rows = (
+        counted_answers(Answer.objects.filter(question_id__in=question_ids))
+        .values("question_id")
+        .annotate(n=Count("pk"), non_answers=Count("pk", filter=Answer.non_answer_q()))
+        .values_list("question_id", "n", "non_answers")
+    )
+    counts = {question_id: AnswerCounts(n, non_answers) for question_id, n, non_answers in rows}
+    return {question_id: counts.get(question_id, AnswerCounts(0, 0)) for question_id in question_ids}
+
+
+def latest_non_answer_decision(consultation: Consultation) -> int | None:
+    """The id of officials' latest decision about a non-answer, for the keys of kept counts: a
+    decision changes the counts at once, not at the next recount. One small query."""
+    return (
+        AuditEvent.objects.filter(consultation=consultation, action=NON_ANSWER_DECISION)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
     )

@@ -36,7 +36,7 @@ from consult.models import (
     ThemeSet,
 )
 from consult.queries_analysis import arrivals_since
-from consult.queries_counting import Bar, bars
+from consult.queries_counting import Bar, bars, latest_non_answer_decision
 from consult.queries_free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
 from consult.queries_themes import consultation_themes
 
@@ -222,7 +222,8 @@ def is_run_in_progress(run: AnalysisRun | None) -> bool:
 
 def counts_key(page: str, consultation: Consultation, *parts: object) -> str:
     """A cache key that changes whenever the themes in force may have changed: a new run
-    succeeded, or a theme set was edited, signed off or mapped. Two small queries."""
+    succeeded, or a theme set was edited, signed off or mapped; or an official decided whether an
+    answer says anything. Three small queries."""
     run_id = (
         AnalysisRun.objects.filter(consultation=consultation, status=AnalysisRun.Status.SUCCEEDED)
         .order_by("-finished_at", "-pk")
@@ -234,7 +235,8 @@ def counts_key(page: str, consultation: Consultation, *parts: object) -> str:
         .order_by("pk")
         .values_list("pk", "version", "status", "mapping_status", "updated_at")
     )
-    state = hashlib.sha256(repr((run_id, theme_sets, parts)).encode()).hexdigest()[:24]
+    decision = latest_non_answer_decision(consultation)
+    state = hashlib.sha256(repr((run_id, theme_sets, decision, parts)).encode()).hexdigest()[:24]
     return f"consult:analysis:{page}:{consultation.pk}:{state}"
 
 

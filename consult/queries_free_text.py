@@ -23,7 +23,7 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_counting import Bar, counted_answers, share
+from consult.queries_counting import Bar, answer_counts, counted_answers, share
 from consult.queries_themes import QuestionThemes, ThemeCount
 
 # The three bands of the five-point scale that agreement within a theme is shown in.
@@ -107,7 +107,8 @@ class FreeTextResult:
     question: Question
     source: str | None  # "candidate", "reviewed", or None before any run
     answered: int  # answers now (sent, not empty, not hidden)
-    base: int  # what theme shares are of: answered, each campaign once when the run counted so
+    non_answers: int  # of those, answers with nothing to say: counted apart, in no theme
+    base: int  # what theme shares are of: substantive answers, each campaign once when the run counted so
     campaigns_counted_once: bool
     themes: list[ThemeRow]
     unassigned: int | None  # answers in no theme in force, for candidate themes
@@ -116,8 +117,12 @@ class FreeTextResult:
     campaign_copies: int
 
     @property
+    def substantive(self) -> int:
+        return self.answered - self.non_answers
+
+    @property
     def unassigned_share(self) -> float | None:
-        return None if self.unassigned is None else share(self.unassigned, self.answered)
+        return None if self.unassigned is None else share(self.unassigned, self.substantive)
 
     @property
     def unassigned_bar(self) -> Bar:
@@ -137,18 +142,14 @@ def free_text_results(
     question_ids = [q.pk for q in free]
     reviewed_ids = [t.id for qid in question_ids for t in in_force[qid].themes if in_force[qid].source == "reviewed"]
     candidate_questions = [qid for qid in question_ids if in_force[qid].source == "candidate"]
-    answered = dict(
-        counted_answers(Answer.objects.filter(question_id__in=question_ids))
-        .values("question_id")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "n")
-    )
+    counts = answer_counts(question_ids)
     # A separate query rather than a FILTER on the one above: as a WHERE EXISTS the database can
-    # run it as one semi-join instead of a lookup per answer.
+    # run it as one semi-join instead of a lookup per answer. Non-answers fit no theme by design.
     assigned: dict[int, int] = {}
     if run is not None and candidate_questions:
         assigned = dict(
             counted_answers(Answer.objects.filter(question_id__in=candidate_questions))
+            .substantive()
             .filter(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run=run)))
             .values("question_id")
             .annotate(n=Count("pk"))
@@ -165,7 +166,7 @@ def free_text_results(
         themes = in_force[question.pk]
         n_campaigns, copies = campaign_totals.get(question.pk, (0, 0))
         counted_once = themes.source == "candidate" and campaigns_once
-        base = answered.get(question.pk, 0) - ((copies - n_campaigns) if counted_once else 0)
+        base = counts[question.pk].substantive - ((copies - n_campaigns) if counted_once else 0)
         longest = max((t.count for t in themes.themes), default=0)
         rows = []
         for theme in themes.themes:
@@ -184,12 +185,13 @@ def free_text_results(
             )
         unassigned = None
         if themes.source == "candidate":
-            unassigned = answered.get(question.pk, 0) - assigned.get(question.pk, 0)
+            unassigned = counts[question.pk].substantive - assigned.get(question.pk, 0)
         results.append(
             FreeTextResult(
                 question=question,
                 source=themes.source,
-                answered=answered.get(question.pk, 0),
+                answered=counts[question.pk].answered,
+                non_answers=counts[question.pk].non_answers,
                 base=max(base, 0),
                 campaigns_counted_once=counted_once,
                 themes=rows,
@@ -211,6 +213,7 @@ def _reviewed_agreement(reviewed_ids: list[int], questions: list[Question]) -> d
         ThemeMapping.objects.filter(theme_id__in=reviewed_ids, is_active=True)
         .filter(answer__response__status=Response.Status.SUBMITTED)
         .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .exclude(Answer.non_answer_q("answer__"))
         .filter(
             answer__response__answers__question_id=F("answer__question__explains_id"),
             answer__response__answers__agreement__isnull=False,
@@ -243,6 +246,7 @@ def _quotes(
         Theme.representatives.through.objects.filter(theme_id__in=theme_ids)
         .filter(answer__response__status=Response.Status.SUBMITTED)
         .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .exclude(Answer.non_answer_q("answer__"))
         .order_by("theme_id", "pk")
         .values_list("theme_id", "answer_id", "answer__text", "answer__response__reference")
     )

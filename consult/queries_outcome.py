@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
@@ -25,6 +25,7 @@ from consult.models import (
     ReviewTheme,
     ThemeSet,
 )
+from consult.queries_counting import answer_counts
 from consult.queries_organisations import named_organisations
 from consult.queries_themes import consultation_themes, is_reviewed_in_force, mapping_changes
 
@@ -162,13 +163,7 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
             "pk", "government_response", "label_cy", "description_cy", "government_response_cy"
         )
     }
-    answered = dict(
-        Answer.objects.filter(question__in=free_text, response__status=Response.Status.SUBMITTED, text__gt="")
-        .exclude(visibility=Answer.Visibility.HIDDEN)
-        .values_list("question_id")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "n")
-    )
+    counts = answer_counts([question.pk for question in free_text])
     questions = []
     for question in free_text:
         themes = in_force[question.pk]
@@ -178,7 +173,9 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
                 "position": question.position,
                 "text": question.text,
                 "text_cy": question.text_cy,
-                "answered": answered.get(question.pk, 0),
+                "answered": counts[question.pk].answered,
+                # Answers with nothing to say ("N/A", "See above"), counted apart and in no theme.
+                "non_answers": counts[question.pk].non_answers,
                 "is_reviewed": themes.source == "reviewed",
                 "themes": [
                     {

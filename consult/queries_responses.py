@@ -33,8 +33,13 @@ from consult.models import (
     ThemeMapping,
     User,
 )
+from consult.queries_counting import latest_non_answer_decision
 from consult.queries_dashboard import COUNTS_FRESH_SECONDS
 from consult.queries_themes import QuestionThemes
+
+# The values of the "substance" filter: answers with something to say, or with nothing to say.
+SUBSTANTIVE = "substantive"
+NO_SUBSTANTIVE_ANSWER = "none"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class AnswerFilters:
     question_id: int | None = None
     theme_id: int | None = None
     no_theme: bool = False  # answers of the question that fit no theme in force
+    substance: str = ""  # SUBSTANTIVE, NO_SUBSTANTIVE_ANSWER, or "" for either
     respondent_type: str = ""
     organisation: str = ""
     option_id: int | None = None
@@ -80,6 +86,10 @@ def filtered_answers(
     )
     if filters.question_id and (filters.theme_id or filters.no_theme):
         answers = answers.filter(_theme_condition(in_force.get(filters.question_id), filters))
+    if filters.substance:
+        # As the analysis pages count them: answers a moderator hid are in neither count.
+        answers = answers.exclude(visibility=Answer.Visibility.HIDDEN)
+        answers = answers.non_answers() if filters.substance == NO_SUBSTANTIVE_ANSWER else answers.substantive()
     if filters.respondent_type:
         answers = answers.filter(response__respondent_type=filters.respondent_type)
     if filters.organisation:
@@ -119,18 +129,24 @@ def filtered_answers(
 
 
 def _theme_condition(themes: QuestionThemes | None, filters: AnswerFilters) -> Q:
-    """Answers in the chosen theme in force, or in none of them."""
+    """Answers in the chosen theme in force, or in none of them. Answers with nothing to say fit
+    no theme by design and are listed apart (the "substance" filter), as the counts have them."""
     if themes is None or themes.source is None:
         return Q(pk__in=[]) if filters.theme_id else Q()
+    substantive = ~Answer.non_answer_q()
     if themes.source == "reviewed":
         theme_ids = [t.id for t in themes.themes if not t.is_other]
         if filters.no_theme:
-            return ~Q(
+            return substantive & ~Q(
                 Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id__in=theme_ids))
             )
-        return Q(Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id=filters.theme_id)))
+        return substantive & Q(
+            Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id=filters.theme_id))
+        )
     if filters.no_theme:
-        return ~Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id)))
+        return substantive & ~Q(
+            Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id))
+        )
     return Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme_id=filters.theme_id)))
 
 
@@ -157,10 +173,11 @@ PAGE_WINDOW = 2
 def count_key(
     consultation: Consultation, filters: AnswerFilters, user: User, in_force: dict[int, QuestionThemes]
 ) -> str:
-    """The cache key of a filter's count: the filters, whose themes are in force, and the official
-    only when "unread" makes the count theirs."""
+    """The cache key of a filter's count: the filters, whose themes are in force, officials' latest
+    decision about a non-answer, and the official only when "unread" makes the count theirs."""
     themes = sorted((qid, qt.source, qt.run_id) for qid, qt in in_force.items())
-    state = repr((filters, user.pk if filters.is_unread else None, themes))
+    decision = latest_non_answer_decision(consultation)
+    state = repr((filters, user.pk if filters.is_unread else None, themes, decision))
     return f"consult:drill:{consultation.pk}:{hashlib.sha256(state.encode()).hexdigest()[:24]}"
 
 

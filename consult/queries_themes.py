@@ -63,9 +63,12 @@ def is_reviewed_in_force(theme_set: ThemeSet | None) -> bool:
     )
 
 
-# Mappings that count: active, of answers in sent responses that no moderator hid.
-_COUNTED_MAPPINGS = Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED) & ~Q(
-    mappings__answer__visibility=Answer.Visibility.HIDDEN
+# Mappings that count: active, of answers in sent responses that no moderator hid, and that say
+# something: an answer an official marked as a non-answer leaves its themes' counts at once.
+_COUNTED_MAPPINGS = (
+    Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED)
+    & ~Q(mappings__answer__visibility=Answer.Visibility.HIDDEN)
+    & ~Answer.non_answer_q("mappings__answer__")
 )
 
 
@@ -124,7 +127,10 @@ def answer_themes(consultation: Consultation, answer_ids: list[int] | None = Non
     candidate_run_ids = {qt.run_id for qt in in_force.values() if qt.source == "candidate"}
     labels: dict[int, list[str]] = defaultdict(list)
 
-    mappings = ThemeMapping.objects.filter(theme__theme_set__question_id__in=reviewed_questions, is_active=True)
+    # An answer with nothing to say is in no theme, whatever a mapping made before an official said so.
+    mappings = ThemeMapping.objects.filter(
+        theme__theme_set__question_id__in=reviewed_questions, is_active=True
+    ).exclude(Answer.non_answer_q("answer__"))
     if answer_ids is not None:
         mappings = mappings.filter(answer_id__in=answer_ids)
     for answer_id, label in mappings.order_by("answer_id", "theme__is_other", "theme__position").values_list(

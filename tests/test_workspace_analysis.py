@@ -135,7 +135,7 @@ def test_the_dashboard_shows_themes_with_shares_agreement_quotes_and_campaigns(c
     response = client.get(reverse("workspace_analysis", args=[world.consultation.slug]))
     text = _text(response)
     # Four answers, two of them one campaign: three when each campaign counts once.
-    assert "Shares are of 3 answers, counting each campaign once" in text
+    assert "Shares are of the 3 substantive answers, counting each campaign once" in text
     assert "Speed 2 67%" in text
     assert "2 agree, 0 neither, 0 disagree" in text
     assert "0 agree, 0 neither, 1 disagree" in text

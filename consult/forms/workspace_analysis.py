@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from consult.models import Agreement, Question, Response
-from consult.queries_responses import PAGE_WINDOW, AnswerFilters, PagePosition
+from consult.queries_responses import NO_SUBSTANTIVE_ANSWER, PAGE_WINDOW, SUBSTANTIVE, AnswerFilters, PagePosition
 from consult.queries_themes import QuestionThemes
 
 NO_THEME = "none"
@@ -23,6 +23,11 @@ class ResponseFilterForm(forms.Form):
 
     question = forms.ChoiceField(label="Question", required=False)
     theme = forms.ChoiceField(label="Theme", required=False)
+    substance = forms.ChoiceField(
+        label="Substance",
+        required=False,
+        choices=[("", "Any"), (SUBSTANTIVE, "Substantive answers"), (NO_SUBSTANTIVE_ANSWER, "No substantive answer")],
+    )
     respondent_type = forms.ChoiceField(
         label="Respondent type", required=False, choices=[("", "Any"), *Response.RespondentType.choices]
     )
@@ -69,7 +74,7 @@ class ResponseFilterForm(forms.Form):
                 options = [(f"option:{option.pk}", option.label) for option in question.options.all()]
                 closed_choices.append((f"Question {question.position}: {question.text}", options))
         self.fields["closed"].choices = closed_choices
-        for name in ("question", "theme", "respondent_type", "closed", "campaign"):
+        for name in ("question", "theme", "substance", "respondent_type", "closed", "campaign"):
             self.fields[name].widget.attrs["class"] = "govuk-select"
             # A stale link (a theme from before the last run, say) deserves plain words.
             self.fields[name].error_messages["invalid_choice"] = (
@@ -130,6 +135,7 @@ class ResponseFilterForm(forms.Form):
             question_id=int(data["question"]) if data.get("question") else None,
             theme_id=int(theme) if theme and theme != NO_THEME else None,
             no_theme=theme == NO_THEME,
+            substance=data.get("substance", ""),
             respondent_type=data.get("respondent_type", ""),
             organisation=data.get("organisation", "").strip(),
             option_id=option_id,
@@ -169,3 +175,28 @@ def page_position(data: QueryDict) -> PagePosition:
     if after is None and before is None:
         return PagePosition(number=page or 1)
     return PagePosition(number=page, after=after, before=None if after is not None else before, skip=skip)
+
+
+# An official's decision about an answer with nothing to say, and what it sets `non_answer_override` to.
+NON_ANSWER_DECISIONS: dict[str, bool | None] = {"non_answer": True, "substantive": False, "rule": None}
+
+
+class NonAnswerForm(forms.Form):
+    """Count an answer as substantive, mark it as having nothing to say, or let the rule decide."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("non_answer", "Mark as no substantive answer"),
+            ("substantive", "Count as a substantive answer"),
+            ("rule", "Let the rule decide again"),
+        ],
+        error_messages={
+            "required": "This page is out of date. Reload it and try again",
+            "invalid_choice": "This page is out of date. Reload it and try again",
+        },
+    )
+
+    @property
+    def is_non_answer(self) -> bool | None:
+        """The decision as `non_answer_override`; call only once the form is valid."""
+        return NON_ANSWER_DECISIONS[self.cleaned_data["decision"]]

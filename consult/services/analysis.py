@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from consult import queries_dashboard, tasks
 from consult.analysis import embedding as embedding_lib
-from consult.analysis import language, llm, redaction, themes
+from consult.analysis import language, llm, non_answers, redaction, themes
 from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
 from consult.analysis.types import AnswerText
 from consult.models import (
@@ -83,17 +83,37 @@ def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
 
 
 def redact_answers(answers: Iterable[Answer]) -> int:
-    """Redact every answer not yet redacted by the current rules, and mark the language it is
-    written in (a changed answer is redacted again, so its language follows it). Returns how many."""
-    stale = [answer for answer in answers if answer.redaction_version != redaction.REDACTION_VERSION]
+    """Redact every answer not yet redacted by the current rules, mark the language it is written
+    in, and whether it says nothing of substance (a changed answer is redacted again, so both
+    follow it; a new non-answer rule reads every answer again). Returns how many were stale."""
+    stale = [
+        answer
+        for answer in answers
+        if answer.redaction_version != redaction.REDACTION_VERSION
+        or answer.non_answer_version != non_answers.NON_ANSWERS_VERSION
+    ]
     for answer in stale:
-        result = redaction.redact(answer.text)
-        answer.redacted_text = result.text
-        answer.has_personal_data = result.has_personal_data
-        answer.redaction_version = redaction.REDACTION_VERSION
-        answer.language = language.detect_language(answer.text)
+        if answer.redaction_version != redaction.REDACTION_VERSION:
+            result = redaction.redact(answer.text)
+            answer.redacted_text = result.text
+            answer.has_personal_data = result.has_personal_data
+            answer.redaction_version = redaction.REDACTION_VERSION
+            answer.language = language.detect_language(answer.text)
+        # The redacted text is what the analysis reads; placeholders for personal data never make
+        # an answer substantive or empty, so it judges the same as the original.
+        answer.non_answer_detected = non_answers.is_non_answer(answer.redacted_text)
+        answer.non_answer_version = non_answers.NON_ANSWERS_VERSION
     Answer.objects.bulk_update(
-        stale, ["redacted_text", "has_personal_data", "redaction_version", "language"], batch_size=1000
+        stale,
+        [
+            "redacted_text",
+            "has_personal_data",
+            "redaction_version",
+            "language",
+            "non_answer_detected",
+            "non_answer_version",
+        ],
+        batch_size=1000,
     )
     return len(stale)
 
@@ -256,7 +276,11 @@ def _run(run: AnalysisRun) -> None:
     agreement = _agreement_by_response(consultation)
     results: list[QuestionResult] = []
     for number, question in enumerate(questions):
-        indexes = [i for i, answer in enumerate(answers) if answer.question_id == question.pk]
+        # Non-answers ("N/A", "See above") are counted apart: never clustered, so never in a theme,
+        # a campaign or a quote. Moderation below still reads every answer.
+        indexes = [
+            i for i, answer in enumerate(answers) if answer.question_id == question.pk and not answer.is_non_answer
+        ]
         question_input = QuestionInput(
             question_id=question.pk,
             text=question.text,
@@ -475,6 +499,11 @@ def process_response(response_id: int) -> None:
             continue  # the run itself read this answer as it is now
         if answer.visibility == Answer.Visibility.HIDDEN:
             continue  # a moderator took it out of the analysis
+        if answer.is_non_answer:
+            # Nothing to place; an earlier text's place in the run's themes goes with it.
+            ThemeAssignment.objects.filter(answer=answer, theme__run=run).delete()
+            LateAnswer.objects.filter(run=run, answer=answer).delete()
+            continue
         question_themes = list(Theme.objects.filter(run=run, question_id=answer.question_id).order_by("key"))
         if not question_themes:
             continue

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from consult.analysis import redaction
+from consult.analysis import non_answers, redaction
 from consult.models import Answer, Consultation, Department, Question, Response
 
 
@@ -78,6 +78,8 @@ def import_responses(
                     redacted_text=redacted.text,
                     has_personal_data=redacted.has_personal_data,
                     redaction_version=redaction.REDACTION_VERSION,
+                    non_answer_detected=non_answers.is_non_answer(redacted.text),
+                    non_answer_version=non_answers.NON_ANSWERS_VERSION,
                 )
             )
         Answer.objects.bulk_create(answers, batch_size=2000)

@@ -5,14 +5,20 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
 from consult import queries_dashboard, queries_fairness, queries_responses, queries_topic_map
-from consult.access import get_workspace_consultation, get_workspace_question, get_workspace_response
-from consult.forms.workspace_analysis import PAGE_PARAMETERS, ResponseFilterForm, page_position
-from consult.models import AnalysisRun, Permission
+from consult.access import (
+    get_workspace_answer,
+    get_workspace_consultation,
+    get_workspace_question,
+    get_workspace_response,
+)
+from consult.forms.workspace_analysis import PAGE_PARAMETERS, NonAnswerForm, ResponseFilterForm, page_position
+from consult.models import AnalysisRun, Permission, Response
 from consult.queries_themes import answer_themes, consultation_themes
 from consult.services.analysis import request_analysis
+from consult.services.non_answers import set_non_answer
 from consult.views.workspace.base import official_required
 
 RESPONSES_PER_PAGE = 25
@@ -122,12 +128,16 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
 @official_required
 def workspace_response(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     response = get_workspace_response(request, slug, reference, Permission.VIEW)
+    queries_responses.mark_read(response, request.user)
+    return _response_page(request, response)
+
+
+def _response_page(request: HttpRequest, response: Response, problems: list[str] | None = None) -> HttpResponse:
     consultation = response.consultation
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     answers = queries_responses.response_answers(
         response, answer_themes(consultation, list(response.answers.values_list("pk", flat=True))), run
     )
-    queries_responses.mark_read(response, request.user)
     return render(
         request,
         "workspace/analysis/workspace_response.html",
@@ -137,8 +147,41 @@ def workspace_response(request: HttpRequest, slug: str, reference: str) -> HttpR
             "response": response,
             "answers": answers,
             "can_code": Permission.CODE in request.workspace_permissions,
+            "can_decide_non_answers": Permission.MODERATE in request.workspace_permissions,
+            "problems": problems or [],
+            "form_has_errors": bool(problems),
         },
+        status=400 if problems else 200,
     )
+
+
+@official_required
+def workspace_answer_non_answer(request: HttpRequest, slug: str, answer_id: int) -> HttpResponse:
+    """An official's decision that an answer says nothing of substance, or that it does. Those who
+    moderate answers (moderators and leads) decide, as they decide what else an answer counts as."""
+    answer = get_workspace_answer(request, slug, answer_id, Permission.MODERATE)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    response = answer.response
+    form = NonAnswerForm(request.POST)
+    if not answer.question.is_free_text or not answer.text:
+        return _response_page(request, response, ["Only a written answer can be counted as substantive or not"])
+    if not form.is_valid():
+        return _response_page(request, response, [e for errors in form.errors.values() for e in errors])
+    changed = set_non_answer(answer, request.user, is_non_answer=form.is_non_answer)
+    if not changed:
+        messages.info(request, "The answer was already counted that way.")
+    elif answer.is_non_answer:
+        messages.success(
+            request,
+            "Marked as no substantive answer: counted apart now, out of its themes at the next analysis or mapping.",
+        )
+    else:
+        messages.success(
+            request, "Counted as a substantive answer. It joins the themes at the next analysis or mapping."
+        )
+    url = reverse("workspace_response", args=[response.consultation.slug, response.reference])
+    return redirect(f"{url}#answer-{answer.pk}")
 
 
 @official_required
@@ -194,4 +237,9 @@ urlpatterns: list[URLPattern] = [
     path("consultations/<slug:slug>/analysis/fairness/", workspace_fairness, name="workspace_fairness"),
     path("consultations/<slug:slug>/responses/", workspace_responses, name="workspace_responses"),
     path("consultations/<slug:slug>/responses/<str:reference>/", workspace_response, name="workspace_response"),
+    path(
+        "consultations/<slug:slug>/answers/<int:answer_id>/substance/",
+        workspace_answer_non_answer,
+        name="workspace_answer_non_answer",
+    ),
 ]
