@@ -141,7 +141,7 @@ class Classifier:
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """P(row belongs to theme) for each row and theme: shape (rows, len(keys))."""
-        rows = _unit_rows(np.asarray(vectors, dtype=np.float64).reshape(len(vectors), -1))
+        rows = _unit_rows(np.asarray(vectors, dtype=np.float64).reshape(len(vectors), self.weights.shape[1]))
         if not len(rows) or not self.keys:
             return np.zeros((len(rows), len(self.keys)))
         probabilities = _sigmoid(rows @ self.weights.T + self.biases)
@@ -157,7 +157,7 @@ class Classifier:
 
     def resemblance(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine similarity of each row to each theme's prototype (0 for themes without one)."""
-        rows = _unit_rows(np.asarray(vectors, dtype=np.float64).reshape(len(vectors), -1))
+        rows = _unit_rows(np.asarray(vectors, dtype=np.float64).reshape(len(vectors), self.weights.shape[1]))
         if self.prototypes is None or not len(rows) or not self.keys:
             return np.zeros((len(rows), len(self.keys)))
         return rows @ self.prototypes.T
@@ -466,13 +466,17 @@ def map_to_themes(
     its themes, best first, at most `max_themes`, or none (Other). See the module docstring for
     the classifier, its calibration and the decision rule. `seed` fixes the cross-validation folds.
     """
-    raw = np.asarray(answer_vectors, dtype=np.float64)
-    answers = _unit_rows(raw.reshape(len(raw), -1)) if raw.size else np.zeros((len(raw), 0))
     ordered = sorted({theme.key: theme for theme in themes}.values(), key=lambda theme: theme.key)
+    labels_given = [t.label_vector for t in ordered if t.label_vector is not None]
+    raw = np.asarray(answer_vectors, dtype=np.float64)
+    if raw.ndim != 2:
+        # No answers given as a flat empty array: the labels say how long a vector is.
+        raw = raw.reshape(len(raw), np.asarray(labels_given[0]).size if labels_given and not raw.size else -1)
+    answers = _unit_rows(raw)
     count = len(answers)
 
     def has_label(theme: ThemeEvidence) -> bool:
-        return theme.label_vector is not None and count > 0
+        return theme.label_vector is not None and np.asarray(theme.label_vector).size == answers.shape[1]
 
     described = [t for t in ordered if has_label(t) or any(0 <= i < count for i in t.member_indexes)]
     undescribed = [t.key for t in ordered if t not in described]
