@@ -13,8 +13,9 @@ How it works, and why:
    against hundreds of negatives) and its label vector as one more positive example of weight
    `LABEL_WEIGHT` (and as a negative of the other themes), so a rename steers a theme without
    replacing its evidence. All themes are fitted at once by L-BFGS on one objective (the themes'
-   losses are independent; `consult.analysis.logistic`), which is fast and deterministic. On banking77 this beats plain
-   logistic regression by several points of F1 (docs/benchmarks.md).
+   losses are independent; `consult.analysis.logistic`), which is deterministic. On banking77
+   this beats scikit-learn's default one-vs-rest logistic regression by 2 to 4 points of F1
+   (docs/benchmarks.md).
 3. **Calibration.** A classifier's raw scores are not probabilities, and balanced weights make
    them over-confident. The scores of the examples under `CV_FOLDS`-fold cross-validation
    (seeded; each example scored by a model that never saw it) are mapped to probabilities by one
@@ -25,10 +26,12 @@ How it works, and why:
 4. **Themes without positives.** A theme with only a label (created from nothing, or a framework
    theme without examples) is scored by the cosine similarity of the answer to its label, through
    a sigmoid: fitted, like the Platt sigmoid, on the examples' similarity to their themes' labels
-   when other themes have examples and labels, else the default `SIMILARITY_CENTRE` and
-   `SIMILARITY_SLOPE` (an answer about as close to the label as a typical answer that fits it is
-   to its theme's label gets 0.5 and above). A theme whose positives are all it has (no negative
-   of any kind) is scored the same way against the mean of its positives and its label.
+   when other themes have examples and labels, else the defaults `SIMILARITY_CENTRE` (where the
+   probability is 0.5) and `SIMILARITY_SLOPE`. Related labels are all fairly close to an answer
+   about any of them, so among themes scored this way a theme whose label is further from the
+   answer than the closest one is discounted by exp(-gap / `COMPETITION_WIDTH`). A theme whose
+   positives are all it has (no negative of any kind) is scored the same way against the mean of
+   its positives and its label (a "prototype").
 5. **Decisions.** An answer's best theme is assigned when its probability reaches the
    *primary threshold*: 0.5, or lower when the cross-validated examples show that many answers
    which do belong to a theme get less (the threshold is then the probability that all but
@@ -74,7 +77,7 @@ PROTOTYPE_LABEL_WEIGHT = 0.25
 # vectors: weaker regularisation than the default 1.0 suits a handful of examples per theme.
 REGULARISATION_C = 4.0
 # L-BFGS stops when an iteration improves the loss by less than this share: far below what
-# changes a decision, and several times faster than scipy's default on 2 cores.
+# changes a decision, and a quarter faster than scipy's default.
 FIT_TOLERANCE = 1e-7
 # The cross-validated models only calibrate: a looser stop, from the full model's weights, suffices.
 CV_TOLERANCE = 1e-5
@@ -128,6 +131,9 @@ class Classifier:
     folded into the weights). `thresholds[n]` decides a further theme, `primary_threshold` an
     answer's best theme; `kinds[n]` says how the theme was scored: "examples" (logistic
     regression), "label" (similarity to its label) or "prototype" (similarity to its positives).
+    An "examples" theme only takes rows whose cosine similarity to `prototypes[n]` reaches
+    `resemblance_threshold`; among the others, `competition_width` discounts a theme far behind
+    the closest (module docstring, steps 4 and 5).
     """
 
     keys: list[int]
