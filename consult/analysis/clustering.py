@@ -208,7 +208,7 @@ def merge(
     highest = min(max_themes, len(clusters))
     lowest = min(max(min_themes, 1), highest)
     hierarchy = _ward_hierarchy(fragment, vectors, len(clusters), lowest)
-    scores = _cut_scores(fragment, vectors, hierarchy, len(clusters), seed)
+    scores = _cut_scores(fragment, vectors, hierarchy, len(clusters), highest, seed)
     candidates = range(lowest, highest + 1)
     coherent = [k for k in candidates if scores[k][1]]
     # The highest silhouette; between equal scores, fewer themes.
@@ -255,10 +255,10 @@ def _ward_hierarchy(fragment: np.ndarray, vectors: np.ndarray, count: int, stop_
 
 
 def _cut_scores(
-    fragment: np.ndarray, vectors: np.ndarray, hierarchy: list[tuple[int, int]], count: int, seed: int
+    fragment: np.ndarray, vectors: np.ndarray, hierarchy: list[tuple[int, int]], count: int, highest: int, seed: int
 ) -> dict[int, tuple[float, bool]]:
-    """For each number of themes on the way down the hierarchy: the partition's mean silhouette and
-    whether every theme made of several fragments is coherent.
+    """For each number of themes on the way down the hierarchy, from `highest`: the partition's mean
+    silhouette and whether every theme made of several fragments is coherent.
 
     The silhouette is measured on a seeded sample of every answer, a left-out one counted with its
     nearest fragment: scored on clustered answers alone, HDBSCAN's tight fragments always win.
@@ -299,7 +299,7 @@ def _cut_scores(
         coherence = np.linalg.norm(member_sums[merged], axis=1) / members[merged]
         return float(silhouette.mean()), bool(np.all(coherence >= SPLIT_COHERENCE))
 
-    scores = {count: score()}
+    scores = {count: score()} if count <= highest else {}
     for step, (i, j) in enumerate(hierarchy):
         distance_sums[:, i] += distance_sums[:, j]
         distance_sums[:, j] = 0
@@ -310,7 +310,8 @@ def _cut_scores(
         members[i] += members[j]
         fragments[i] += fragments[j]
         alive[j] = False
-        scores[count - step - 1] = score()
+        if count - step - 1 <= highest:
+            scores[count - step - 1] = score()
     return scores
 
 
