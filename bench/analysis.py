@@ -332,12 +332,13 @@ def main(argv: list[str] | None = None) -> int:
         report["scale"] = run_scale(args.scale, args.seed, reuse, args.data)
     report["targets"] = judge(report)
 
-    text = render(report)
-    print("\n" + text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = _cache_dir() / f"analysis-{stamp}.md"
-    out.write_text(text)
+    # The measurements first: a run of many minutes is not lost to a fault in the rendering.
     out.with_suffix(".json").write_text(json.dumps(report, indent=2, default=float))
+    text = render(report)
+    print("\n" + text)
+    out.write_text(text)
     print(f"Written to {out.relative_to(datasets.ROOT)} (and .json beside it).")
     return 0
 

@@ -71,9 +71,10 @@ def banking77(data: Path, limit: int | None = None, seed: int = 42) -> Dataset:
     """13,083 customer queries with 77 intent labels; `limit` keeps a seeded random subset."""
     with (data / BANKING77).open(newline="", encoding="utf-8") as file:
         rows = [(row["text"], row["label"]) for row in csv.DictReader(file)]
+    name = "banking77"
     if limit and limit < len(rows):
         rows = sorted(random.Random(seed).sample(rows, limit), key=rows.index)
-    name = "banking77" if not limit or limit >= len(rows) else f"banking77 ({len(rows)} of them)"
+        name = f"banking77 ({len(rows)} of them)"
     return Dataset(name, [t for t, _ in rows], [label for _, label in rows], 120, BANKING77)
 
 
