@@ -155,7 +155,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 
 # Any sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "")
-ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 40)
+# A ceiling on the themes per question: below it the answers decide how many there are.
+ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 100)
 ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)
 # How often a running analysis tells the database its worker is alive.
 ANALYSIS_HEARTBEAT_SECONDS = env_int("ANALYSIS_HEARTBEAT_SECONDS", 15)

@@ -1,10 +1,12 @@
 """Clustering for theme discovery: BERTopic (UMAP on an exact neighbour graph, then HDBSCAN),
-splitting of incoherent clusters and Ward merging of fragments. `consult.analysis.themes` turns
-the clusters into themes; see its docstring for how the steps fit together."""
+splitting of incoherent clusters, and Ward merging of fragments, cut where the silhouette is
+highest. `consult.analysis.themes` turns the clusters into themes; see its docstring for how the
+steps fit together."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,9 @@ HDBSCAN_MIN_SAMPLES = 5
 SPLIT_COHERENCE = 0.60
 # Themes whose centroids are at least this similar (cosine) say the same thing: merged whatever the cap.
 MERGE_SIMILARITY = 0.90
+# The silhouette that chooses the number of themes is measured on at most this many answers:
+# its cost grows with the square of the sample.
+SILHOUETTE_SAMPLE = 2000
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -167,47 +172,162 @@ def _plain_words(text: str) -> list[str]:
     return ["<answer>", "</answer>", *text.lower().split()]
 
 
-def merge(labels: np.ndarray, vectors: np.ndarray, max_themes: int) -> np.ndarray:
-    """Merge clusters by Ward's criterion while more than max_themes remain, then near-identical ones."""
+@dataclass
+class Cut:
+    """Where the Ward hierarchy of HDBSCAN's clusters was cut, and why: `fragments` clusters before
+    merging, `themes` after the cut, the cut's `silhouette` (cosine, on the sample), whether every
+    merged theme there was coherent, and `near_identical` themes merged after the cut."""
+
+    fragments: int = 0
+    themes: int = 0
+    silhouette: float | None = None
+    is_coherent: bool = True
+    near_identical: int = 0
+
+
+def merge(
+    labels: np.ndarray, vectors: np.ndarray, *, min_themes: int, max_themes: int, seed: int
+) -> tuple[np.ndarray, Cut]:
+    """Merge HDBSCAN's clusters into as many themes as the answers hold, between `min_themes` and
+    `max_themes`, then merge themes that say the same thing.
+
+    The clusters are merged by Ward's criterion one pair at a time, down to `min_themes`. Of the
+    partitions on the way, the one with the highest silhouette (cosine distance in the embedding
+    space, on a seeded sample of `SILHOUETTE_SAMPLE` answers, left-out answers counted with their
+    nearest cluster) is kept, among those where every merged theme is still coherent (mean cosine
+    to its centroid at least `SPLIT_COHERENCE`, the bar below which a cluster is split in the first
+    place); only when no partition within the range is coherent does the silhouette alone decide.
+    Then themes whose centroids are at least `MERGE_SIMILARITY` alike merge, the closest first,
+    while more than `min_themes` remain.
+    """
     clusters = sorted(set(labels.tolist()) - {-1})
     if not clusters:
-        return labels
-    sums = np.stack([vectors[labels == c].sum(axis=0) for c in clusters]).astype(np.float64)
-    sizes = np.array([np.sum(labels == c) for c in clusters], dtype=np.float64)
-    alive = np.ones(len(clusters), dtype=bool)
+        return labels, Cut()
+    index = {c: n for n, c in enumerate(clusters)}
+    fragment = np.array([index.get(label, -1) for label in labels.tolist()], dtype=np.int64)
+    highest = min(max_themes, len(clusters))
+    lowest = min(max(min_themes, 1), highest)
+    hierarchy = _ward_hierarchy(fragment, vectors, len(clusters), lowest)
+    scores = _cut_scores(fragment, vectors, hierarchy, len(clusters), highest, seed)
+    candidates = range(lowest, highest + 1)
+    coherent = [k for k in candidates if scores[k][1]]
+    # The highest silhouette; between equal scores, fewer themes.
+    chosen = max(coherent or candidates, key=lambda k: (scores[k][0], -k))
     parent = np.arange(len(clusters))
+    for i, j in hierarchy[: len(clusters) - chosen]:
+        parent[parent == j] = i
+    merged = np.where(fragment >= 0, parent[np.maximum(fragment, 0)], -1)
+    merged, near_identical = _merge_near_identical(merged, vectors, min_themes)
+    silhouette, is_coherent = scores[chosen]
+    return merged, Cut(len(clusters), chosen, silhouette, is_coherent, near_identical)
 
-    def costs(i: int) -> tuple[np.ndarray, np.ndarray]:
-        # Ward's increase in within-theme variance if i merged with each other cluster, and the
-        # cosine similarity of their centroids.
+
+def _ward_hierarchy(fragment: np.ndarray, vectors: np.ndarray, count: int, stop_at: int) -> list[tuple[int, int]]:
+    """The pairs Ward's criterion merges, in order, until `stop_at` clusters remain; the merged
+    cluster keeps the smaller index. Small fragments fold into their neighbours before large
+    themes meet, since the cost weighs the sizes."""
+    sums = np.stack([vectors[fragment == c].sum(axis=0) for c in range(count)]).astype(np.float64)
+    sizes = np.bincount(fragment[fragment >= 0], minlength=count).astype(np.float64)
+    alive = np.ones(count, dtype=bool)
+
+    def costs(i: int) -> np.ndarray:
+        # Ward's increase in within-theme variance if i merged with each other cluster.
         means = sums / sizes[:, None]
         ward = sizes * sizes[i] / (sizes + sizes[i]) * np.sum((means - means[i]) ** 2, axis=1)
-        unit = means / np.linalg.norm(means, axis=1, keepdims=True)
-        cosine = unit @ unit[i]
         dead = ~alive
         dead[i] = True
-        ward[dead], cosine[dead] = np.inf, -np.inf
-        return ward, cosine
+        ward[dead] = np.inf
+        return ward
 
-    ward = np.empty((len(clusters), len(clusters)))
-    cosine = np.empty_like(ward)
-    for i in range(len(clusters)):
-        ward[i], cosine[i] = costs(i)
-    while alive.sum() > 1:
-        if alive.sum() > max_themes:
-            i, j = np.unravel_index(np.argmin(ward), ward.shape)
-        else:
-            # Within the cap only near-identical themes merge, the most similar pair first.
-            i, j = np.unravel_index(np.argmax(cosine), cosine.shape)
-            if cosine[i, j] < MERGE_SIMILARITY:
-                break
-        i, j = min(i, j), max(i, j)
+    ward = np.stack([costs(i) for i in range(count)])
+    merges: list[tuple[int, int]] = []
+    while alive.sum() > stop_at:
+        i, j = np.unravel_index(np.argmin(ward), ward.shape)
+        i, j = int(min(i, j)), int(max(i, j))
+        merges.append((i, j))
         sums[i] += sums[j]
         sizes[i] += sizes[j]
         alive[j] = False
-        parent[parent == j] = i
-        ward[j], ward[:, j], cosine[j], cosine[:, j] = np.inf, np.inf, -np.inf, -np.inf
-        ward[i], cosine[i] = costs(i)
-        ward[:, i], cosine[:, i] = ward[i], cosine[i]
-    mapping = {c: parent[n] for n, c in enumerate(clusters)}
-    return np.array([mapping.get(label, -1) for label in labels.tolist()], dtype=np.int64)
+        ward[j], ward[:, j] = np.inf, np.inf
+        ward[i] = costs(i)
+        ward[:, i] = ward[i]
+    return merges
+
+
+def _cut_scores(
+    fragment: np.ndarray, vectors: np.ndarray, hierarchy: list[tuple[int, int]], count: int, highest: int, seed: int
+) -> dict[int, tuple[float, bool]]:
+    """For each number of themes on the way down the hierarchy, from `highest`: the partition's mean
+    silhouette and whether every theme made of several fragments is coherent.
+
+    The silhouette is measured on a seeded sample of every answer, a left-out one counted with its
+    nearest fragment: scored on clustered answers alone, HDBSCAN's tight fragments always win.
+    Distances are summed per fragment once; a merge then adds two columns, so every cut costs
+    O(sample x themes).
+    """
+    centroids = unit_rows(np.stack([vectors[fragment == c].sum(axis=0) for c in range(count)]))
+    placed = fragment.copy()
+    left_out = np.flatnonzero(fragment < 0)
+    if len(left_out):
+        placed[left_out] = np.argmax(vectors[left_out] @ centroids.T, axis=1)
+    sample = fit_sample(len(vectors), SILHOUETTE_SAMPLE, seed)
+    owner = placed[sample]
+    rows = np.arange(len(sample))
+    distances = 1 - vectors[sample] @ vectors[sample].T
+    membership = np.zeros((len(sample), count), dtype=np.float32)
+    membership[rows, owner] = 1
+    distance_sums = distances @ membership
+    del distances
+    sizes = membership.sum(axis=0)
+    member_sums = np.stack([vectors[fragment == c].sum(axis=0) for c in range(count)]).astype(np.float64)
+    members = np.bincount(fragment[fragment >= 0], minlength=count).astype(np.float64)
+    fragments = np.ones(count, dtype=np.int64)
+    alive = np.ones(count, dtype=bool)
+
+    def score() -> tuple[float, bool]:
+        columns = np.flatnonzero(alive & (sizes > 0))
+        within = distance_sums[rows, owner] / np.maximum(sizes[owner] - 1, 1)
+        means = distance_sums[:, columns] / sizes[columns]
+        means[owner[:, None] == columns[None, :]] = np.inf
+        nearest_other = means.min(axis=1) if len(columns) > 1 else np.zeros(len(sample))
+        silhouette = np.where(
+            (sizes[owner] > 1) & (len(columns) > 1),
+            (nearest_other - within) / np.maximum(np.maximum(nearest_other, within), 1e-12),
+            0.0,
+        )
+        merged = alive & (fragments > 1)
+        coherence = np.linalg.norm(member_sums[merged], axis=1) / members[merged]
+        return float(silhouette.mean()), bool(np.all(coherence >= SPLIT_COHERENCE))
+
+    scores = {count: score()} if count <= highest else {}
+    for step, (i, j) in enumerate(hierarchy):
+        distance_sums[:, i] += distance_sums[:, j]
+        distance_sums[:, j] = 0
+        sizes[i] += sizes[j]
+        sizes[j] = 0
+        owner[owner == j] = i
+        member_sums[i] += member_sums[j]
+        members[i] += members[j]
+        fragments[i] += fragments[j]
+        alive[j] = False
+        if count - step - 1 <= highest:
+            scores[count - step - 1] = score()
+    return scores
+
+
+def _merge_near_identical(labels: np.ndarray, vectors: np.ndarray, min_themes: int) -> tuple[np.ndarray, int]:
+    """Merge themes whose centroids are at least MERGE_SIMILARITY alike, the closest pair first,
+    while more than `min_themes` remain; return the labels and how many merges there were."""
+    merged = 0
+    while True:
+        themes = sorted(set(labels.tolist()) - {-1})
+        if len(themes) <= max(min_themes, 1):
+            return labels, merged
+        centroids = unit_rows(np.stack([vectors[labels == t].sum(axis=0) for t in themes]))
+        similarity = centroids @ centroids.T
+        np.fill_diagonal(similarity, -np.inf)
+        i, j = np.unravel_index(np.argmax(similarity), similarity.shape)
+        if similarity[i, j] < MERGE_SIMILARITY:
+            return labels, merged
+        labels = np.where(labels == themes[max(i, j)], themes[min(i, j)], labels)
+        merged += 1

@@ -10,8 +10,11 @@ How it works, and why:
    subject every answer shares) is split into the finer clusters HDBSCAN finds inside it.
 3. On short answers HDBSCAN still returns many small fragments of one theme. They are merged
    hierarchically in the original embedding space by Ward's criterion, which folds small
-   fragments into their neighbours before it touches large themes, until at most `max_themes`
-   remain; then near-identical themes (centroid cosine >= MERGE_SIMILARITY) merge too.
+   fragments into their neighbours before it touches large themes. The number of themes is the
+   data's: of the cuts of that hierarchy between `min_themes` and `max_themes` (a ceiling, not a
+   target), the one with the highest silhouette (cosine, on a seeded sample) among those whose
+   merged themes are all coherent. Then near-identical themes (centroid cosine >=
+   MERGE_SIMILARITY) merge too. See `clustering.merge`.
 4. Answers HDBSCAN left out join the nearest theme when close enough to its centroid (a threshold
    per theme, see `_thresholds`), then the closest of the rest until at most `max_unassigned`
    are left: those are the answers that fit no theme. Themes under the minimum support are
@@ -37,11 +40,13 @@ import numpy as np
 from consult.analysis.clustering import (
     HDBSCAN_MIN_SAMPLES,
     MERGE_SIMILARITY,
+    SILHOUETTE_SAMPLE,
     SPLIT_COHERENCE,
     UMAP_COMPONENTS,
     UMAP_EPOCHS_LARGE,
     UMAP_EPOCHS_SMALL,
     UMAP_NEIGHBOURS,
+    Cut,
     cluster,
     fit_sample,
     merge,
@@ -50,8 +55,12 @@ from consult.analysis.clustering import (
 from consult.analysis.types import AnswerText, Assignment, Theme
 
 # Bump when a change here can change the themes found for the same input.
-THEMES_VERSION = "1"
+THEMES_VERSION = "2"
 
+# The default range of the number of themes: the data chooses within it. The ceiling is high
+# enough not to bind on the data sets measured (docs/benchmarks.md); it bounds time and reading.
+DEFAULT_MIN_THEMES = 2
+DEFAULT_MAX_THEMES = 100
 SMALL_INPUT = 30  # fewer answers than this are too few to cluster: one theme or none
 # The closeness of a theme's own answers is measured at this quantile, so that a few loose members
 # do not lower the bar for joining it (see _thresholds).
@@ -86,6 +95,7 @@ class ThemeModel:
     secondary_margin: float
     parameters: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    cut: Cut = field(default_factory=Cut)
 
     @property
     def keys(self) -> list[int]:
@@ -108,14 +118,16 @@ def discover_themes(
     answers: list[AnswerText],
     embeddings: np.ndarray,
     *,
-    max_themes: int = 40,
+    min_themes: int = DEFAULT_MIN_THEMES,
+    max_themes: int = DEFAULT_MAX_THEMES,
     seed: int = 42,
     min_theme_size: int | None = None,
     max_unassigned: float = 0.10,
     secondary_margin: float = DEFAULT_SECONDARY_MARGIN,
     fit_sample_size: int = 20_000,
 ) -> ThemeModel:
-    """Find at most `max_themes` themes in `answers`, whose embeddings are the rows of `embeddings`.
+    """Find the themes in `answers`, whose embeddings are the rows of `embeddings`: as many as the
+    answers hold, between `min_themes` and `max_themes` (a ceiling only; see `clustering.merge`).
 
     Each theme has at least `min_theme_size` answers (default: 5 or 0.1%, whichever is more) and
     at most `max_unassigned` of the answers are left without a theme. Fewer than 30 answers, or
@@ -133,6 +145,7 @@ def discover_themes(
     min_size = min_theme_size or default_min_theme_size(count)
     parameters = {
         "version": THEMES_VERSION,
+        "min_themes": min_themes,
         "max_themes": max_themes,
         "seed": seed,
         "min_theme_size": min_size,
@@ -146,10 +159,12 @@ def discover_themes(
         },
         "hdbscan_min_samples": HDBSCAN_MIN_SAMPLES,
         "merge_similarity": MERGE_SIMILARITY,
+        "silhouette_sample": SILHOUETTE_SAMPLE,
         "split_coherence": SPLIT_COHERENCE,
         "threshold_quantile": THRESHOLD_QUANTILE,
     }
     timings: dict[str, float] = {}
+    cut = Cut()
 
     if count < max(SMALL_INPUT, 2 * min_size) or max_themes < 2:
         labels = np.zeros(count, dtype=np.int64) if count >= min_size and max_themes >= 1 else np.full(count, -1)
@@ -159,7 +174,9 @@ def discover_themes(
             [answers[i].text for i in sample], vectors[sample], seed, min_size * len(sample) // count, timings
         )
         clock = time.perf_counter()
-        sample_labels = merge(sample_labels, vectors[sample], max_themes)
+        sample_labels, cut = merge(
+            sample_labels, vectors[sample], min_themes=min_themes, max_themes=max_themes, seed=seed
+        )
         labels = np.full(count, -1, dtype=np.int64)
         labels[sample] = sample_labels
         if not np.any(labels >= 0):
@@ -193,7 +210,7 @@ def discover_themes(
         for answer, keys in zip(answers, theme_lists, strict=True)
     ]
     timings["total"] = time.perf_counter() - started
-    return ThemeModel(themes, assignments, centroids, thresholds, secondary_margin, parameters, timings)
+    return ThemeModel(themes, assignments, centroids, thresholds, secondary_margin, parameters, timings, cut)
 
 
 def assign_answers(

@@ -1,5 +1,6 @@
 """Themes found with BERTopic in a small corpus of six clearly different topics, embedded with the
-real packaged model; late answers join the right theme; tiny inputs do not break anything."""
+real packaged model; late answers join the right theme; tiny inputs do not break anything; on
+synthetic embeddings of known structure, the number of themes follows the data, not the ceiling."""
 
 import os
 from collections import Counter
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from consult.analysis.embedding import load_embedder
-from consult.analysis.themes import ThemeModel, assign_answers, discover_themes
+from consult.analysis.themes import DEFAULT_MAX_THEMES, ThemeModel, assign_answers, discover_themes
 from consult.analysis.types import AnswerText
 
 # Six topics, each with ten subjects, ten problems and ten requests, combined into fifty answers
@@ -404,7 +405,9 @@ def test_stored_centroids_assign_like_the_model(model, embedder):
 def test_timings_and_parameters_are_recorded(model):
     assert {"umap", "cluster", "merge", "assign", "keywords", "total"} <= set(model.timings)
     assert model.parameters["seed"] == 7
-    assert model.parameters["max_themes"] == 40
+    assert model.parameters["max_themes"] == DEFAULT_MAX_THEMES == 100
+    assert model.parameters["min_themes"] == 2
+    assert model.cut.fragments >= model.cut.themes >= len(model.themes)
 
 
 @pytest.mark.parametrize("count", [0, 1, 4, 12, 29])
@@ -438,3 +441,88 @@ def test_mismatched_embeddings_are_refused(corpus):
     answers, _, embeddings = corpus
     with pytest.raises(ValueError, match="embeddings"):
         discover_themes(answers[:10], embeddings[:9])
+
+
+# --- How many themes: synthetic embeddings whose groups are known ----------------------------
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.linalg.norm(matrix, axis=-1, keepdims=True)
+
+
+def _groups(
+    count: int, size: int, *, spread: float = 0.8, seed: int = 0
+) -> tuple[list[AnswerText], np.ndarray, np.ndarray]:
+    """`count` groups of `size` answers around random directions of a 384-dimensional space (nearly
+    orthogonal to each other), each answer its direction plus noise: about 0.8 cosine to its centre
+    with the default spread. Returns the answers, their embeddings and each answer's group."""
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.standard_normal((count, 384)))
+    vectors = np.concatenate([c + spread * rng.standard_normal((size, 384)) / np.sqrt(384) for c in centres])
+    groups = np.repeat(np.arange(count), size)
+    answers = [AnswerText(id=i, text=f"answer {i} on subject {g}") for i, g in enumerate(groups.tolist())]
+    return answers, vectors.astype(np.float32), groups
+
+
+def _themes_per_group(model: ThemeModel, groups: np.ndarray) -> list[set[int | None]]:
+    primary = np.array([k if k is not None else -1 for k in _primary(model)])
+    return [set(primary[groups == g].tolist()) for g in range(groups.max() + 1)]
+
+
+@pytest.mark.parametrize("count", [5, 25])
+def test_the_number_of_themes_follows_the_data_not_the_ceiling(count):
+    answers, vectors, groups = _groups(count, 600 // count)
+    model = discover_themes(answers, vectors)
+    assert len(model.themes) == count
+    # Each group is one theme of its own.
+    per_group = _themes_per_group(model, groups)
+    assert all(len(themes) == 1 for themes in per_group), per_group
+    assert len(set().union(*per_group)) == count
+
+
+def test_the_ceiling_is_respected_when_the_data_holds_more_themes():
+    answers, vectors, groups = _groups(25, 24)
+    model = discover_themes(answers, vectors, max_themes=10)
+    assert 1 <= len(model.themes) <= 10
+    # Whole groups are merged, never torn apart.
+    assert all(len(themes) == 1 for themes in _themes_per_group(model, groups))
+
+
+def test_subjects_with_close_sub_topics_are_one_theme_each_unless_the_floor_says_more():
+    """Two subjects far apart, each of four sub-topics whose centres are 0.8 alike (cosine): the
+    data holds two themes; a floor of six makes the cut keep the sub-topics apart."""
+    rng = np.random.default_rng(0)
+    subjects = _unit(rng.standard_normal((2, 384)))
+    centres = _unit(np.repeat(subjects, 4, axis=0) + 0.5 * rng.standard_normal((8, 384)) / np.sqrt(384))
+    vectors = np.concatenate([c + 0.25 * rng.standard_normal((40, 384)) / np.sqrt(384) for c in centres])
+    subject = np.repeat(np.arange(2), 160)
+    answers = [AnswerText(id=i, text=f"answer {i}") for i in range(320)]
+    model = discover_themes(answers, vectors)
+    assert len(model.themes) == 2
+    assert all(len(themes) == 1 for themes in _themes_per_group(model, subject))
+    assert 6 <= len(discover_themes(answers, vectors, min_themes=6).themes) <= 8
+
+
+def test_near_identical_themes_merge_into_one():
+    """Two tight groups whose centres are 0.93 alike (cosine): HDBSCAN and the silhouette keep them
+    apart, but they say the same thing, so they are one theme once the range allows it."""
+    rng = np.random.default_rng(3)
+    first, other = _unit(rng.standard_normal((2, 384)))
+    other = _unit(other - (other @ first) * first)
+    second = 0.93 * first + np.sqrt(1 - 0.93**2) * other
+    vectors = np.concatenate([c + 0.15 * rng.standard_normal((60, 384)) / np.sqrt(384) for c in (first, second)])
+    answers = [AnswerText(id=i, text=f"answer {i}") for i in range(120)]
+    assert len(discover_themes(answers, vectors, min_themes=2).themes) == 2
+    merged = discover_themes(answers, vectors, min_themes=1)
+    assert len(merged.themes) == 1
+    assert merged.cut.near_identical == 1
+    assert merged.unassigned_share == 0
+
+
+def test_the_chosen_number_of_themes_is_the_same_on_every_run():
+    answers, vectors, _ = _groups(25, 24, spread=1.0, seed=4)
+    first = discover_themes(answers, vectors, seed=3)
+    again = discover_themes(answers, vectors, seed=3)
+    assert first.cut == again.cut
+    assert first.themes == again.themes
+    assert first.assignments == again.assignments

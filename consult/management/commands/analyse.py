@@ -14,7 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--wait", action="store_true", help="wait until the run finishes; exit 1 if it fails")
-        parser.add_argument("--max-themes", type=int, help="the most themes per question, for this run only")
+        parser.add_argument(
+            "--max-themes",
+            type=int,
+            help="a ceiling on the themes per question, for this run only (below it the answers decide)",
+        )
         parser.add_argument(
             "--count-every-copy",
             action="store_true",
