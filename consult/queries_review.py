@@ -372,7 +372,7 @@ def accuracy_sentence(estimate: AccuracyEstimate | None) -> str:
         )
     return gettext(
         "The mapping agreed with officials on %(correct)s of %(checked)s answers checked at random: %(accuracy)s "
-        "(95%% interval %(low)s\u2013%(high)s)."
+        "(95%% interval %(low)s–%(high)s)."  # noqa: RUF001 (an en dash between figures, as GOV.UK writes ranges)
     ) % {
         "correct": f"{estimate.correct:,}",
         "checked": f"{estimate.checked:,}",

@@ -68,7 +68,7 @@ def test_import_themes_signs_the_framework_off_with_its_examples_as_officials_ro
         ("Keep human advisers", "People want to speak to a person", "framework", False),
         ("Privacy of personal data", "", "framework", False),
         ("Speed", "Quick answers at any time", "framework", False),
-        ("Other", "Answers that fit no theme.", "ai", True),
+        ("Other", "Answers that fit none of the other themes.", "ai", True),
     ]
     placed = ThemeMapping.objects.filter(theme__theme_set=theme_set).order_by("answer__response__external_id")
     assert list(placed.values_list("answer__response__external_id", "theme__label", "source", "is_active")) == [

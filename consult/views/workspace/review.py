@@ -422,7 +422,7 @@ def workspace_theme_framework(request: HttpRequest, slug: str, question_id: int)
     off as the themes in force."""
     question = _free_text_question(request, slug, question_id, Permission.SIGN_OFF)
     theme_set = ThemeSet.objects.filter(question=question).first()
-    form = FrameworkForm(request.POST or None, request.FILES or None) if request.method == "POST" else FrameworkForm()
+    form = FrameworkForm(request.POST, request.FILES) if request.method == "POST" else FrameworkForm()
     if form.is_bound and form.is_valid():
         try:
             rows = frameworks.read_framework_csv(form.cleaned_data["framework"])
