@@ -234,7 +234,7 @@ def test_the_accuracy_measured_by_random_checks_is_shown_with_its_interval(tmp_p
     assert "has not been measured yet" in default_method_note(consultation)
 
     url = reverse("workspace_mapping_checks", kwargs={"slug": SLUG, "question_id": theme_set.question_id})
-    data, batch = _check_form(client, url, dict(theme_set.themes.values_list("label", "pk")))
+    data, _ = _check_form(client, url, dict(theme_set.themes.values_list("label", "pk")))
     assert client.post(url, data).status_code == 302
 
     random_checks = [check for check in MappingCheck.objects.filter(reason="random") if check.is_correct is not None]
@@ -242,7 +242,7 @@ def test_the_accuracy_measured_by_random_checks_is_shown_with_its_interval(tmp_p
     assert len(random_checks) == 5
     sentence = re.compile(
         rf"The mapping agreed with officials on {agreed} of 5 answers checked at random: \d+% "
-        r"\(95% interval \d+%–\d+%\)\."
+        r"\(95% interval \d+%\u2013\d+%\)\."
     )
     assert sentence.search(client.get(theme_set_url).content.decode())
     dashboard = client.get(reverse("workspace_analysis", kwargs={"slug": SLUG})).content.decode()
