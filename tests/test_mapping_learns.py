@@ -13,14 +13,18 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from consult import tasks
+from consult.analysis import embedding
+from consult.analysis.mapping import Classifier
 from consult.models import (
     Answer,
+    AnswerEmbedding,
     AuditEvent,
     Consultation,
     MappingCheck,
@@ -29,8 +33,12 @@ from consult.models import (
     ThemeSet,
 )
 from consult.queries_outcome import default_method_note
+from consult.services import mapping
 from tests import corpus
 from tests.factories import make_official, make_response
+from tests.fake_openai import FakeOpenAI, Recorded, Respond
+
+pytest_plugins = ["tests.fake_openai"]
 
 # Transactional: the commands and pages queue the mapping on commit, and it runs there and then.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -292,3 +300,69 @@ def test_an_answer_arriving_after_the_mapping_is_mapped_on_arrival(tmp_path: Pat
     assert list(rows.values_list("theme__label", "source")) == [("Talking to a person on the phone", "ai")]
     assert rows.get().similarity is not None
     assert not ThemeMapping.objects.filter(answer__response=empty).exists()
+
+
+def model_settings(fake: FakeOpenAI) -> dict[str, str]:
+    return {
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_MODEL": "fake-model",
+        "LLM_TIMEOUT_SECONDS": "5",
+        "LLM_MAX_RETRIES": "1",
+        "LLM_PRICE_INPUT_PER_MILLION": "2.5",
+        "LLM_PRICE_OUTPUT_PER_MILLION": "10",
+    }
+
+
+def test_with_a_model_only_unsure_answers_are_sent_and_an_invented_quote_is_discarded(
+    tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    consultation = import_consultation(tmp_path, per_subject=12)
+    subject_of = {pk: subject(e) for pk, e in Answer.objects.values_list("pk", "response__external_id")}
+    sent: list[dict[str, object]] = []
+    invented: list[int] = []
+
+    def decide(recorded: Recorded) -> dict[str, object]:
+        """The truth for every answer, with a quote from it, except the first: a made-up quote."""
+        payload = json.loads(re.search(r"<data>\s*(.*?)\s*</data>", recorded.user, re.S).group(1))[0]
+        keys = {theme["label"]: theme["key"] for theme in payload["themes"]}
+        decisions = []
+        for answer in payload["answers"]:
+            sent.append(answer)
+            right = keys[THEME_OF_SUBJECT[subject_of[answer["id"]]]]
+            if not invented:
+                invented.append(answer["id"])
+                wrong = [key for key in keys.values() if key != right]
+                decisions.append({"id": answer["id"], "theme_keys": wrong, "evidence": "a quote nobody wrote"})
+            else:
+                decisions.append({"id": answer["id"], "theme_keys": [right], "evidence": answer["text"].split(".")[0]})
+        return {"decisions": decisions}
+
+    fake_openai.script(*[Respond(decide)] * 20)
+    with override_settings(**model_settings(fake_openai)):
+        import_framework(tmp_path)
+
+    theme_set = ThemeSet.objects.get(question__consultation=consultation)
+    assert theme_set.mapping_status == ThemeSet.MappingStatus.DONE
+    # Only the answers the classifier was unsure of went to the model, as their redacted text.
+    classifier = Classifier.from_dict(theme_set.classifier)
+    answers = list(Answer.objects.filter(question=theme_set.question).substantive().order_by("pk"))
+    stored = {row.answer_id: row for row in AnswerEmbedding.objects.filter(answer__in=answers)}
+    vectors = np.vstack([embedding.from_bytes(stored[a.pk].vector, stored[a.pk].dimensions) for a in answers])
+    _, uncertainty = classifier.decide(classifier.probabilities(vectors))
+    unsure = {a.pk for a, u in zip(answers, uncertainty, strict=True) if u > mapping.MODEL_UNCERTAINTY_THRESHOLD}
+    examples = set(ThemeMapping.objects.filter(source="official").values_list("answer_id", flat=True))
+    sent_ids = {answer["id"] for answer in sent}
+    assert sent_ids and sent_ids == unsure - examples
+    assert len(sent_ids) < len(answers)
+    redacted = dict(Answer.objects.values_list("pk", "redacted_text"))
+    assert all(answer["text"] == redacted[answer["id"]] for answer in sent)
+    # Verified decisions replace the classifier's; the one whose quote was invented is discarded.
+    for answer_id in sent_ids - set(invented):
+        active = ThemeMapping.objects.filter(answer_id=answer_id, is_active=True).values_list("theme__label", flat=True)
+        assert list(active) == [THEME_OF_SUBJECT[subject_of[answer_id]]]
+    wrong = ThemeMapping.objects.filter(answer_id=invented[0], is_active=True).values_list("theme__label", flat=True)
+    assert len(wrong) < 3
+    used = AuditEvent.objects.get(action="theme_set.mapped").after["language_model"]
+    assert (used["answers_sent"], used["answers_decided"]) == (len(sent_ids), len(sent_ids) - 1)
+    assert used["calls"] == len(fake_openai.requests) and used["prompt_tokens"] == 100 * len(fake_openai.requests)
