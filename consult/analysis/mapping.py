@@ -36,11 +36,18 @@ How it works, and why:
    answers that belong to no theme to learn from, "fits nothing" can only be measured against
    how the answers that fit score. Further themes are assigned at 0.5 (more likely in than out),
    best first, at most `MAX_THEMES_PER_ANSWER`. An answer with no theme goes to Other (`[]`).
+   A theme scored by its examples also requires the answer to *resemble* them: its cosine
+   similarity to the theme's prototype (the unit mean of its positives nudged towards its label)
+   must reach what all but `OTHER_EXAMPLE_SHARE` of the examples reached, under the same
+   cross-validation, against a prototype built without them. A discriminative classifier only
+   learns where one theme ends and another begins, so an answer unlike every theme can still get
+   a high probability for the theme it is least unlike; the resemblance gate sends it to Other.
 6. **Uncertainty.** For each theme, how far its probability is from the threshold that decides
    it, as a share of the room on that side (0 = on the threshold, 1 = certain); an answer's
    uncertainty is one minus the smallest such margin. It is high exactly where one more label
    from an official could flip a decision, which is what `least_sure` should ask about; entropy
-   would also rank answers that are confidently in two themes as unsure.
+   would also rank answers that are confidently in two themes as unsure. Rows that are evidence
+   already get a value like any other: the caller excludes them when it asks for checks.
 
 The trained `Classifier` is a weight matrix, biases and thresholds (JSON-safe through `to_dict`);
 `Classifier.predict` gives the same matches as `map_to_themes` for the same rows, so answers that
@@ -84,6 +91,10 @@ SIMILARITY_SLOPE = 12.0
 # Among themes scored by similarity, a theme's probability is multiplied by
 # exp(-(closest cosine - its cosine) / COMPETITION_WIDTH).
 COMPETITION_WIDTH = 0.05
+# An answer must be at least this close (cosine) to the prototype of a theme scored by its
+# examples to join it, when there were too few examples to measure the closeness they have.
+DEFAULT_RESEMBLANCE = 0.25
+PROBABILITY_DECIMALS = 10
 FORMAT_VERSION = 1
 
 
@@ -125,6 +136,8 @@ class Classifier:
     max_themes: int = MAX_THEMES_PER_ANSWER
     kinds: list[str] = field(default_factory=list)
     competition_width: float = COMPETITION_WIDTH
+    prototypes: np.ndarray | None = None
+    resemblance_threshold: float = DEFAULT_RESEMBLANCE
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """P(row belongs to theme) for each row and theme: shape (rows, len(keys))."""
@@ -142,29 +155,42 @@ class Classifier:
             probabilities[:, by_similarity] *= np.exp(behind / self.competition_width)
         return probabilities
 
-    def decide(self, probabilities: np.ndarray) -> tuple[list[list[ThemeMatch]], np.ndarray]:
-        """Each row's themes (best first; [] for Other) and its uncertainty, from its probabilities."""
+    def resemblance(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each row to each theme's prototype (0 for themes without one)."""
+        rows = _unit_rows(np.asarray(vectors, dtype=np.float64).reshape(len(vectors), -1))
+        if self.prototypes is None or not len(rows) or not self.keys:
+            return np.zeros((len(rows), len(self.keys)))
+        return rows @ self.prototypes.T
+
+    def decide(self, vectors: np.ndarray) -> tuple[list[list[ThemeMatch]], np.ndarray]:
+        """Each row's themes (best first; [] for Other) and its uncertainty (see the module docstring)."""
+        # Rounded so that an answer placed alone gets what it got among many (the matrix products
+        # may differ in the last bit with the batch's shape).
+        probabilities = np.round(self.probabilities(vectors), PROBABILITY_DECIMALS)
+        resemblance = np.round(self.resemblance(vectors), PROBABILITY_DECIMALS)
+        gated = np.array([kind == "examples" for kind in self.kinds], dtype=bool) & (self.prototypes is not None)
         matches: list[list[ThemeMatch]] = []
         uncertainty = np.zeros(len(probabilities))
-        for row, found in enumerate(probabilities):
+        for row, (found, resembles) in enumerate(zip(probabilities, resemblance, strict=True)):
+            # A theme scored by its examples is only open to answers that resemble them (step 5).
+            is_open = ~gated | (resembles >= self.resemblance_threshold)
+            eligible = np.where(is_open, found, 0.0)
             # Best first; equal probabilities keep key order (keys are sorted, the sort is stable).
-            ranked = np.argsort(-found, kind="stable")
+            ranked = np.argsort(-eligible, kind="stable")
             needed = self.thresholds.copy()
             if len(ranked):
                 needed[ranked[0]] = min(self.primary_threshold, needed[ranked[0]])
-            chosen = [n for n in ranked if found[n] >= needed[n]][: self.max_themes]
+            chosen = [n for n in ranked if eligible[n] >= needed[n] and eligible[n] > 0][: self.max_themes]
             if chosen and chosen[0] != ranked[0]:
                 chosen = []  # only reachable with a best theme under its threshold: nothing fits
             matches.append([ThemeMatch(self.keys[n], float(found[n])) for n in chosen])
             if len(found):
-                room = np.where(found >= needed, 1 - needed, needed)
-                margins = np.abs(found - needed) / np.maximum(room, 1e-9)
-                uncertainty[row] = 1 - float(np.clip(margins.min(), 0, 1))
+                uncertainty[row] = 1 - float(np.clip(_margins(found, needed).min(), 0, 1))
         return matches, uncertainty
 
     def predict(self, vectors: np.ndarray) -> list[list[ThemeMatch]]:
         """Each row's themes, best first; [] means Other."""
-        return self.decide(self.probabilities(vectors))[0]
+        return self.decide(vectors)[0]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and numbers, for a JSONField; `from_dict` rebuilds the same classifier."""
@@ -178,6 +204,8 @@ class Classifier:
             "max_themes": int(self.max_themes),
             "kinds": list(self.kinds),
             "competition_width": float(self.competition_width),
+            "prototypes": None if self.prototypes is None else [[float(v) for v in row] for row in self.prototypes],
+            "resemblance_threshold": float(self.resemblance_threshold),
         }
 
     @classmethod
@@ -196,6 +224,10 @@ class Classifier:
             max_themes=int(data["max_themes"]),
             kinds=list(data["kinds"]),
             competition_width=float(data["competition_width"]),
+            prototypes=None
+            if data["prototypes"] is None
+            else np.array(data["prototypes"], dtype=np.float64).reshape(len(keys), -1),
+            resemblance_threshold=float(data["resemblance_threshold"]),
         )
 
 
@@ -216,6 +248,12 @@ class Mapping:
         if not self.matches:
             return 0.0
         return sum(1 for found in self.matches if not found) / len(self.matches)
+
+
+def _margins(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How far each value is from its threshold, as a share of the room on its side (0..1)."""
+    room = np.where(values >= thresholds, 1 - thresholds, thresholds)
+    return np.abs(values - thresholds) / np.maximum(room, 1e-9)
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:
@@ -356,14 +394,34 @@ def _folds(training: _Training, seed: int) -> np.ndarray:
     return folds
 
 
+def _prototype(members: np.ndarray, label: np.ndarray | None) -> np.ndarray:
+    """The unit mean of a theme's positives nudged towards its label; the label alone without them."""
+    if not len(members):
+        return label if label is not None else np.zeros(0)
+    centre = _unit(members.mean(axis=0))
+    return centre if label is None else _unit(centre + PROTOTYPE_LABEL_WEIGHT * label)
+
+
+def _positives(training: _Training, theme: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """The answer vectors among `rows` (a mask; all rows by default) that are positives of `theme`."""
+    mask = (training.targets[:, theme] > 0) & (training.source_rows >= 0)
+    return training.inputs[mask if rows is None else mask & rows]
+
+
 def _cross_validated_scores(
-    training: _Training, modelled: np.ndarray, seed: int, full_fit: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each answer row's score for each modelled theme from a model that did not see it, and a mask
-    of the (row, theme) pairs that have a score and a known outcome."""
+    training: _Training,
+    modelled: np.ndarray,
+    labels: list[np.ndarray | None],
+    seed: int,
+    full_fit: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Each answer row's score for each modelled theme from a model that did not see it, a mask of
+    the (row, theme) pairs that have a score and a known outcome, and how close each held-out
+    positive is to its theme's prototype built without it."""
     folds = _folds(training, seed)
     scores = np.zeros(training.targets.shape)
     known = np.zeros(training.targets.shape, dtype=bool)
+    closeness: list[float] = []
     for fold in range(int(folds.max()) + 1):
         held_out = folds == fold
         kept = ~held_out
@@ -379,7 +437,10 @@ def _cross_validated_scores(
         )
         scores[np.ix_(held_out, can_fit)] = training.inputs[held_out] @ coefficients.T + bias
         known[np.ix_(held_out, can_fit)] = training.weights[np.ix_(held_out, can_fit)] > 0
-    return scores, known
+        for theme in np.flatnonzero(can_fit):
+            prototype = _prototype(_positives(training, theme, kept), labels[theme])
+            closeness.extend((_positives(training, theme, held_out) @ prototype).tolist())
+    return scores, known, closeness
 
 
 def _primary_threshold(probabilities: np.ndarray, targets: np.ndarray, rows: np.ndarray) -> float:
@@ -420,7 +481,7 @@ def map_to_themes(
 
     labels = [_unit(np.asarray(t.label_vector, dtype=np.float64).ravel()) if has_label(t) else None for t in described]
     classifier = _train(answers, described, labels, seed, max_themes)
-    matches, uncertainty = classifier.decide(classifier.probabilities(answers))
+    matches, uncertainty = classifier.decide(answers)
     return Mapping(matches, classifier, undescribed, uncertainty)
 
 
@@ -438,6 +499,10 @@ def _train(
     biases = np.zeros(len(themes))
     kinds = ["examples" if modelled[n] else ("prototype" if has_members[n] else "label") for n in range(len(themes))]
     primary = ASSIGN_THRESHOLD
+    resemblance_threshold = DEFAULT_RESEMBLANCE
+    prototypes = np.zeros((len(themes), dims))
+    for n in np.flatnonzero(modelled):
+        prototypes[n] = _prototype(_positives(training, n), labels[n])
     answer_rows = np.flatnonzero(training.source_rows >= 0)
 
     if modelled.any():
@@ -446,7 +511,9 @@ def _train(
         )
         platt = None
         if len(answer_rows) >= MIN_CV_EXAMPLES:
-            scores, known = _cross_validated_scores(training, modelled, seed, (coefficients, bias))
+            scores, known, closeness = _cross_validated_scores(training, modelled, labels, seed, (coefficients, bias))
+            if closeness:
+                resemblance_threshold = float(np.quantile(closeness, OTHER_EXAMPLE_SHARE))
             platt = _fit_sigmoid(scores[known], training.targets[known])
             if platt is not None:
                 calibrated = np.where(known, _sigmoid(platt[0] * scores + platt[1]), 0.0)
@@ -458,14 +525,7 @@ def _train(
     # Themes scored by similarity: to their label, or to their positives' mean and label.
     similarity_slope, similarity_centre = _similarity_sigmoid(answers, training, labels, answer_rows)
     for n in np.flatnonzero(~modelled):
-        members = training.source_rows[(training.targets[:, n] > 0) & (training.source_rows >= 0)]
-        if len(members) == 0:
-            prototype = labels[n]
-        elif labels[n] is None:
-            prototype = _unit(answers[members].mean(axis=0))
-        else:
-            prototype = _unit(_unit(answers[members].mean(axis=0)) + PROTOTYPE_LABEL_WEIGHT * labels[n])
-        weights[n] = similarity_slope * prototype
+        weights[n] = similarity_slope * _prototype(_positives(training, n), labels[n])
         biases[n] = -similarity_slope * similarity_centre
     return Classifier(
         keys=[theme.key for theme in themes],
@@ -475,6 +535,8 @@ def _train(
         primary_threshold=primary,
         max_themes=max_themes,
         kinds=kinds,
+        prototypes=prototypes,
+        resemblance_threshold=resemblance_threshold,
     )
 
 
@@ -539,4 +601,6 @@ def estimate_accuracy(outcomes: Sequence[bool]) -> AccuracyEstimate | None:
     z2 = _Z95**2
     centre = (share + z2 / (2 * checked)) / (1 + z2 / checked)
     spread = _Z95 * math.sqrt(share * (1 - share) / checked + z2 / (4 * checked**2)) / (1 + z2 / checked)
-    return AccuracyEstimate(correct, checked, share, max(0.0, centre - spread), min(1.0, centre + spread))
+    low = 0.0 if correct == 0 else max(0.0, centre - spread)
+    high = 1.0 if correct == checked else min(1.0, centre + spread)
+    return AccuracyEstimate(correct, checked, share, low, high)
