@@ -349,7 +349,7 @@ def test_with_a_model_only_unsure_answers_are_sent_and_an_invented_quote_is_disc
     answers = list(Answer.objects.filter(question=theme_set.question).substantive().order_by("pk"))
     stored = {row.answer_id: row for row in AnswerEmbedding.objects.filter(answer__in=answers)}
     vectors = np.vstack([embedding.from_bytes(stored[a.pk].vector, stored[a.pk].dimensions) for a in answers])
-    _, uncertainty = classifier.decide(classifier.probabilities(vectors))
+    _, uncertainty = classifier.decide(vectors)
     unsure = {a.pk for a, u in zip(answers, uncertainty, strict=True) if u > mapping.MODEL_UNCERTAINTY_THRESHOLD}
     examples = set(ThemeMapping.objects.filter(source="official").values_list("answer_id", flat=True))
     sent_ids = {answer["id"] for answer in sent}
