@@ -135,9 +135,12 @@ def test_import_themes_then_map_themes_maps_every_substantive_answer_and_the_exp
     assert not set(NON_ANSWERS) & set(placed)  # non-answers are never mapped
     assert len(placed) == 80
     assert re.search(r"Question 1: 80 answers mapped, \d+% in Other \(\d+\)\.", out.getvalue())
+    # Answers on the subjects the framework has examples of: never in another subject's theme, and
+    # most in their own (the rest in Other, for officials' checks to teach it).
     with_examples = [e for e in placed if subject(e) in ("phone", "privacy", "speed")]
-    right = sum(1 for e in with_examples if THEME_OF_SUBJECT[subject(e)] == placed[e][0])
-    assert right / len(with_examples) >= 0.9, placed
+    right = sum(1 for e in with_examples if placed[e] == [THEME_OF_SUBJECT[subject(e)]])
+    wrong = [e for e in with_examples if placed[e] != ["Other"] and THEME_OF_SUBJECT[subject(e)] not in placed[e]]
+    assert not wrong and right / len(with_examples) >= 0.6, placed
     mapped = AuditEvent.objects.filter(action="theme_set.mapped").latest("pk")
     assert mapped.after["answers"] == 80
     assert mapped.after["evidence"]["positives"] == 6 and mapped.after["evidence"]["label_only_themes"] == 1
