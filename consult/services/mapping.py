@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from consult import queries_dashboard, tasks
 from consult.analysis import embedding as embedding_lib
+from consult.analysis.llm import LanguageModel
 from consult.analysis.mapping import (
     Classifier,
     Mapping,
@@ -35,8 +36,10 @@ from consult.analysis.mapping import (
     map_to_themes,
     random_rows,
 )
+from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
 from consult.analysis.types import AnswerText, Usage
 from consult.models import Answer, MappingCheck, Question, Response, ReviewTheme, ThemeMapping, ThemeSet
+from consult.models.responses import AnswerQuerySet
 from consult.queries_review import mapping_evidence
 from consult.services import analysis as analysis_service
 from consult.services.audit import record
@@ -55,10 +58,10 @@ MODEL_UNCERTAINTY_THRESHOLD = 0.5
 MODEL_ANSWERS_PER_MAPPING = 200
 
 
-def _mappable(queryset: object) -> object:
+def _mappable(answers: AnswerQuerySet) -> AnswerQuerySet:
     """Answers a mapping places: of sent responses, with something to say, not hidden."""
     return (
-        queryset.filter(response__status=Response.Status.SUBMITTED)  # type: ignore[attr-defined]
+        answers.filter(response__status=Response.Status.SUBMITTED)
         .substantive()
         .exclude(text="")
         .exclude(visibility=Answer.Visibility.HIDDEN)
@@ -195,7 +198,15 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
     model = analysis_service.language_model()
     if model is not None and mapping.classifier is not None and answers:
         summary["language_model"] = _let_the_model_decide(
-            model, theme_set, reviewed, answers, vectors, mapping, chosen, exclude=_decided_by_officials(theme_set)
+            model,
+            theme_set,
+            reviewed,
+            answers,
+            vectors,
+            mapping,
+            mapping.classifier,
+            chosen,
+            exclude=_decided_by_officials(theme_set),
         )
     proposals: list[_Proposal] = []
     for answer, found in zip(answers, chosen, strict=True):
@@ -208,12 +219,13 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
 
 
 def _let_the_model_decide(
-    model: object,
+    model: LanguageModel,
     theme_set: ThemeSet,
     reviewed: list[ReviewTheme],
     answers: list[Answer],
     vectors: np.ndarray,
     mapping: Mapping,
+    classifier: Classifier,
     chosen: list[list[ThemeMatch]],
     *,
     exclude: set[int],
@@ -221,11 +233,9 @@ def _let_the_model_decide(
     """Send the answers the classifier is unsure of (their redacted text only) to the language
     model, and let its verified decisions replace the classifier's proposals in `chosen`. Returns
     what it cost, for the audit record."""
-    from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
-
     uncertainty = np.asarray(mapping.uncertainty, dtype=float)
     unsure = [
-        row
+        int(row)
         for row in np.argsort(-uncertainty, kind="stable")
         if uncertainty[row] > MODEL_UNCERTAINTY_THRESHOLD and answers[row].pk not in exclude
     ][:MODEL_ANSWERS_PER_MAPPING]
@@ -236,23 +246,20 @@ def _let_the_model_decide(
         texts = [
             AnswerText(answers[row].pk, answers[row].redacted_text, answers[row].response.reference) for row in unsure
         ]
-        decisions, usage = decide_unsure(model, theme_set.question.text, choices, texts)  # type: ignore[arg-type]
-        classifier = mapping.classifier
-        assert classifier is not None  # the caller checked
+        decisions, usage = decide_unsure(model, theme_set.question.text, choices, texts)
         column = {key: n for n, key in enumerate(classifier.keys)}
-        row_of = {answers[row].pk: int(row) for row in unsure}
-        probabilities = (
-            classifier.probabilities(vectors[[row_of[d.answer_id] for d in decisions]]) if decisions else None
-        )
-        for n, decision in enumerate(decisions):
-            row = row_of.get(decision.answer_id)
-            if row is None:
-                continue  # the model answered about an answer it was not asked about
+        position = {answers[row].pk: n for n, row in enumerate(unsure)}
+        # The stored probability of a theme the model chose is still the classifier's.
+        probabilities = classifier.probabilities(vectors[unsure])
+        for decision in decisions:
+            if decision.answer_id not in position:
+                continue  # not one it was asked about
+            n = position[decision.answer_id]
             keys = [key for key in dict.fromkeys(decision.theme_keys) if key in column]
-            chosen[row] = [ThemeMatch(key, float(probabilities[n, column[key]])) for key in keys]  # type: ignore[index]
+            chosen[unsure[n]] = [ThemeMatch(key, float(probabilities[n, column[key]])) for key in keys]
             decided += 1
     return {
-        "model": getattr(model, "name", ""),
+        "model": model.name,
         "uncertainty_threshold": MODEL_UNCERTAINTY_THRESHOLD,
         "answers_sent": len(unsure),
         "answers_decided": decided,
