@@ -162,6 +162,9 @@ def test_a_theme_with_neither_members_nor_label_is_reported_and_takes_nothing() 
 def test_no_answers_or_no_themes_give_empty_mappings() -> None:
     empty = map_to_themes(np.zeros((0, 16)), [ThemeEvidence(1, label_vector=AXES[0])])
     assert empty.matches == [] and empty.other_share == 0.0
+    # Still a classifier, ready for the answers that arrive later.
+    assert empty.undescribed == [] and empty.classifier.predict(AXES[:1]) != [[]]
+    assert map_to_themes(np.zeros(0), [ThemeEvidence(1, label_vector=AXES[0])]).classifier.keys == [1]
     nothing = map_to_themes(AXES[:3], [])
     assert nothing.matches == [[], [], []] and nothing.classifier is None
     assert list(nothing.uncertainty) == [0.0, 0.0, 0.0]
