@@ -38,6 +38,7 @@ from consult.models import (
 from consult.queries_analysis import arrivals_since
 from consult.queries_counting import Bar, bars, latest_non_answer_decision
 from consult.queries_free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
+from consult.queries_review import accuracy_sentence, mapping_accuracy
 from consult.queries_themes import consultation_themes
 
 # Counting every answer of a consultation of 100,000 responses takes longer than a page should,
@@ -294,6 +295,19 @@ def recount_later(consultation: Consultation, page: str = "", question_id: int |
     return lambda: tasks.count_analysis.delay(consultation.pk, page, question_id)
 
 
+def _mapping_accuracy(consultation: Consultation, questions: list[Question]) -> list[tuple[Question, str]]:
+    """Each question with signed-off themes, with the mapping's accuracy measured by spot checks."""
+    signed_off = set(
+        ThemeSet.objects.filter(question__consultation=consultation, status=ThemeSet.Status.SIGNED_OFF).values_list(
+            "question_id", flat=True
+        )
+    )
+    if not signed_off:
+        return []
+    accuracy = mapping_accuracy(sorted(signed_off))
+    return [(question, accuracy_sentence(accuracy[question.pk])) for question in questions if question.pk in signed_off]
+
+
 def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
     """Everything the analysis overview shows, in a fixed number of queries. The counts are kept
     (the page says when they were counted, see `counted`); the state of the current run is always
@@ -313,6 +327,7 @@ def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, o
             "free_text_results": free_text_results(consultation, questions, run, in_force),
             "run": run,
             "arrivals": arrivals_since(run) if run is not None and run.started_at else None,
+            "mapping_accuracy": _mapping_accuracy(consultation, questions),
         }
 
     key = counts_key("dashboard", consultation)

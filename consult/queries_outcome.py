@@ -13,11 +13,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 
+from consult.analysis.mapping import estimate_accuracy
 from consult.models import (
     AnalysisRun,
     Answer,
     AuditEvent,
     Consultation,
+    MappingCheck,
     Outcome,
     OutcomeReceipt,
     Question,
@@ -27,6 +29,7 @@ from consult.models import (
 )
 from consult.queries_counting import answer_counts
 from consult.queries_organisations import named_organisations
+from consult.queries_review import accuracy_sentence, mapping_accuracy
 from consult.queries_themes import consultation_themes, is_reviewed_in_force, mapping_changes
 
 
@@ -136,6 +139,7 @@ def _method_note_lines(consultation: Consultation) -> list[str]:
                     "share": f"{change.changed_share:.0%}",
                 }
             )
+    lines.extend(_accuracy_lines(consultation, questions))
     theme_changes = AuditEvent.objects.filter(
         consultation=consultation, object_type__in=["themeset", "reviewtheme", "thememapping"]
     ).count()
@@ -149,6 +153,37 @@ def _method_note_lines(consultation: Consultation) -> list[str]:
             % {"count": f"{theme_changes:,}"}
         )
     lines.append(gettext("Answers that moderators hid (for example spam or abuse) are not counted."))
+    return lines
+
+
+def _accuracy_lines(consultation: Consultation, questions: dict[int, Question]) -> list[str]:
+    """The mapping's accuracy as officials' spot checks of answers drawn at random measured it:
+    for the question, or overall and then per question when several have signed-off themes."""
+    signed_off = sorted(
+        ThemeSet.objects.filter(question__consultation=consultation, status=ThemeSet.Status.SIGNED_OFF).values_list(
+            "question_id", flat=True
+        ),
+        key=lambda question_id: questions[question_id].position,
+    )
+    if not signed_off:
+        return []
+    accuracy = mapping_accuracy(signed_off)
+    if len(signed_off) == 1:
+        return [accuracy_sentence(accuracy[signed_off[0]])]
+    outcomes = [
+        is_correct
+        for is_correct in MappingCheck.objects.filter(
+            theme_set__question_id__in=signed_off, reason=MappingCheck.Reason.RANDOM, is_correct__isnull=False
+        ).values_list("is_correct", flat=True)
+    ]
+    lines = [
+        gettext("Across all questions: %(sentence)s") % {"sentence": accuracy_sentence(estimate_accuracy(outcomes))}
+    ]
+    for question_id in signed_off:
+        lines.append(
+            gettext("Question %(position)s: %(sentence)s")
+            % {"position": questions[question_id].position, "sentence": accuracy_sentence(accuracy[question_id])}
+        )
     return lines
 
 

@@ -7,11 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
+from consult.analysis.mapping import AccuracyEstimate, estimate_accuracy
 from consult.models import (
     AnalysisRun,
     Answer,
     Consultation,
+    MappingCheck,
     Question,
     Response,
     ReviewTheme,
@@ -72,10 +75,9 @@ def review_overview(consultation: Consultation) -> list[QuestionReview]:
     return rows
 
 
-def theme_members(themes: list[ReviewTheme]) -> dict[int, set[int]]:
-    """The answers each reviewed theme holds as evidence, keyed by theme id: the members of the
-    AI candidates it came from and the answers placed in it, less those an official took out."""
-    members: dict[int, set[int]] = {theme.pk: set() for theme in themes}
+def _candidate_members(theme_ids: list[int]) -> dict[int, set[int]]:
+    """The members of the AI candidates each reviewed theme came from, keyed by theme id."""
+    members: dict[int, set[int]] = {theme_id: set() for theme_id in theme_ids}
     candidate_of: dict[int, list[int]] = defaultdict(list)
     links = ReviewTheme.candidates.through.objects.filter(reviewtheme_id__in=members)
     for theme_id, candidate_id in links.values_list("reviewtheme_id", "theme_id"):
@@ -84,6 +86,13 @@ def theme_members(themes: list[ReviewTheme]) -> dict[int, set[int]]:
     for candidate_id, answer_id in assignments:
         for theme_id in candidate_of[candidate_id]:
             members[theme_id].add(answer_id)
+    return members
+
+
+def theme_members(themes: list[ReviewTheme]) -> dict[int, set[int]]:
+    """The answers each reviewed theme holds as evidence, keyed by theme id: the members of the
+    AI candidates it came from and the answers placed in it, less those an official took out."""
+    members = _candidate_members([theme.pk for theme in themes])
     taken_out: dict[int, set[int]] = defaultdict(set)
     rows = ThemeMapping.objects.filter(theme_id__in=members).values_list(
         "theme_id", "answer_id", "is_active", "removed_by"
@@ -94,6 +103,52 @@ def theme_members(themes: list[ReviewTheme]) -> dict[int, set[int]]:
         elif removed_by is not None:
             taken_out[theme_id].add(answer_id)
     return {theme_id: answers - taken_out[theme_id] for theme_id, answers in members.items()}
+
+
+@dataclass(frozen=True)
+class ThemeEvidenceIds:
+    """What officials said about one reviewed theme, as answer ids: `positives` belong in it,
+    `negatives` do not."""
+
+    positives: frozenset[int]
+    negatives: frozenset[int]
+
+
+def mapping_evidence(theme_set: ThemeSet, themes: list[ReviewTheme]) -> dict[int, ThemeEvidenceIds]:
+    """The evidence the mapping learns from, per reviewed theme (docs/decisions/0004).
+
+    Positives: the members of the AI candidates the theme came from, answers an official placed
+    in it (a move, a split, a framework's example) and answers a check said belong in it.
+    Negatives: answers an official took out of it, and answers a check said do not belong in it
+    although the mapping had proposed it. The rows hold the latest word (a check's decision is
+    applied as rows), so where a check and a row disagree, the row wins. AI rows are not evidence:
+    the mapping would learn only from itself.
+    """
+    ids = [theme.pk for theme in themes]
+    positives = _candidate_members(ids)
+    negatives: dict[int, set[int]] = {theme_id: set() for theme_id in ids}
+    decided = MappingCheck.objects.filter(theme_set=theme_set, decided_theme_ids__isnull=False)
+    for answer_id, proposed, chosen in decided.values_list("answer_id", "proposed_theme_ids", "decided_theme_ids"):
+        for theme_id in chosen:
+            if theme_id in positives:
+                positives[theme_id].add(answer_id)
+        for theme_id in set(proposed) - set(chosen):
+            if theme_id in negatives:
+                negatives[theme_id].add(answer_id)
+                positives[theme_id].discard(answer_id)
+    rows = ThemeMapping.objects.filter(theme_id__in=ids).filter(
+        Q(source=ThemeMapping.Source.OFFICIAL, is_active=True) | Q(removed_by__isnull=False)
+    )
+    for theme_id, answer_id, is_active in rows.values_list("theme_id", "answer_id", "is_active"):
+        if is_active:
+            positives[theme_id].add(answer_id)
+            negatives[theme_id].discard(answer_id)
+        else:
+            negatives[theme_id].add(answer_id)
+            positives[theme_id].discard(answer_id)
+    return {
+        theme_id: ThemeEvidenceIds(frozenset(positives[theme_id]), frozenset(negatives[theme_id])) for theme_id in ids
+    }
 
 
 @dataclass(frozen=True)
@@ -118,6 +173,8 @@ class ThemeSetPage:
     rows: list[ThemeRow]
     answer_count: int
     newer_run: AnalysisRun | None  # a succeeded run newer than the set's source
+    accuracy: str = ""  # measured from spot checks, in words, once the set is signed off
+    open_check_count: int = 0  # answers the mapping asked officials to check
 
 
 def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
@@ -182,7 +239,11 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
     ]
     latest = AnalysisRun.objects.latest_succeeded_for(question.consultation)
     newer = latest if latest is not None and latest.pk != theme_set.source_run_id else None
-    return ThemeSetPage(theme_set, rows, len(counted), newer)
+    page = ThemeSetPage(theme_set, rows, len(counted), newer)
+    if theme_set.is_signed_off:
+        page.accuracy = accuracy_sentence(mapping_accuracy([question.pk])[question.pk])
+        page.open_check_count = len(open_checks(theme_set))
+    return page
 
 
 def split_choices(theme: ReviewTheme) -> tuple[list[Quote], int]:
@@ -263,3 +324,80 @@ def response_themes(response: Response) -> list[AnswerThemes]:
             item.addable = [t for t in theme_set.themes.order_by("is_other", "position") if t.pk not in active]
         result.append(item)
     return result
+
+
+# --- How the mapping did ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappingTotals:
+    mapped: int  # answers in at least one theme (Other included)
+    in_other: int
+
+    @property
+    def other_share(self) -> float:
+        return self.in_other / self.mapped if self.mapped else 0.0
+
+
+def mapping_totals(theme_set: ThemeSet) -> MappingTotals:
+    """How many counted answers the set's themes hold, and how many of them are in Other."""
+    rows = ThemeMapping.objects.filter(
+        theme__theme_set=theme_set,
+        is_active=True,
+        answer__response__status=Response.Status.SUBMITTED,
+    ).exclude(answer__visibility=Answer.Visibility.HIDDEN)
+    mapped = rows.values("answer_id").distinct().count()
+    in_other = rows.filter(theme__is_other=True).values("answer_id").distinct().count()
+    return MappingTotals(mapped, in_other)
+
+
+def mapping_accuracy(question_ids: list[int]) -> dict[int, AccuracyEstimate | None]:
+    """Per question, the mapping's accuracy as officials' spot checks of answers drawn at random
+    measured it (None before any was checked). Checks of the answers it was least sure of are
+    left out: they would make it look worse than it is."""
+    outcomes: dict[int, list[bool]] = {question_id: [] for question_id in question_ids}
+    checked = MappingCheck.objects.filter(
+        theme_set__question_id__in=question_ids, reason=MappingCheck.Reason.RANDOM, is_correct__isnull=False
+    )
+    for question_id, is_correct in checked.order_by("pk").values_list("theme_set__question_id", "is_correct"):
+        outcomes[question_id].append(is_correct)
+    return {question_id: estimate_accuracy(found) for question_id, found in outcomes.items()}
+
+
+def accuracy_sentence(estimate: AccuracyEstimate | None) -> str:
+    """The accuracy in words, for officials and the published method note."""
+    if estimate is None:
+        return gettext(
+            "The mapping's accuracy has not been measured yet: officials have not checked any answers drawn at random."
+        )
+    return gettext(
+        "The mapping agreed with officials on %(correct)s of %(checked)s answers checked at random: %(accuracy)s "
+        "(95%% interval %(low)s–%(high)s)."  # noqa: RUF001 (an en dash between figures, as GOV.UK writes ranges)
+    ) % {
+        "correct": f"{estimate.correct:,}",
+        "checked": f"{estimate.checked:,}",
+        "accuracy": f"{estimate.accuracy:.0%}",
+        "low": f"{estimate.low:.0%}",
+        "high": f"{estimate.high:.0%}",
+    }
+
+
+@dataclass(frozen=True)
+class OpenCheck:
+    check: MappingCheck
+    text: str
+    reference: str
+
+
+def open_checks(theme_set: ThemeSet) -> list[OpenCheck]:
+    """The answers the mapping asked officials to check and nobody has yet, least sure first,
+    then those drawn at random; answers hidden, withdrawn or emptied since are left out."""
+    checks = (
+        MappingCheck.objects.filter(theme_set=theme_set, decided_theme_ids__isnull=True)
+        .filter(answer__response__status=Response.Status.SUBMITTED)
+        .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .exclude(answer__text="")
+        .select_related("answer__response")
+        .order_by("-reason", "confidence", "pk")
+    )
+    return [OpenCheck(check, check.answer.text, check.answer.response.reference) for check in checks]

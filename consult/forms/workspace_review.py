@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from consult.forms.respond import TypedTextField
-from consult.models import ReviewTheme
+from consult.models import MappingCheck, ReviewTheme
 
 _STALE_PAGE = "This page is out of date. Go back to the themes and try again"
 
@@ -94,3 +94,82 @@ class AnswerThemeForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _STALE_PAGE, "invalid_choice": _STALE_PAGE},
     )
+
+
+NONE_OF_THESE = "none"
+
+
+class MappingChecksForm(forms.Form):
+    """Officials' answers to the mapping's checks: for each answer, the themes it belongs in, or
+    "Other / none of these". `checks` are the open checks the page showed; `themes` the set's
+    reviewed themes (not Other)."""
+
+    shown = forms.CharField(widget=forms.HiddenInput, error_messages={"required": _STALE_PAGE})
+
+    def __init__(self, *args: object, checks: list[MappingCheck], themes: list[ReviewTheme], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.checks = checks
+        self.fields["shown"].initial = ",".join(str(check.pk) for check in checks)
+        choices = [(str(theme.pk), theme.label) for theme in themes] + [(NONE_OF_THESE, "Other / none of these")]
+        for number, check in enumerate(checks, start=1):
+            proposed = [str(theme_id) for theme_id in check.proposed_theme_ids] or [NONE_OF_THESE]
+            self.fields[self.field_name(check)] = forms.MultipleChoiceField(
+                label=f"Which themes does answer {number} belong in?",
+                choices=choices,
+                initial=proposed,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "required": f"Select the themes answer {number} belongs in, or “Other / none of these”",
+                    "invalid_choice": _STALE_PAGE,
+                },
+            )
+
+    @staticmethod
+    def field_name(check: MappingCheck) -> str:
+        return f"check_{check.pk}"
+
+    def clean_shown(self) -> str:
+        if self.cleaned_data["shown"] != ",".join(str(check.pk) for check in self.checks):
+            raise forms.ValidationError("Someone else checked some of these answers since you opened this page")
+        return self.cleaned_data["shown"]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for number, check in enumerate(self.checks, start=1):
+            name = self.field_name(check)
+            chosen = cleaned.get(name)
+            if chosen and NONE_OF_THESE in chosen and len(chosen) > 1:
+                self.add_error(
+                    name, f"Select the themes answer {number} belongs in, or “Other / none of these”, not both"
+                )
+        return cleaned
+
+    def decisions(self) -> dict[int, list[int]]:
+        """Check id -> the theme ids chosen (empty for "Other / none of these"), once valid."""
+        return {
+            check.pk: [int(value) for value in self.cleaned_data[self.field_name(check)] if value != NONE_OF_THESE]
+            for check in self.checks
+        }
+
+
+FRAMEWORK_MAX_BYTES = 2 * 1024 * 1024
+
+
+class FrameworkForm(forms.Form):
+    framework = forms.FileField(
+        label="Upload a coding framework",
+        help_text=(
+            "A CSV file with a column label and, if you have them, description and examples. Examples are the "
+            "ids of responses whose answer belongs in the theme, separated by “|”."
+        ),
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+
+    def clean_framework(self) -> str:
+        upload = self.cleaned_data["framework"]
+        if upload.size > FRAMEWORK_MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 2MB")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The selected file must be a CSV file saved as UTF-8") from None

@@ -39,7 +39,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
-from consult.services import moderation
+from consult.services import mapping, moderation
 
 logger = logging.getLogger(__name__)
 
@@ -491,6 +491,7 @@ def process_response(response_id: int) -> None:
     moderation.flag_answers(answers)
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
     vectors = embeddings_for(answers, embedder)
+    mapping.map_on_arrival(answers, vectors)  # placed in the signed-off themes, if they are mapped
     run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
     if run is None or run.versions.get("embedding_model") != embedder.name:
         return

@@ -55,6 +55,7 @@ def _theme_state(theme: ReviewTheme) -> dict[str, object]:
         "id": theme.pk,
         "label": theme.label,
         "description": theme.description,
+        "source": theme.source,
         "candidates": sorted(theme.candidates.values_list("pk", flat=True)),
     }
 
@@ -193,6 +194,7 @@ def create_theme(theme_set: ThemeSet, actor: object, *, version: int, label: str
             position=_next_position(theme_set),
             label=label,
             description=description,
+            source=ReviewTheme.Source.OFFICIAL,
             created_by=actor,
         )
         record(_consultation(theme_set), actor, "theme.create", theme, after=_theme_state(theme))
@@ -271,6 +273,7 @@ def split_theme(
             position=_next_position(theme_set),
             label=label,
             description=description,
+            source=ReviewTheme.Source.OFFICIAL,
             created_by=actor,
         )
         ThemeMapping.objects.bulk_create(

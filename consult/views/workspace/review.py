@@ -1,8 +1,9 @@
 """Workspace: officials review the AI's themes, sign them off, map answers and correct them.
 
-Reading needs VIEW; editing themes EDIT_THEMES; signing off, reopening and mapping SIGN_OFF;
-placing an answer in a theme CODE. Every change page is a plain form that works without
-JavaScript; a change someone else made first is refused (409) and the current themes are shown.
+Reading needs VIEW; editing themes and answering the mapping's checks EDIT_THEMES; signing off,
+reopening, mapping and importing a coding framework SIGN_OFF; placing an answer in a theme CODE.
+Every change page is a plain form that works without JavaScript; a change someone else made first
+is refused (409) and the current themes are shown.
 """
 
 from __future__ import annotations
@@ -24,9 +25,17 @@ from consult.access import (
     get_workspace_review_theme,
     get_workspace_theme_set,
 )
-from consult.forms.workspace_review import AnswerThemeForm, MergeForm, SplitForm, ThemeForm, VersionForm
+from consult.forms.workspace_review import (
+    AnswerThemeForm,
+    FrameworkForm,
+    MappingChecksForm,
+    MergeForm,
+    SplitForm,
+    ThemeForm,
+    VersionForm,
+)
 from consult.models import AnalysisRun, Permission, Question, ReviewTheme, ThemeSet
-from consult.services import review
+from consult.services import frameworks, mapping, review
 from consult.views.workspace.base import official_required
 
 STALE_MESSAGE = "Someone else changed these themes since you opened this page: here is the current version."
@@ -367,6 +376,83 @@ def workspace_theme_split(request: HttpRequest, slug: str, theme_id: int) -> Htt
     return _act(request, theme_set, form, "theme_split.html", split, theme=theme, shown=len(choices), total=total)
 
 
+# --- The mapping's checks, and frameworks officials bring -----------------------------------------
+
+
+@official_required
+def workspace_mapping_checks(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    """ "Check these 20 answers": the answers the mapping asked about, each with the themes as
+    checkboxes ticked as it proposed; one form for the whole batch."""
+    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
+    is_mapped = theme_set.is_signed_off and theme_set.mapping_status == ThemeSet.MappingStatus.DONE
+    checks = queries_review.open_checks(theme_set) if is_mapped else []
+    themes = list(theme_set.themes.filter(is_other=False).order_by("position", "pk"))
+    form = MappingChecksForm(
+        request.POST if request.method == "POST" and checks else None,
+        checks=[item.check for item in checks],
+        themes=themes,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            count = mapping.record_checks(theme_set, form.decisions(), request.user)
+        except review.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Thank you: {count} answer{'s' if count != 1 else ''} checked. The mapping is learning from them "
+                "and will map the responses again.",
+            )
+            return redirect(_theme_set_url(theme_set))
+    items = [(item, form[MappingChecksForm.field_name(item.check)]) for item in checks]
+    return _form_page(
+        request,
+        "mapping_checks.html",
+        theme_set,
+        form,
+        status=400 if form.is_bound and form.errors and not form.non_field_errors() else None,
+        items=items,
+        is_mapped=is_mapped,
+    )
+
+
+@official_required
+def workspace_theme_framework(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
+    """Upload a coding framework for a question: it replaces the question's themes and is signed
+    off as the themes in force."""
+    question = _free_text_question(request, slug, question_id, Permission.SIGN_OFF)
+    theme_set = ThemeSet.objects.filter(question=question).first()
+    form = FrameworkForm(request.POST, request.FILES) if request.method == "POST" else FrameworkForm()
+    if form.is_bound and form.is_valid():
+        try:
+            rows = frameworks.read_framework_csv(form.cleaned_data["framework"])
+            imported = frameworks.import_framework(question, rows, request.user)
+        except frameworks.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error("framework", problem)
+        else:
+            messages.success(
+                request,
+                f"{len(rows)} themes imported and signed off as the themes in force. Every response is being "
+                "mapped to them.",
+            )
+            return redirect(_theme_set_url(imported))
+    return render(
+        request,
+        "workspace/review/theme_framework.html",
+        {
+            "consultation": question.consultation,
+            "workspace_section": "review",
+            "question": question,
+            "theme_set": theme_set,
+            "form": form,
+            "back_url": reverse("workspace_theme_set", kwargs={"slug": slug, "question_id": question.pk}),
+            "form_has_errors": form.is_bound and bool(form.errors),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
 # --- Coding one response ------------------------------------------------------------------------
 
 
@@ -449,6 +535,16 @@ urlpatterns: list[URLPattern] = [
         "consultations/<slug:slug>/review/<int:question_id>/map/",
         workspace_theme_set_map,
         name="workspace_theme_set_map",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/checks/",
+        workspace_mapping_checks,
+        name="workspace_mapping_checks",
+    ),
+    path(
+        "consultations/<slug:slug>/review/<int:question_id>/framework/",
+        workspace_theme_framework,
+        name="workspace_theme_framework",
     ),
     path(
         "consultations/<slug:slug>/review/themes/<int:theme_id>/edit/",
