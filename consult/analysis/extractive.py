@@ -146,7 +146,7 @@ def theme_text(
         # Without embeddings, shared words count twice so scores sit on the same scale.
         ranked = sorted(ranked, key=lambda key: (-2 * shared_score(key), order[key]))
 
-    example = _central_sentence(texts[0], centroid, encode, weights)
+    example = _central_sentence(texts[0], centroid, encode, texts[1:])
     distinctive = [surface[found] for found, _ in sorted(weights.items(), key=lambda item: (-item[1], item[0]))]
     return ThemeText([first_seen[key] for key in ranked], central[0], excerpt(example), texts, distinctive)
 
@@ -329,17 +329,17 @@ def _word_weights(
     return positive, names
 
 
-def _central_sentence(
-    text: str, centroid: np.ndarray | None, encode: Encode | None, weights: Mapping[str, float]
-) -> str:
-    """The sentence of `text` nearest the theme's centre (by embedding, else by shared words)."""
+def _central_sentence(text: str, centroid: np.ndarray | None, encode: Encode | None, others: list[str]) -> str:
+    """The sentence of `text` nearest the theme's centre: by embedding, else the one sharing the
+    most words with the theme's `others` (the first of equals)."""
     found = _SENTENCE_END.split(" ".join(text.split()))
     if len(found) <= 1:
         return found[0]
     if encode is not None and centroid is not None:
         closeness = _unit_rows(encode(found)) @ centroid
         return found[int(np.argmax(closeness))]
-    scores = [sum(weights.get(word, 0.0) for word in point_stems(s)) / (len(point_stems(s)) + 1) for s in found]
+    shared = Counter(stem for other in others for stem in point_stems(other))
+    scores = [sum(shared[stem] for stem in point_stems(s)) / (len(point_stems(s)) + 1) for s in found]
     return found[int(np.argmax(scores))]
 
 

@@ -123,12 +123,15 @@ _CONTRACTED_WOULD = re.compile(r"^(?:i|we)['\u2019]d\b", re.IGNORECASE)
 # A phrase ending on one of these is cut off in the middle.
 _DANGLING = _word_set(
     """a an the to of and or but my our your their its for with in on at by from is are was were be been
-    that this than as so very too if when because which who whose whom into onto about than i we it they"""
+    that this than as so very if when because which who whose whom into onto about than i we it they"""
 )
 _EDGE_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u2039\u203a`*_#.,;:!?()[]{}<>-\u2013\u2014 \u2026"
 _QUOTE_CHARACTERS = re.compile(
     r"[\"\u201c\u201d\u00ab\u00bb\u201e\u2039\u203a`]|(?<![A-Za-z])['\u2018\u2019]|['\u2018\u2019](?![A-Za-z])"
 )
+
+
+_QUOTED = re.compile(r"[\"\u201c\u201d\u00ab\u00bb\u201e]")
 
 
 def sentences(text: str) -> list[str]:
@@ -178,6 +181,9 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
                 # understand my question [about housing benefit when I rang]".
                 openings = [whole[: cut.start()] for cut in _PREPOSITION.finditer(whole)]
                 pieces += [opening for opening in openings if 3 <= len(opening.split()) <= max_words][-1:]
+            if _QUOTED.search(clause):
+                # Words in quotation marks are someone else's, not the respondent's point.
+                continue
             for phrase in pieces:
                 tokens = words(phrase)
                 if not tokens or len(phrase.split()) > max_words or tokens[-1] in _DANGLING:
