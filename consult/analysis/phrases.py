@@ -101,6 +101,7 @@ _CLAUSE_BREAK = re.compile(
 )
 # Inner joints of a clause too long to be a label.
 _INNER_BREAK = re.compile(r"\s+(?=(?:and|or|when|if|after|before|until|so|then|as)\b)", re.IGNORECASE)
+_MODIFIER = re.compile(r"(?:when|if|after|before|until|as|then|so)\b", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\s+(?=(?:about|for|with|in|on|at|from|of|by|over|during|to)\s)", re.IGNORECASE)
 
 _FILLERS = [
@@ -176,7 +177,8 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
             whole = clean_phrase(clause)
             pieces = [whole]
             if len(whole.split()) > max_words:
-                pieces += [clean_phrase(inner) for inner in _INNER_BREAK.split(whole)]
+                # A piece opening with "when", "if", "before", ... modifies a point rather than making one.
+                pieces += [clean_phrase(inner) for inner in _INNER_BREAK.split(whole) if not _MODIFIER.match(inner)]
                 # The longest opening that ends before a preposition and fits: "The chatbot did not
                 # understand my question [about housing benefit when I rang]".
                 openings = [whole[: cut.start()] for cut in _PREPOSITION.finditer(whole)]
