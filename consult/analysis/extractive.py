@@ -35,6 +35,8 @@ from consult.analysis.types import AnswerText, CitedSentence, Summary, TextSourc
 
 __all__ = [
     "ThemeText",
+    "choose_label",
+    "describe",
     "excerpt",
     "extractive_label",
     "extractive_labels",
@@ -52,7 +54,7 @@ SUMMARY_THEMES = 6
 # best of them by shared words are embedded, and the words of this many other answers are the
 # background a theme's words must stand out from.
 LABEL_MEMBERS = 40
-EMBEDDED_CANDIDATES = 40
+EMBEDDED_CANDIDATES = 30
 BACKGROUND_ANSWERS = 400
 # A label of a few words reads best; one word says too little, past six a label reads as a quote.
 LENGTH_PENALTY_ONE_WORD = 0.08
@@ -93,6 +95,7 @@ class ThemeText:
     example_id: int | None
     example: str
     member_texts: list[str]
+    # The words the theme's members use more than the question's other answers, most telling first.
     distinctive_words: list[str]
 
 
@@ -111,11 +114,12 @@ def theme_text(
     nearest the centre, come first); `encode` embeds candidate phrases so they can be scored by
     closeness to the centre (without it, by shared words alone).
     """
-    central = _central_members(theme, answers, vectors)
+    central, centroid = _central_members(theme, answers, vectors)
     texts = [answers[answer_id].text for answer_id in central]
     if not central:
         return ThemeText([], None, "", [], [])
-    centroid = _centroid(central, vectors, encode, texts)
+    if centroid is None and encode is not None:
+        centroid = _unit_rows(_unit_rows(encode(texts)).sum(axis=0, keepdims=True))[0]
     weights, surface = _word_weights(theme, answers, texts)
 
     occurrences: Counter[str] = Counter()
@@ -275,30 +279,19 @@ def _has_text(answer_id: int, answers: Mapping[int, AnswerText]) -> bool:
 
 def _central_members(
     theme: Theme, answers: Mapping[int, AnswerText], vectors: Mapping[int, np.ndarray] | None
-) -> list[int]:
-    """Up to LABEL_MEMBERS members with text, nearest the theme's centre first."""
+) -> tuple[list[int], np.ndarray | None]:
+    """Up to LABEL_MEMBERS members with text, nearest the theme's centre first, and the centre
+    (the unit mean of all its members' embeddings; None without them)."""
     members = [answer_id for answer_id in dict.fromkeys(theme.member_ids) if _has_text(answer_id, answers)]
     if vectors is not None and members and all(answer_id in vectors for answer_id in members):
         matrix = _unit_rows(np.stack([np.asarray(vectors[answer_id], dtype=np.float32) for answer_id in members]))
         centre = _unit_rows(matrix.sum(axis=0, keepdims=True))[0]
         order = np.argsort(-(matrix @ centre), kind="stable")
-        return [members[i] for i in order[:LABEL_MEMBERS]]
+        return [members[i] for i in order[:LABEL_MEMBERS]], centre
     # The representatives are the members nearest the centroid, nearest first.
     known = set(members)
     first = [answer_id for answer_id in dict.fromkeys(theme.representative_ids) if answer_id in known]
-    return list(dict.fromkeys([*first, *members]))[:LABEL_MEMBERS]
-
-
-def _centroid(
-    central: list[int], vectors: Mapping[int, np.ndarray] | None, encode: Encode | None, texts: list[str]
-) -> np.ndarray | None:
-    if vectors is not None and all(answer_id in vectors for answer_id in central):
-        matrix = np.stack([np.asarray(vectors[answer_id], dtype=np.float32) for answer_id in central])
-    elif encode is not None:
-        matrix = np.asarray(encode(texts), dtype=np.float32)
-    else:
-        return None
-    return _unit_rows(_unit_rows(matrix).sum(axis=0, keepdims=True))[0]
+    return list(dict.fromkeys([*first, *members]))[:LABEL_MEMBERS], None
 
 
 def _word_weights(

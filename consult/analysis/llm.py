@@ -6,9 +6,9 @@ call carries at most ten themes and a bounded, truncated sample of each theme's 
 fixed by a strict JSON schema, parsed with pydantic and then checked against content rules: labels
 and descriptions against the same rules as the offline ones (`consult.analysis.labels`), summary
 sentences for citations among the answers shown, verbatim quotes in any quotation style and figures
-that match the counts (`consult.analysis.evidence`). Whatever
-the model cannot deliver, after the client's retries and one retry of ours on malformed output, is
-written by `consult.analysis.extractive` instead, so a run never ends half-written.
+that match the counts (`consult.analysis.evidence`). Whatever the model cannot deliver, after the
+client's retries and one retry of ours on malformed output, is written by
+`consult.analysis.extractive` instead, so a run never ends half-written.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ NEGATORS = frozenset(
     {"not", "no", "never", "nothing", "none", "nobody", "nowhere", "neither", "nor", "without", "cannot"}
     | {"noone", "nope", "dont", "didnt", "cant", "wont", "isnt", "doesnt", "wasnt", "arent", "werent"}
     | {"couldnt", "shouldnt", "wouldnt", "havent", "hasnt", "hadnt", "aint"}
+    # Welsh: dim (no, nothing), ddim (not), nid/nad/nac (not), byth (never), heb (without), neb (nobody).
+    | {"dim", "ddim", "nid", "nad", "nac", "byth", "heb", "neb"}
 )
 # Words that state a lack or a failure: "unable to get through" is the negative side of a point as
 # much as "could not get through", so labels and answers are compared with these counted as negation.
@@ -124,7 +126,8 @@ _CONTRACTED_WOULD = re.compile(r"^(?:i|we)['\u2019]d\b", re.IGNORECASE)
 # A phrase ending on one of these is cut off in the middle.
 _DANGLING = _word_set(
     """a an the to of and or but my our your their its for with in on at by from is are was were be been
-    that this than as so very if when because which who whose whom into onto about than i we it they"""
+    that this than as so very if when because which who whose whom into onto about than i we it they not has have
+    had do does did can could will would should must am being"""
 )
 _EDGE_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u2039\u203a`*_#.,;:!?()[]{}<>-\u2013\u2014 \u2026"
 _QUOTE_CHARACTERS = re.compile(

@@ -194,3 +194,15 @@ def test_a_description_with_markup_instructions_or_figures_is_rejected() -> None
     assert description_problems("Six people say the chatbot did not understand them.", members)
     # A figure inside a verified quotation is the respondent's, not a claim about the counts.
     assert description_problems('One answer says "I asked three times and it never understood".', members) == []
+
+
+def test_welsh_negation_counts_as_negation() -> None:
+    members = [
+        "Doedd y chatbot ddim yn deall fy nghwestiwn.",
+        "Nid oedd y chatbot yn deall beth oeddwn i'n ei ofyn.",
+        "Dyw'r chatbot ddim yn deall cwestiynau syml.",
+        "Roedd y chatbot heb ddeall y cwestiwn o gwbl.",
+    ]
+
+    assert polarity_problem("Y chatbot yn deall", members) is not None
+    assert polarity_problem("Nid oedd y chatbot yn deall", members) is None
