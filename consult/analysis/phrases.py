@@ -95,7 +95,10 @@ def point_stems(text: str) -> set[str]:
 
 
 # Sentence ends, semicolons, colons, dashes between spaces, ellipses and line breaks.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|[;:]\s+|\s+[-\u2013\u2014]+\s+|\.\.\.+|\u2026|\n+|\s*[()]\s*")
+# A full stop with no space after it ("recreation.More") still ends a sentence.
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])\s+|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|[;:]\s+|\s+[-\u2013\u2014]+\s+|\.\.\.+|\u2026|\n+|\s*[()]\s*"
+)
 _CLAUSE_BREAK = re.compile(
     r",\s*|\s+(?=(?:but|because|although|though|however|whereas|unless|otherwise|which|so that|as long as|"
     r"whilst|while|since|yet)\b)",
@@ -104,7 +107,10 @@ _CLAUSE_BREAK = re.compile(
 # Inner joints of a clause too long to be a label.
 _INNER_BREAK = re.compile(r"\s+(?=(?:and|or|when|if|after|before|until|so|then|as)\b)", re.IGNORECASE)
 _MODIFIER = re.compile(r"(?:when|if|after|before|until|as|then|so)\b", re.IGNORECASE)
-_PREPOSITION = re.compile(r"\s+(?=(?:about|for|with|in|on|at|from|of|by|over|during|to)\s)", re.IGNORECASE)
+# Cutting before "of" or "to" leaves a phrase that needs them ("in need [of]", "due [to]").
+_PREPOSITION = re.compile(r"\s+(?=(?:about|for|with|in|on|at|from|by|over|during)\s)", re.IGNORECASE)
+# A phrase opening with one of these hangs off something said before it.
+_HANGING_START = _word_set("of in into on at by from due than when if after before until as so then while whilst")
 
 _FILLERS = [
     re.compile(pattern, re.IGNORECASE)
@@ -129,7 +135,9 @@ _DANGLING = _word_set(
     that this than as so very if when because which who whose whom into onto about than i we it they not has have
     had do does did can could will would should must am being"""
 )
-_EDGE_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u2039\u203a`*_#.,;:!?()[]{}<>-\u2013\u2014 \u2026"
+_EDGE_PUNCTUATION = (
+    "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u2039\u203a`*_#.,;:!?()[]{}<>/&+=-\u2013\u2014 \u2026"
+)
 _QUOTE_CHARACTERS = re.compile(
     r"[\"\u201c\u201d\u00ab\u00bb\u201e\u2039\u203a`]|(?<![A-Za-z])['\u2018\u2019]|['\u2018\u2019](?![A-Za-z])"
 )
@@ -192,6 +200,8 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
             for phrase in pieces:
                 tokens = words(phrase)
                 if not tokens or len(phrase.split()) > max_words or tokens[-1] in _DANGLING:
+                    continue
+                if tokens[0] in _HANGING_START:
                     continue
                 if not (content_stems(phrase) or has_negation(phrase)):
                     continue
