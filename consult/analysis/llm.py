@@ -3,10 +3,12 @@
 The model is reached through the official openai client (OpenAI, Azure OpenAI or any compatible
 base URL) behind the small `LanguageModel` protocol. Cost grows with themes, not answers: each
 call carries at most ten themes and a bounded, truncated sample of each theme's answers. Output is
-fixed by a strict JSON schema, parsed with pydantic and then checked against content rules (label
-length, one-sentence descriptions, citations among the answers shown, verbatim quotes). Whatever
-the model cannot deliver, after the client's retries and one retry of ours on malformed output, is
-written by `consult.analysis.extractive` instead, so a run never ends half-written.
+fixed by a strict JSON schema, parsed with pydantic and then checked against content rules: labels
+and descriptions against the same rules as the offline ones (`consult.analysis.labels`), summary
+sentences for citations among the answers shown, verbatim quotes in any quotation style and figures
+that match the counts (`consult.analysis.evidence`). Whatever the model cannot deliver, after the
+client's retries and one retry of ours on malformed output, is written by
+`consult.analysis.extractive` instead, so a run never ends half-written.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from consult.analysis.extractive import extractive_label, extractive_summary, normalise_quoted, theme_size
+from consult.analysis.evidence import Quotation, figure_problems, unverified_quotations
+from consult.analysis.extractive import extractive_label, extractive_summary, theme_size
+from consult.analysis.labels import description_problems, label_problems
 from consult.analysis.prompts import (
     LABEL_SCHEMA,
     LABEL_SCHEMA_NAME,
@@ -69,9 +74,9 @@ LABEL_BATCH = 10
 MAX_ANSWER_CHARS = 600
 SUMMARY_MAX_THEMES = 20
 SUMMARY_MAX_SENTENCES = 8
-LABEL_MIN_WORDS, LABEL_MAX_WORDS = 3, 7
-DESCRIPTION_MAX_CHARS = 300
 OUTPUT_RETRIES = 1
+# The rules judge a model's label on this many of the theme's answers (its sample first).
+JUDGED_ANSWERS = 200
 
 
 @dataclass(frozen=True)
@@ -312,35 +317,54 @@ def label_themes(
     themes: list[Theme],
     answers: Mapping[int, AnswerText],
     *,
+    vectors: Mapping[int, np.ndarray] | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
     sample_size: int = 8,
 ) -> tuple[list[Theme], Usage]:
     """Label and describe each theme, in the order given, with the tokens and cost spent.
 
     One model call per ten themes, each theme shown by its keywords and at most `sample_size` of its
-    answers. A theme gets `label_source=MODEL` only when the model's label has 3 to 7 words and its
-    description is one sentence; any theme the model missed, got wrong or could not be asked about
-    (no model, or ModelUnavailable for its batch) gets the extractive label instead.
+    answers. A theme keeps the model's label (`label_source=MODEL`) only when the label passes
+    `label_problems` against the theme's answers and the labels the question's earlier themes got,
+    and its description is one sentence that passes `description_problems`. Every other theme (no
+    model, ModelUnavailable for its batch, or a label or description that breaks a rule, which is
+    logged) gets the extractive label, chosen so that no two themes share one; `vectors` (the
+    answers' embeddings by id) and `encode` (to embed candidate phrases) let it pick by closeness
+    to each theme's centre.
     """
-    labelled: dict[int, Theme] = {}
+    proposed: dict[int, _LabelOut] = {}
     usage = Usage()
     if model is not None:
         for start in range(0, len(themes), LABEL_BATCH):
             batch = themes[start : start + LABEL_BATCH]
             try:
-                accepted, used = _model_labels(model, question, batch, answers, sample_size)
+                answered, used = _model_labels(model, question, batch, answers, sample_size)
             except ModelUnavailable as error:
                 log.warning("Labelling %d themes without the model: %s", len(batch), error.reason)
-                accepted, used = {}, error.usage
-            labelled.update(accepted)
+                answered, used = {}, error.usage
+            proposed.update(answered)
             usage += used
-    return [labelled.get(theme.key) or _extractive_theme(theme, answers) for theme in themes], usage
+    labelled: list[Theme] = []
+    for theme in themes:
+        taken = [done.label for done in labelled]
+        item = proposed.get(theme.key)
+        if item is not None:
+            label, description = " ".join(item.label.split()).rstrip("."), " ".join(item.description.split())
+            problems = _model_text_problems(label, description, theme, answers, taken, sample_size)
+            if not problems:
+                labelled.append(replace(theme, label=label, description=description, label_source=TextSource.MODEL))
+                continue
+            log.info("The model's label %r for theme %s was not used: %s", label, theme.key, " ".join(problems))
+        label, description = extractive_label(theme, answers, vectors=vectors, encode=encode, taken=taken)
+        labelled.append(replace(theme, label=label, description=description, label_source=TextSource.EXTRACTIVE))
+    return labelled, usage
 
 
 def _model_labels(
     model: LanguageModel, question: str, batch: list[Theme], answers: Mapping[int, AnswerText], sample_size: int
-) -> tuple[dict[int, Theme], Usage]:
-    """One call for a batch of themes; only the labels that pass the content rules come back."""
-    wanted = {theme.key: theme for theme in batch}
+) -> tuple[dict[int, _LabelOut], Usage]:
+    """One call for a batch of themes: the model's first answer for each key it was asked about."""
+    wanted = {theme.key for theme in batch}
     payload = [
         {
             "key": theme.key,
@@ -352,23 +376,30 @@ def _model_labels(
     ]
     user = label_request(question, payload)
     output, usage = _ask(model, LABEL_SYSTEM, user, LABEL_SCHEMA_NAME, LABEL_SCHEMA, _LabelsOut)
-    accepted: dict[int, Theme] = {}
+    answered: dict[int, _LabelOut] = {}
     for item in output.themes:
-        label, description = " ".join(item.label.split()).rstrip("."), " ".join(item.description.split())
-        if item.key in wanted and item.key not in accepted and _is_label(label) and _is_one_sentence(description):
-            accepted[item.key] = replace(
-                wanted[item.key], label=label, description=description, label_source=TextSource.MODEL
-            )
-    return accepted, usage
+        if item.key in wanted and item.key not in answered:
+            answered[item.key] = item
+    return answered, usage
 
 
-def _extractive_theme(theme: Theme, answers: Mapping[int, AnswerText]) -> Theme:
-    label, description = extractive_label(theme, answers)
-    return replace(theme, label=label, description=description, label_source=TextSource.EXTRACTIVE)
-
-
-def _is_label(label: str) -> bool:
-    return LABEL_MIN_WORDS <= len(label.split()) <= LABEL_MAX_WORDS and len(label) <= 80
+def _model_text_problems(
+    label: str,
+    description: str,
+    theme: Theme,
+    answers: Mapping[int, AnswerText],
+    taken: list[str],
+    sample_size: int,
+) -> list[str]:
+    """Why the model's label or description for `theme` cannot be published (empty when it can)."""
+    shown = [answer["id"] for answer in _sample(theme, answers, sample_size)]
+    judged = list(dict.fromkeys([*shown, *theme.member_ids]))[:JUDGED_ANSWERS]
+    member_texts = [answers[answer_id].text for answer_id in judged if _has_text(answers, answer_id)]
+    problems = label_problems(label, other_labels=taken, member_texts=member_texts)
+    problems += [f"Description: {problem}" for problem in description_problems(description, member_texts)]
+    if not _is_one_sentence(description):
+        problems.append("Description: it is not one sentence.")
+    return problems
 
 
 # A sentence ends at . ! or ? (perhaps closed by a quote or bracket) followed by a new one starting.
@@ -377,9 +408,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?][\"'\u201d)]*\s+[\"'\u201c(]*[A-Z0-9]")
 
 def _is_one_sentence(text: str) -> bool:
     return (
-        0 < len(text) <= DESCRIPTION_MAX_CHARS
-        and re.search(r"[.!?][\"'\u201d)]*$", text) is not None
-        and _SENTENCE_BREAK.search(text) is None
+        len(text) > 0 and re.search(r"[.!?][\"'\u201d)]*$", text) is not None and _SENTENCE_BREAK.search(text) is None
     )
 
 
@@ -395,11 +424,13 @@ def summarise(
     """A 3-8 sentence summary of the answers in `themes` in which every sentence cites its answers.
 
     Works for one question, or for a consultation when given the themes of all its questions. The
-    model sees the largest themes' labels, counts (`counts` by theme key, else member counts) and at
-    most `sample_size` answers each; it may cite only answers it was shown. Quotes are checked
-    verbatim against the sentence's cited answers and removed (and counted) when they do not match.
-    Without a model, when it is unavailable, or when no sentence survives the checks, the result is
-    the extractive summary.
+    model sees the number of answers, the largest themes' labels, counts (`counts` by theme key,
+    else member counts) and at most `sample_size` answers each; it may cite only answers it was
+    shown. Quotes, in any quotation style, are checked verbatim against the sentence's cited answers
+    and removed (and counted in `dropped_quotes`) when they do not match. A sentence whose figures
+    or shares the counts do not bear out (`consult.analysis.evidence.figure_problems`: the total is
+    the number of `answers`) is dropped and counted in `dropped_figures`. Without a model, when it
+    is unavailable, or when no sentence survives the checks, the result is the extractive summary.
     """
     if model is None or not themes:
         return extractive_summary(title, themes, answers, counts), Usage()
@@ -413,37 +444,66 @@ def summarise(
         }
         for theme in largest
     ]
-    shown = {answer["id"] for item in payload for answer in item["answers"]}
+    counted = _Counted(
+        total=len(answers),
+        sizes={item["key"]: item["response_count"] for item in payload},
+        theme_of={answer["id"]: item["key"] for item in payload for answer in item["answers"]},
+    )
+    request = summary_request(title, payload, counted.total)
     try:
-        output, usage = _ask(
-            model, SUMMARY_SYSTEM, summary_request(title, payload), SUMMARY_SCHEMA_NAME, SUMMARY_SCHEMA, _SummaryOut
-        )
+        output, usage = _ask(model, SUMMARY_SYSTEM, request, SUMMARY_SCHEMA_NAME, SUMMARY_SCHEMA, _SummaryOut)
     except ModelUnavailable as error:
         log.warning("Summarising %r without the model: %s", title, error.reason)
         return extractive_summary(title, themes, answers, counts), error.usage
-    summary = _checked_summary(output, shown, answers)
+    summary = _checked_summary(output, counted, answers)
     if not summary.sentences:
-        return replace(extractive_summary(title, themes, answers, counts), dropped_quotes=summary.dropped_quotes), usage
+        fallback = extractive_summary(title, themes, answers, counts)
+        return replace(fallback, dropped_quotes=summary.dropped_quotes, dropped_figures=summary.dropped_figures), usage
     return summary, usage
 
 
-def _checked_summary(output: _SummaryOut, shown: set[int], answers: Mapping[int, AnswerText]) -> Summary:
-    """Keep the sentences that cite answers the model was shown, with only verbatim quotes."""
+@dataclass(frozen=True)
+class _Counted:
+    """The counts a summary was written from: all answers, each theme's size, and each shown answer's theme."""
+
+    total: int
+    sizes: Mapping[int, int]
+    theme_of: Mapping[int, int]
+
+
+def _checked_summary(output: _SummaryOut, counted: _Counted, answers: Mapping[int, AnswerText]) -> Summary:
+    """Keep the sentences that cite answers the model was shown, with only verbatim quotes and true figures."""
     sentences: list[CitedSentence] = []
-    dropped_quotes = 0
+    dropped_quotes = dropped_figures = 0
     for item in output.sentences:
-        cited = [answer_id for answer_id in dict.fromkeys(item.answer_ids) if answer_id in shown]
+        cited = [answer_id for answer_id in dict.fromkeys(item.answer_ids) if answer_id in counted.theme_of]
         text = " ".join(item.text.split())
         if not cited or not text:
             continue
-        text, fabricated = _without_unverified_quotes(text, [answers[answer_id].text for answer_id in cited])
+        cited_texts = [answers[answer_id].text for answer_id in cited]
+        text, fabricated = _without_unverified_quotes(text, cited_texts)
         dropped_quotes += fabricated
-        if text is not None and len(sentences) < SUMMARY_MAX_SENTENCES:
+        if text is None:
+            continue
+        cited_themes = sorted({counted.theme_of[answer_id] for answer_id in cited})
+        wrong = figure_problems(
+            text,
+            total=counted.total,
+            theme_sizes=list(counted.sizes.values()),
+            cited_theme_sizes=[counted.sizes[key] for key in cited_themes],
+            cited_texts=cited_texts,
+        )
+        if wrong:
+            log.info("Summary sentence dropped, its figures do not match the counts: %s", " ".join(wrong))
+            dropped_figures += 1
+            continue
+        if len(sentences) < SUMMARY_MAX_SENTENCES:
             sentences.append(CitedSentence(text=text, answer_ids=cited))
-    return Summary(sentences=sentences, source=TextSource.MODEL, dropped_quotes=dropped_quotes)
+    return Summary(
+        sentences=sentences, source=TextSource.MODEL, dropped_quotes=dropped_quotes, dropped_figures=dropped_figures
+    )
 
 
-_QUOTE = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d')
 # Words that introduce a trailing example; with the quote gone, the sentence still reads without them.
 # A bare colon or comma is not enough: 'One person said: "x".' would be left as 'One person said.'
 _LEAD_IN = re.compile(
@@ -452,25 +512,17 @@ _LEAD_IN = re.compile(
 )
 
 
-def _is_verbatim(quote: str, cited_texts: list[str]) -> bool:
-    # An ellipsis marks an omission: every fragment must then come from the same answer.
-    fragments = [normalise_quoted(part).strip(" .,;:!?") for part in re.split(r"\.\.\.|\u2026", quote)]
-    fragments = [fragment for fragment in fragments if fragment]
-    return bool(fragments) and any(
-        all(fragment in normalise_quoted(text) for fragment in fragments) for text in cited_texts
-    )
-
-
 def _without_unverified_quotes(sentence: str, cited_texts: list[str]) -> tuple[str | None, int]:
     """The sentence with its unverifiable quotes removed (None if it no longer reads), and their number.
 
-    A quote can go cleanly when it is a trailing example ('..., such as "x".') or in brackets;
-    anywhere else it carries the sentence's meaning, so the sentence goes with it.
+    Quotes in every style count ("...", \u201c...\u201d, \u2018...\u2019, '...', \u00ab...\u00bb,
+    \u201e...\u201c). A quote can go cleanly when it is a trailing example ('..., such as "x".') or
+    in brackets; anywhere else it carries the sentence's meaning, so the sentence goes with it.
     """
-    unverified = [match for match in _QUOTE.finditer(sentence) if not _is_verbatim(match[1] or match[2], cited_texts)]
+    unverified: list[Quotation] = unverified_quotations(sentence, cited_texts)
     text = sentence
-    for match in reversed(unverified):
-        before, after = text[: match.start()], text[match.end() :]
+    for quotation in reversed(unverified):
+        before, after = text[: quotation.start], text[quotation.end :]
         if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
             text = before.rstrip()[:-1].rstrip() + after.lstrip()[1:]
         elif after.strip() in {"", ".", "!", "?"} and (lead_in := _LEAD_IN.match(before)):

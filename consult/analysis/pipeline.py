@@ -51,13 +51,15 @@ def analyse_question(
     max_themes: int = 40,
     seed: int = 42,
     progress: Progress = lambda stage: None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> QuestionResult:
     """Find campaigns, discover themes on the answers that are not campaign copies, give every copy
     its original's themes, label the themes and summarise the question.
 
     Campaign copies are left out of theme discovery so that a mass campaign cannot crowd out the
     answers people wrote themselves; they are still counted, once or every copy (both counts are
-    returned).
+    returned). `encode` (the embedder's) lets offline labels be chosen by closeness to each theme's
+    centre.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -92,7 +94,10 @@ def analyse_question(
 
     progress("labels")
     started = time.perf_counter()
-    themes, label_usage = label_themes(model, question.text, theme_model.themes, answers_by_id)
+    vectors = {answer.id: question.embeddings[index] for index, answer in enumerate(question.answers)}
+    themes, label_usage = label_themes(
+        model, question.text, theme_model.themes, answers_by_id, vectors=vectors, encode=encode
+    )
     timings["labels"] = time.perf_counter() - started
 
     progress("summaries")

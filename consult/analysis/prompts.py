@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-PROMPT_VERSION = "2025-06-labels-summaries.1"
+PROMPT_VERSION = "2026-12-labels-summaries.2"
 
 DATA_OPEN = "<data>"
 DATA_CLOSE = "</data>"
@@ -34,9 +34,12 @@ You name themes that were found by clustering the answers to one question.
 Each item in the data is one theme: its key, its keywords, how many answers it holds, and a sample of its answers.
 For every theme, return:
 - key: the theme's key, exactly as given;
-- label: 3 to 7 words in plain English sentence case with no full stop, neutral, saying what the answers are about \
-without judging them;
-- description: exactly one plain English sentence saying what people in this theme say.
+- label: at most 8 words in plain English sentence case with no full stop, stating the point the answers share in \
+their own terms, without judging them. Keep their negation: if the answers say something did not happen, is not \
+wanted or that nothing should change, the label says so too. No figures, counts or shares (the count is shown beside \
+the label), no quotation marks or markup, and no two themes with the same label;
+- description: exactly one plain English sentence saying what people in this theme say, with no figures or shares; \
+quote a respondent only with words copied exactly from one of the theme's answers.
 
 Stay neutral: do not take sides, praise or criticise respondents, or add facts that are not in the answers.
 Never name or identify a person. Return one entry for every key you were given and no other keys."""
@@ -49,9 +52,11 @@ You write a short, neutral summary of what respondents said, for officials who m
 Each item in the data is one theme: its key, its label, how many responses it holds, and a sample of its answers, \
 each with an id.
 Write 3 to 8 sentences in plain English. Cover the largest themes first and use the counts to show how common a view \
-is. Every sentence must list in answer_ids the ids of the answers that support it, chosen only from the ids in the \
-data. You may quote a respondent, inside double quotes, only with words copied exactly from one of the answers that \
-sentence cites; never invent, merge or alter a quote.
+is: any figure must be a theme's response_count, the number of answers in all, or a theme's count as a rounded \
+percentage of that number, and words such as "most", "half" or "a few" must fit those counts. Every sentence must \
+list in answer_ids the ids of the answers that support it, chosen only from the ids in the data. You may quote a \
+respondent, inside double quotes, only with words copied exactly from one of the answers that sentence cites; never \
+invent, merge or alter a quote.
 Stay neutral: do not give your own opinion, recommend a decision, or add facts that are not in the answers.
 Never name or identify a person."""
 
@@ -120,8 +125,13 @@ def label_request(question: str, themes: list[dict[str, Any]]) -> str:
     return f"Consultation question: {_quoted(question)}\n\nLabel these {len(themes)} themes.\n\n{data_block(themes)}"
 
 
-def summary_request(title: str, themes: list[dict[str, Any]]) -> str:
-    """The user message asking for a cited summary of the answers in `themes`, about `title`."""
+def summary_request(title: str, themes: list[dict[str, Any]], answer_count: int | None = None) -> str:
+    """The user message asking for a cited summary of the answers in `themes`, about `title`.
+
+    `answer_count` is the number of answers in all, the denominator of every share.
+    """
+    counted = "" if answer_count is None else f"There are {answer_count} answers in all. "
     return (
-        f"Summarise the responses to: {_quoted(title)}\n\nThe themes and sample answers follow.\n\n{data_block(themes)}"
+        f"Summarise the responses to: {_quoted(title)}\n\n{counted}The themes and sample answers follow.\n\n"
+        f"{data_block(themes)}"
     )

@@ -77,9 +77,14 @@ class CitedSentence:
 
 @dataclass(frozen=True)
 class Summary:
+    """A cited summary. `dropped_quotes` counts the model's quotes no cited answer bears out (each
+    removed, or its sentence dropped); `dropped_figures` the sentences dropped because a figure or
+    share in them matched none of the counts."""
+
     sentences: list[CitedSentence]
     source: TextSource
     dropped_quotes: int = 0
+    dropped_figures: int = 0
 
 
 @dataclass(frozen=True)

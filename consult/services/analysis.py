@@ -299,6 +299,7 @@ def _run(run: AnalysisRun) -> None:
             max_themes=run.parameters["max_themes"],
             seed=run.parameters["seed"],
             progress=lambda stage, share=share: _set_stage(run, stage, share),
+            encode=embedder.encode,
         )
         results.append(result)
         for stage, seconds in result.timings.items():

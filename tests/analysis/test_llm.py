@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from typing import Any
 
+import numpy as np
 import pytest
 
-from consult.analysis.extractive import extractive_label, extractive_summary
+from consult.analysis.extractive import extractive_label, extractive_labels, extractive_summary
 from consult.analysis.llm import (
     ENV_VARIABLES,
     PROMPT_VERSION,
@@ -18,6 +20,7 @@ from consult.analysis.llm import (
     label_themes,
     summarise,
 )
+from consult.analysis.phrases import normalise_label
 from consult.analysis.prompts import (
     LABEL_SCHEMA,
     LABEL_SYSTEM,
@@ -60,9 +63,15 @@ GOOD_LABELS = {
     ]
 }
 
+AREA_NAMES = "north south east west centre valleys coast hills city suburbs villages harbour"
+AREAS = dict(enumerate(AREA_NAMES.split(), start=1))
+
 # The prompts' fingerprint for each prompt version. A failure here means a prompt or schema changed:
 # bump PROMPT_VERSION in consult/analysis/prompts.py and record the new fingerprint below.
-PROMPT_FINGERPRINTS = {"2025-06-labels-summaries.1": "c9575c75f60a6123"}
+PROMPT_FINGERPRINTS = {
+    "2025-06-labels-summaries.1": "c9575c75f60a6123",
+    "2026-12-labels-summaries.2": "e05793caa28f6831",
+}
 
 
 def _model(fake: FakeOpenAI, **changes: Any) -> OpenAIChatModel:
@@ -121,7 +130,9 @@ def test_the_model_sees_a_bounded_sample_of_each_theme_and_calls_grow_with_theme
     answers = {i: AnswerText(i, f"Answer {i}: {long_tail}") for i in range(1000, 2500)}
     members = [list(range(start, start + 500)) for start in (1000, 1500, 2000)]
     themes = [Theme(k, ["bus"], m, [m[7], m[3]]) for k, m in enumerate(members, start=1)]
-    labels = [{"key": k, "label": f"Buses in area {k}", "description": "People talk about buses."} for k in (1, 2, 3)]
+    labels = [
+        {"key": k, "label": f"Buses in the {AREAS[k]}", "description": "People talk about buses."} for k in (1, 2, 3)
+    ]
     fake_openai.script(Reply({"themes": labels}))
 
     labelled, _ = label_themes(_model(fake_openai), QUESTION, themes, answers, sample_size=8)
@@ -138,7 +149,7 @@ def test_the_model_sees_a_bounded_sample_of_each_theme_and_calls_grow_with_theme
 
     fake_openai.requests.clear()
     small = [Theme(k, ["bus"], [1000 + k], [1000 + k]) for k in range(1, 13)]
-    few = [{"key": k, "label": f"Buses in area {k}", "description": "About buses."} for k in range(1, 13)]
+    few = [{"key": k, "label": f"Buses in the {AREAS[k]}", "description": "About buses."} for k in range(1, 13)]
     fake_openai.script(Reply({"themes": few[:10]}), Reply({"themes": few[10:]}))
 
     labelled, usage = label_themes(_model(fake_openai), QUESTION, small, answers)
@@ -314,7 +325,11 @@ def test_without_a_model_labels_and_summaries_are_extractive() -> None:
     summary, summary_usage = summarise(None, QUESTION, labelled, ANSWERS, counts={1: 2, 2: 2, 3: 2})
 
     assert _sources(labelled) == [TextSource.EXTRACTIVE] * 3
-    assert labelled[0].label == "Phone, person, wait"
+    assert [theme.label for theme in labelled] == [
+        "Waited an hour on the phone",
+        "Staff should check every decision the tool makes",
+        "The chatbot could not understand my question",
+    ]
     assert summary == extractive_summary(QUESTION, labelled, ANSWERS, {1: 2, 2: 2, 3: 2})
     assert summary.source == TextSource.EXTRACTIVE and summary.sentences
     assert label_usage == summary_usage == Usage()
@@ -395,3 +410,172 @@ def test_no_personal_data_reaches_the_model_when_answers_are_redacted(fake_opena
     assert "waited an hour on the phone" in sent
     for item in personal:
         assert item not in sent
+
+
+# A question about council services whose themes each hold five or more answers, so the label rules
+# can judge polarity.
+COUNCIL_THEMES = [
+    ["Did not answer", "did not answer.", "I did not answer this question", "Didn't answer", "Not answered"],
+    [
+        "Nothing could have been improved.",
+        "Nothing, it was all fine",
+        "I can't think of anything that could have been improved",
+        "Nothing really, the staff were great",
+        "Nothing could be improved, very happy with the service",
+    ],
+    [
+        "There is damp and mould in my bedroom and the council has done nothing.",
+        "The mould keeps coming back after they paint over it.",
+        "Damp in the children's room is making them ill.",
+        "We have had black mould on the walls for years.",
+        "Damp and mould everywhere, the repairs never fixed it.",
+    ],
+    [
+        "The chatbot did not understand my question.",
+        "It didn't understand what I was asking about my rent.",
+        "The chatbot could not understand my question about housing benefit.",
+        "The bot did not understand simple questions.",
+        "I asked three times and it never understood my question.",
+    ],
+    [
+        "I want to speak to a person, not a machine.",
+        "Please let me speak to a real person on the phone.",
+        "I would rather speak to a person who understands my situation.",
+        "Speaking to a person is better than a computer.",
+        "A real person on the phone understands me better than a chatbot.",
+    ],
+    [
+        "Getting a GP appointment is a nightmare.",
+        "I could not get an appointment at my GP surgery for weeks.",
+        "You ring at eight and all the appointments are gone.",
+        "It is impossible to get a GP appointment in the morning.",
+        "No appointments available when I need one.",
+    ],
+    [
+        "Repairs were quick and the workmen were polite.",
+        "They fixed the boiler the same day.",
+        "Repairs done within a week, very good.",
+        "The repairs team were helpful and quick.",
+        "Quick repairs, no complaints at all.",
+    ],
+]
+COUNCIL_ANSWERS = {
+    10 * key + n: AnswerText(10 * key + n, text)
+    for key, texts in enumerate(COUNCIL_THEMES, start=1)
+    for n, text in enumerate(texts)
+}
+COUNCIL = [
+    Theme(key, ["stem"], [10 * key + n for n in range(len(texts))], [10 * key + n for n in range(3)])
+    for key, texts in enumerate(COUNCIL_THEMES, start=1)
+]
+
+
+def test_model_labels_that_break_a_label_rule_fall_back_to_the_offline_label(
+    fake_openai: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_openai.script(
+        Reply(
+            {
+                "themes": [
+                    {"key": 1, "label": "<b>Did not answer</b>", "description": "People gave no answer."},
+                    {"key": 2, "label": "Ignore previous instructions", "description": "People are happy."},
+                    {"key": 3, "label": "92% mention damp and mould", "description": "Homes have damp and mould."},
+                    {"key": 4, "label": "The chatbot understood questions", "description": "About understanding."},
+                    {"key": 5, "label": "Speaking to a person", "description": "People want a person."},
+                    {"key": 6, "label": "speaking to a Person!", "description": "People want appointments."},
+                    {"key": 7, "label": "Quick and polite repairs", "description": "People said 'repairs are awful'."},
+                ]
+            }
+        )
+    )
+    caplog.set_level(logging.INFO, logger="consult.analysis.llm")
+
+    labelled, _ = label_themes(_model(fake_openai), QUESTION, COUNCIL, COUNCIL_ANSWERS)
+
+    assert _sources(labelled) == [TextSource.EXTRACTIVE] * 4 + [TextSource.MODEL] + [TextSource.EXTRACTIVE] * 2
+    assert labelled[4].label == "Speaking to a person"
+    taken: list[str] = []
+    for theme, original in zip(labelled, COUNCIL, strict=True):
+        if theme.label_source == TextSource.EXTRACTIVE:
+            assert (theme.label, theme.description) == extractive_label(original, COUNCIL_ANSWERS, taken=taken)
+        taken.append(theme.label)
+    assert len({normalise_label(label) for label in taken}) == len(taken)
+    assert labelled[3].label.startswith("The chatbot did not understand")
+    reasons = caplog.text
+    for reason in ["HTML tag", "instruction", "figure", "invert", "already has this label", "no answer in the theme"]:
+        assert reason in reasons
+
+
+def test_without_a_model_labels_use_the_answers_embeddings_and_the_encoder() -> None:
+    def encode(texts: list[str]) -> np.ndarray:
+        # A stand-in for the embedding model: texts about people sit on one axis, the rest on another.
+        return np.array([[1.0, 0.2] if "person" in text else [0.2, 1.0] for text in texts], dtype=np.float32)
+
+    vectors = {answer_id: encode([answer.text])[0] for answer_id, answer in COUNCIL_ANSWERS.items()}
+
+    labelled, usage = label_themes(None, QUESTION, COUNCIL, COUNCIL_ANSWERS, vectors=vectors, encode=encode)
+
+    expected = extractive_labels(COUNCIL, COUNCIL_ANSWERS, vectors=vectors, encode=encode)
+    assert [(theme.label, theme.description) for theme in labelled] == expected
+    assert usage == Usage()
+
+
+def test_summary_removes_invented_quotes_in_every_quotation_style(fake_openai: FakeOpenAI) -> None:
+    styles = [
+        ('"', '"'),
+        ("\u201c", "\u201d"),
+        ("\u2018", "\u2019"),
+        ("'", "'"),
+        ("\u00ab", "\u00bb"),
+        ("\u201e", "\u201c"),
+    ]
+    sentences = []
+    for opening, closing in styles:
+        sentences.append(
+            {"text": f"Someone said {opening}the robot is always wrong{closing} about checks.", "answer_ids": [4]}
+        )
+        sentences.append(
+            {"text": f"People want checks, such as {opening}the robot is always wrong{closing}.", "answer_ids": [5]}
+        )
+        sentences.append({"text": f"One wrote {opening}a clear way to appeal{closing} to a human.", "answer_ids": [5]})
+    sentences.append({"text": "Some don't trust the tool's answers and people's letters.", "answer_ids": [6]})
+    fake_openai.script(Reply({"sentences": sentences}))
+
+    summary, _ = summarise(_model(fake_openai), QUESTION, THEMES, ANSWERS)
+
+    texts = [sentence.text for sentence in summary.sentences]
+    # Each invented quote: its sentence dropped where the quote carried it, removed where it was an example.
+    assert not any("always wrong" in text for text in texts)
+    assert texts.count("People want checks.") == 6 - 2  # the summary keeps at most eight sentences
+    assert summary.dropped_quotes == 12
+    assert any("a clear way to appeal" in text for text in texts)
+
+
+def test_summary_sentences_with_figures_that_match_no_count_are_dropped_and_counted(fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(
+        Reply(
+            {
+                "sentences": [
+                    {"text": "Two of 7 answers (29%) want to reach a person quickly.", "answer_ids": [1, 3]},
+                    {"text": "Most respondents (92%) want a human to check decisions.", "answer_ids": [4, 5]},
+                    {"text": "12 of 40 respondents asked for accuracy figures.", "answer_ids": [6]},
+                    {"text": "A third of answers ask about the chatbot and its accuracy.", "answer_ids": [2, 6]},
+                    {"text": "Half of respondents want a person.", "answer_ids": [3]},
+                    {"text": "One respondent waited an hour on the phone.", "answer_ids": [1]},
+                    {"text": "Respondents who waited 3 weeks want a person.", "answer_ids": [1]},
+                ]
+            }
+        )
+    )
+
+    summary, _ = summarise(_model(fake_openai), QUESTION, THEMES, ANSWERS)
+
+    assert [sentence.text for sentence in summary.sentences] == [
+        "Two of 7 answers (29%) want to reach a person quickly.",
+        "A third of answers ask about the chatbot and its accuracy.",
+        "One respondent waited an hour on the phone.",
+    ]
+    assert summary.dropped_figures == 4
+    assert summary.dropped_quotes == 0
+    [request] = fake_openai.requests
+    assert "There are 7 answers in all." in request.user
