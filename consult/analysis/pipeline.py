@@ -12,7 +12,7 @@ import numpy as np
 
 from consult.analysis.campaigns import find_campaigns
 from consult.analysis.llm import LanguageModel, label_themes, summarise
-from consult.analysis.themes import discover_themes
+from consult.analysis.themes import DEFAULT_MAX_THEMES, discover_themes
 from consult.analysis.types import AnswerText, Assignment, Campaign, Summary, Theme, Usage
 
 Progress = Callable[[str], None]
@@ -48,7 +48,7 @@ def analyse_question(
     question: QuestionInput,
     *,
     model: LanguageModel | None,
-    max_themes: int = 40,
+    max_themes: int = DEFAULT_MAX_THEMES,
     seed: int = 42,
     progress: Progress = lambda stage: None,
     encode: Callable[[list[str]], np.ndarray] | None = None,

@@ -84,6 +84,8 @@ class AnalysisRun(models.Model):
     completion_tokens = models.PositiveIntegerField(default=0)
     estimated_cost = models.DecimalField(max_digits=10, decimal_places=4, default=0)
     dropped_quotes = models.PositiveIntegerField(default=0)
+    # Summary sentences left out because a figure in them matched none of the counts.
+    dropped_figures = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

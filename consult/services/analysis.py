@@ -343,9 +343,11 @@ def _save_results(
     campaign_copies: dict[int, str] = {}
     usage = overall_usage
     dropped = getattr(overall, "dropped_quotes", 0)
+    dropped_figures = getattr(overall, "dropped_figures", 0)
     for result in results:
         usage = usage + result.usage
         dropped += result.summary.dropped_quotes
+        dropped_figures += result.summary.dropped_figures
         theme_rows = {}
         for index, theme in enumerate(result.themes):
             row = Theme.objects.create(
@@ -423,6 +425,7 @@ def _save_results(
         completion_tokens=usage.completion_tokens,
         estimated_cost=Decimal(str(round(usage.estimated_cost, 4))),
         dropped_quotes=dropped,
+        dropped_figures=dropped_figures,
     )
     if queries_dashboard.counts_are_shared():
         # The dashboards' counts for the new themes, ready before any official opens them.
