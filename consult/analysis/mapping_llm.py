@@ -18,7 +18,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from consult.analysis.llm import LanguageModel, ModelUnavailable, _ask, _is_verbatim, _Strict, _truncate
+from consult.analysis.evidence import is_verbatim
+from consult.analysis.llm import LanguageModel, ModelUnavailable, _ask, _Strict, _truncate
 from consult.analysis.prompts import _UNTRUSTED_DATA_RULES as UNTRUSTED_DATA_RULES
 from consult.analysis.prompts import _quoted, data_block
 from consult.analysis.types import AnswerText, Usage
@@ -158,7 +159,7 @@ def _checked_decisions(
         if item.theme_keys and not keys:
             continue  # it named only themes that do not exist: that is no decision, not "Other"
         evidence = " ".join(item.evidence.split())
-        if not _is_verbatim(evidence, [answer.text]):
+        if not is_verbatim(evidence, [answer.text]):
             log.info("Dropped the model's decision on answer %s: its evidence is not in the answer", item.id)
             continue
         accepted[item.id] = ModelDecision(answer_id=item.id, theme_keys=keys, evidence=evidence)
