@@ -53,7 +53,7 @@ SUMMARY_THEMES = 6
 # Bounded work per theme: the clauses of this many members nearest the centre are candidates, the
 # best of them by shared words are embedded, and the words of this many other answers are the
 # background a theme's words must stand out from.
-LABEL_MEMBERS = 40
+LABEL_MEMBERS = 20
 EMBEDDED_CANDIDATES = 30
 BACKGROUND_ANSWERS = 400
 # A label of a few words reads best; one word says too little, past six a label reads as a quote.

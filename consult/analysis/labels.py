@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from consult.analysis.evidence import PEOPLE, quotations, unverified_quotations
 from consult.analysis.phrases import clauses, content_stems, has_negation, normalise_label
@@ -125,11 +126,34 @@ def label_problems(label: str, *, other_labels: Sequence[str] = (), member_texts
     if _FIGURES.search(text):
         problems.append("It carries a figure or a share; the count beside a label is the figure.")
     normalised = normalise_label(text)
-    if any(normalise_label(other) == normalised for other in other_labels):
+    stems = content_stems(text)
+    if any(
+        normalise_label(other) == normalised or (stems and _says_the_same(stems, content_stems(other)))
+        for other in other_labels
+    ):
         problems.append("Another theme of this question already has this label.")
     if (inverted := polarity_problem(text, member_texts)) is not None:
         problems.append(inverted)
     return problems
+
+
+def _says_the_same(stems: set[str], other: set[str]) -> bool:
+    """Two labels whose content words are the same, or one's are all in the other's with at most
+    one more ("Advisers checking its answers every week" and "... every week tbh"), name one point."""
+    if not other:
+        return False
+    smaller, larger = sorted((stems, other), key=len)
+    # A word matches its own spelling variant ("advisers", "advisors"): one letter changed.
+    unmatched = {word for word in smaller if not any(_same_word(word, found) for found in larger)}
+    return not unmatched and len(larger) - len(smaller) <= 1
+
+
+def _same_word(first: str, second: str) -> bool:
+    if first == second:
+        return True
+    if min(len(first), len(second)) < 5 or abs(len(first) - len(second)) > 1:
+        return False
+    return SequenceMatcher(None, first, second).ratio() >= 0.85
 
 
 def description_problems(description: str, member_texts: Sequence[str]) -> list[str]:

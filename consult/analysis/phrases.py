@@ -115,6 +115,7 @@ _HANGING_START = _word_set("of in into on at by from due than when if after befo
 _FILLERS = [
     re.compile(pattern, re.IGNORECASE)
     for pattern in [
+        r"^(?:no|yes|nope|yeah|absolutely not)\s+(?:and|but|because)\b[\s,]*",
         r"^(?:and|but|or|so|because|also|then|plus|however|although|though|as|since|which|whereas|yet|still|"
         r"well|oh|yes|yeah|ok|okay|honestly|personally|basically|frankly|obviously|clearly|overall|generally|"
         r"really|just|that|whilst|while|unless|otherwise|firstly|secondly|finally|lastly|again)\b[\s,]*",
@@ -190,10 +191,9 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
             if len(whole.split()) > max_words:
                 # A piece opening with "when", "if", "before", ... modifies a point rather than making one.
                 pieces += [clean_phrase(inner) for inner in _INNER_BREAK.split(whole) if not _MODIFIER.match(inner)]
-                # The longest opening that ends before a preposition and fits: "The chatbot did not
-                # understand my question [about housing benefit when I rang]".
-                openings = [whole[: cut.start()] for cut in _PREPOSITION.finditer(whole)]
-                pieces += [opening for opening in openings if 3 <= len(opening.split()) <= max_words][-1:]
+                # A clause cut before a preposition ("Only if it handed [over quickly]", "The staff
+                # I've dealt [with]") too often leaves a verb without what it needs: only whole
+                # clauses and the parts between "and", "or", "when", ... are candidates.
             if _QUOTED.search(clause):
                 # Words in quotation marks are someone else's, not the respondent's point.
                 continue

@@ -50,6 +50,7 @@ def analyse_question(
     model: LanguageModel | None,
     max_themes: int = DEFAULT_MAX_THEMES,
     seed: int = 42,
+    count_campaigns_once: bool = True,
     progress: Progress = lambda stage: None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> QuestionResult:
@@ -102,7 +103,13 @@ def analyse_question(
 
     progress("summaries")
     started = time.perf_counter()
-    summary, summary_usage = summarise(model, question.text, themes, answers_by_id, counts=counts)
+    # The summary's figures match the counts officials see: each campaign once, or every copy.
+    if count_campaigns_once:
+        summary_answers = {key: answer for key, answer in answers_by_id.items() if key not in copy_of}
+        summary_counts = once_counts
+    else:
+        summary_answers, summary_counts = answers_by_id, counts
+    summary, summary_usage = summarise(model, question.text, themes, summary_answers, counts=summary_counts)
     timings["summaries"] = time.perf_counter() - started
 
     return QuestionResult(
@@ -147,9 +154,24 @@ def _agreement_counts(assignments: list[Assignment], agreement: Mapping[int, int
 
 
 def summarise_consultation(
-    title: str, results: list[QuestionResult], answers: Mapping[int, AnswerText], *, model: LanguageModel | None
+    title: str,
+    results: list[QuestionResult],
+    answers: Mapping[int, AnswerText],
+    *,
+    model: LanguageModel | None,
+    count_campaigns_once: bool = True,
 ) -> tuple[Summary, Usage]:
-    """The consultation's summary, from the themes of all its questions (not from every answer)."""
+    """The consultation's summary, from the themes of all its questions (not from every answer),
+    its figures counting each campaign once or every copy, as the questions' own counts do."""
+    if count_campaigns_once:
+        copies = {
+            member
+            for result in results
+            for campaign in result.campaigns
+            for member in campaign.member_ids
+            if member != campaign.canonical_id
+        }
+        answers = {key: answer for key, answer in answers.items() if key not in copies}
     themes: list[Theme] = []
     counts: dict[int, int] = {}
     # Theme keys restart at 1 in each question: give them consultation-wide keys for the summary.
@@ -167,5 +189,5 @@ def summarise_consultation(
                     label_source=theme.label_source,
                 )
             )
-            counts[key] = result.counts.get(theme.key, 0)
+            counts[key] = (result.campaign_once_counts if count_campaigns_once else result.counts).get(theme.key, 0)
     return summarise(model, title, themes, answers, counts=counts)

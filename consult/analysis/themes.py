@@ -55,13 +55,13 @@ from consult.analysis.clustering import (
 from consult.analysis.types import AnswerText, Assignment, Theme
 
 # Bump when a change here can change the themes found for the same input.
-THEMES_VERSION = "2"
+THEMES_VERSION = "3"
 
 # The default range of the number of themes: the data chooses within it. The ceiling is high
 # enough not to bind on the data sets measured (docs/benchmarks.md); it bounds time and reading.
 DEFAULT_MIN_THEMES = 2
 DEFAULT_MAX_THEMES = 100
-SMALL_INPUT = 30  # fewer answers than this are too few to cluster: one theme or none
+SMALL_INPUT = 30  # fewer answers than this are too few for UMAP and HDBSCAN: Ward alone groups them
 # The closeness of a theme's own answers is measured at this quantile, so that a few loose members
 # do not lower the bar for joining it (see _thresholds).
 THRESHOLD_QUANTILE = 0.05
@@ -130,9 +130,10 @@ def discover_themes(
     answers hold, between `min_themes` and `max_themes` (a ceiling only; see `clustering.merge`).
 
     Each theme has at least `min_theme_size` answers (default: 5 or 0.1%, whichever is more) and
-    at most `max_unassigned` of the answers are left without a theme. Fewer than 30 answers, or
-    fewer than twice the minimum size, are not clustered: they make one theme (or none, when there
-    are fewer than the minimum size). The same input and `seed` always give the same result.
+    at most `max_unassigned` of the answers are left without a theme. Fewer than twice the minimum
+    size are not clustered: they make one theme (or none, when there are fewer than the minimum
+    size); fewer than 30 are grouped by the Ward cut alone, without UMAP and HDBSCAN. The same input
+    and `seed` always give the same result.
     """
     started = time.perf_counter()
     if len(answers) != len(embeddings):
@@ -166,8 +167,20 @@ def discover_themes(
     timings: dict[str, float] = {}
     cut = Cut()
 
-    if count < max(SMALL_INPUT, 2 * min_size) or max_themes < 2:
+    if count < 2 * min_size or max_themes < 2:
         labels = np.zeros(count, dtype=np.int64) if count >= min_size and max_themes >= 1 else np.full(count, -1)
+    elif count < SMALL_INPUT:
+        # Too few answers for UMAP and HDBSCAN, enough for two or more themes of the minimum size:
+        # every answer starts as its own cluster and the same Ward cut chooses how many themes.
+        clock = time.perf_counter()
+        labels, cut = merge(
+            np.arange(count, dtype=np.int64),
+            vectors,
+            min_themes=min(min_themes, count // min_size),
+            max_themes=min(max_themes, count // min_size),
+            seed=seed,
+        )
+        timings["merge"] = time.perf_counter() - clock
     else:
         sample = fit_sample(count, fit_sample_size, seed)
         sample_labels = cluster(

@@ -298,6 +298,7 @@ def _run(run: AnalysisRun) -> None:
             model=model,
             max_themes=run.parameters["max_themes"],
             seed=run.parameters["seed"],
+            count_campaigns_once=run.parameters.get("count_campaigns_once", True),
             progress=lambda stage, share=share: _set_stage(run, stage, share),
             encode=embedder.encode,
         )
@@ -307,8 +308,14 @@ def _run(run: AnalysisRun) -> None:
 
     started = time.perf_counter()
     _set_stage(run, AnalysisRun.Stage.SUMMARIES, 88)
-    texts = {answer.pk: _answer_text(answer) for answer in answers}
-    overall, overall_usage = summarise_consultation(consultation.title, results, texts, model=model)
+    texts = {answer.pk: _answer_text(answer) for answer in answers if not answer.is_non_answer}
+    overall, overall_usage = summarise_consultation(
+        consultation.title,
+        results,
+        texts,
+        model=model,
+        count_campaigns_once=run.parameters.get("count_campaigns_once", True),
+    )
     timings["consultation_summary"] = time.perf_counter() - started
 
     started = time.perf_counter()
