@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from consult.analysis.evidence import PEOPLE, quotations, unverified_quotations
+from consult.analysis.non_answers import is_non_answer
 from consult.analysis.phrases import clauses, content_stems, has_negation, normalise_label
 
 MAX_LABEL_WORDS = 8
@@ -123,6 +124,8 @@ def label_problems(label: str, *, other_labels: Sequence[str] = (), member_texts
         problems.append("It is written in capitals.")
     if _echoes_an_instruction(text, member_texts):
         problems.append("It repeats words from an answer that gives orders, not a point respondents make.")
+    if is_non_answer(text):
+        problems.append("It reads as an answer with nothing to say, not as the point a theme makes.")
     if _FIGURES.search(text):
         problems.append("It carries a figure or a share; the count beside a label is the figure.")
     normalised = normalise_label(text)

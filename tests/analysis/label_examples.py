@@ -5,6 +5,7 @@ appointments. Near misses sit beside each rule: phrases that look like a broken 
 """
 
 GOOD = None
+NON_ANSWER = "non-answer"
 LENGTH, LIST, PLACEHOLDER, MARKUP, INSTRUCTION, FIGURE, CAPITALS = (
     "length",
     "list",
@@ -20,7 +21,8 @@ LABELS: list[tuple[str, str | None]] = [
     ("The chatbot did not understand my question", GOOD),
     ("Want to speak to a real person", GOOD),
     ("Nothing could have been improved", GOOD),
-    ("Did not answer", GOOD),
+    # A non-answer is never a theme (consult.analysis.non_answers), so it never labels one.
+    ("Did not answer", NON_ANSWER),
     ("Damp and mould in the bedroom", GOOD),
     ("Can't get a GP appointment", GOOD),
     ("Not enough staff at the surgery", GOOD),

@@ -128,7 +128,6 @@ def test_a_label_that_says_the_opposite_of_its_answers_is_inverted(label: str, m
 @pytest.mark.parametrize(
     ("label", "members"),
     [
-        ("Did not answer", DID_NOT_ANSWER),
         ("Nothing could have been improved", NOTHING_TO_IMPROVE),
         ("Nothing to improve", NOTHING_TO_IMPROVE),
         ("The chatbot did not understand my question", CHATBOT_MISUNDERSTOOD),
@@ -206,3 +205,10 @@ def test_welsh_negation_counts_as_negation() -> None:
 
     assert polarity_problem("Y chatbot yn deall", members) is not None
     assert polarity_problem("Nid oedd y chatbot yn deall", members) is None
+
+
+def test_a_label_that_is_itself_a_non_answer_is_refused() -> None:
+    for label in ("Nothing", "No comment", "N/A", "See above"):
+        assert any("nothing to say" in problem for problem in label_problems(label)), label
+    for label in ("Nothing would make me trust it", "Not enough staff", "No human oversight"):
+        assert not any("nothing to say" in problem for problem in label_problems(label)), label
