@@ -53,8 +53,8 @@ How it works, and why:
    towards the same figure over all themes' examples as if that were `SHRINKAGE_EXAMPLES` more
    examples, since two or three examples say little on their own. Examples alone are a poor
    measure of how far the theme reaches: officials pick typical, often near-identical answers,
-   so a gate at their loosest (what this step did before) sent most answers on the subject to
-   Other, and more examples made it worse. Halfway to the background leaves room for the
+   so a gate at their loosest sends many answers on the subject to Other, and more so the more
+   such examples there are. Halfway to the background leaves room for the
    answers that are on the subject without echoing the examples, while strangers (which are no
    closer to the theme than the other themes' answers) stay out.
 6. **Uncertainty.** For each theme, how far its probability is from the threshold that decides
