@@ -41,10 +41,22 @@ How it works, and why:
    best first, at most `MAX_THEMES_PER_ANSWER`. An answer with no theme goes to Other (`[]`).
    A theme scored by its examples also requires the answer to *resemble* them: its cosine
    similarity to the theme's prototype (the unit mean of its positives nudged towards its label)
-   must reach what all but `OTHER_EXAMPLE_SHARE` of the examples reached, under the same
-   cross-validation, against a prototype built without them. A discriminative classifier only
-   learns where one theme ends and another begins, so an answer unlike every theme can still get
-   a high probability for the theme it is least unlike; the resemblance gate sends it to Other.
+   must reach the theme's resemblance threshold. A discriminative classifier only learns where
+   one theme ends and another begins, so an answer unlike every theme can still get a high
+   probability for the theme it is least unlike; the resemblance gate sends it to Other. The
+   threshold is set per theme on the scale `consult.analysis.themes` uses, halfway between how
+   close the theme's own examples are and how close the answers known *not* to belong to it
+   (other themes' examples, answers taken out of it) are on average: similarities between
+   unrelated texts are not zero, and how far apart "in" and "out" lie differs by theme and by
+   embedding model. "How close its own examples are" is the `RESEMBLANCE_QUANTILE` quantile of
+   their similarity, under the same cross-validation, to a prototype built without them, shrunk
+   towards the same figure over all themes' examples as if that were `SHRINKAGE_EXAMPLES` more
+   examples, since two or three examples say little on their own. Examples alone are a poor
+   measure of how far the theme reaches: officials pick typical, often near-identical answers,
+   so a gate at their loosest sends many answers on the subject to Other, and more so the more
+   such examples there are. Halfway to the background leaves room for the
+   answers that are on the subject without echoing the examples, while strangers (which are no
+   closer to the theme than the other themes' answers) stay out.
 6. **Uncertainty.** For each theme, how far its probability is from the threshold that decides
    it, as a share of the room on that side (0 = on the threshold, 1 = certain); an answer's
    uncertainty is one minus the smallest such margin. It is high exactly where one more label
@@ -99,6 +111,12 @@ COMPETITION_WIDTH = 0.05
 # An answer must be at least this close (cosine) to the prototype of a theme scored by its
 # examples to join it, when there were too few examples to measure the closeness they have.
 DEFAULT_RESEMBLANCE = 0.25
+# How close a theme's examples are is read at this quantile of their cross-validated closeness: a
+# handful of examples read at a lower one is judged by its single loosest, the noisiest figure there
+# is, and on real answers that lets strangers in (tests/analysis/test_mapping.py).
+RESEMBLANCE_QUANTILE = 0.25
+# A theme's own examples' closeness is shrunk towards all themes' as if the latter were this many examples.
+SHRINKAGE_EXAMPLES = 5
 PROBABILITY_DECIMALS = 10
 FORMAT_VERSION = 1
 
@@ -132,7 +150,7 @@ class Classifier:
     answer's best theme; `kinds[n]` says how the theme was scored: "examples" (logistic
     regression), "label" (similarity to its label) or "prototype" (similarity to its positives).
     An "examples" theme only takes rows whose cosine similarity to `prototypes[n]` reaches
-    `resemblance_threshold`; among the others, `competition_width` discounts a theme far behind
+    `resemblance_thresholds[n]`; among the others, `competition_width` discounts a theme far behind
     the closest (module docstring, steps 4 and 5).
     """
 
@@ -145,7 +163,7 @@ class Classifier:
     kinds: list[str] = field(default_factory=list)
     competition_width: float = COMPETITION_WIDTH
     prototypes: np.ndarray | None = None
-    resemblance_threshold: float = DEFAULT_RESEMBLANCE
+    resemblance_thresholds: np.ndarray | None = None
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """P(row belongs to theme) for each row and theme: shape (rows, len(keys))."""
@@ -177,11 +195,16 @@ class Classifier:
         probabilities = np.round(self.probabilities(vectors), PROBABILITY_DECIMALS)
         resemblance = np.round(self.resemblance(vectors), PROBABILITY_DECIMALS)
         gated = np.array([kind == "examples" for kind in self.kinds], dtype=bool) & (self.prototypes is not None)
+        gates = (
+            np.full(len(self.keys), DEFAULT_RESEMBLANCE)
+            if self.resemblance_thresholds is None
+            else self.resemblance_thresholds
+        )
         matches: list[list[ThemeMatch]] = []
         uncertainty = np.zeros(len(probabilities))
         for row, (found, resembles) in enumerate(zip(probabilities, resemblance, strict=True)):
             # A theme scored by its examples is only open to answers that resemble them (step 5).
-            is_open = ~gated | (resembles >= self.resemblance_threshold)
+            is_open = ~gated | (resembles >= gates)
             eligible = np.where(is_open, found, 0.0)
             # Best first; equal probabilities keep key order (keys are sorted, the sort is stable).
             ranked = np.argsort(-eligible, kind="stable")
@@ -213,7 +236,9 @@ class Classifier:
             "kinds": list(self.kinds),
             "competition_width": float(self.competition_width),
             "prototypes": None if self.prototypes is None else [[float(v) for v in row] for row in self.prototypes],
-            "resemblance_threshold": float(self.resemblance_threshold),
+            "resemblance_thresholds": None
+            if self.resemblance_thresholds is None
+            else [float(value) for value in self.resemblance_thresholds],
         }
 
     @classmethod
@@ -235,8 +260,18 @@ class Classifier:
             prototypes=None
             if data["prototypes"] is None
             else np.array(data["prototypes"], dtype=np.float64).reshape(len(keys), -1),
-            resemblance_threshold=float(data["resemblance_threshold"]),
+            resemblance_thresholds=_stored_gates(data, len(keys)),
         )
+
+
+def _stored_gates(data: dict[str, Any], count: int) -> np.ndarray | None:
+    """The per-theme resemblance thresholds of a stored classifier; one stored before they were
+    per theme had a single value for all."""
+    if data.get("resemblance_thresholds") is not None:
+        return np.array(data["resemblance_thresholds"], dtype=np.float64).reshape(count)
+    if "resemblance_threshold" in data:
+        return np.full(count, float(data["resemblance_threshold"]))
+    return None
 
 
 @dataclass(frozen=True)
@@ -348,14 +383,14 @@ def _cross_validated_scores(
     labels: list[np.ndarray | None],
     seed: int,
     full_fit: tuple[np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, list[float]]:
+) -> tuple[np.ndarray, np.ndarray, list[list[float]]]:
     """Each answer row's score for each modelled theme from a model that did not see it, a mask of
-    the (row, theme) pairs that have a score and a known outcome, and how close each held-out
-    positive is to its theme's prototype built without it."""
+    the (row, theme) pairs that have a score and a known outcome, and per theme how close each
+    held-out positive is to the theme's prototype built without it."""
     folds = _folds(training, seed)
     scores = np.zeros(training.targets.shape)
     known = np.zeros(training.targets.shape, dtype=bool)
-    closeness: list[float] = []
+    closeness: list[list[float]] = [[] for _ in labels]
     for fold in range(int(folds.max()) + 1):
         held_out = folds == fold
         kept = ~held_out
@@ -378,7 +413,7 @@ def _cross_validated_scores(
         known[np.ix_(held_out, can_fit)] = training.weights[np.ix_(held_out, can_fit)] > 0
         for theme in np.flatnonzero(can_fit):
             prototype = _prototype(_positives(training, theme, kept), labels[theme])
-            closeness.extend((_positives(training, theme, held_out) @ prototype).tolist())
+            closeness[theme].extend((_positives(training, theme, held_out) @ prototype).tolist())
     return scores, known, closeness
 
 
@@ -442,7 +477,7 @@ def _train(
     biases = np.zeros(len(themes))
     kinds = ["examples" if modelled[n] else ("prototype" if has_members[n] else "label") for n in range(len(themes))]
     primary = ASSIGN_THRESHOLD
-    resemblance_threshold = DEFAULT_RESEMBLANCE
+    gates = np.full(len(themes), DEFAULT_RESEMBLANCE)
     prototypes = np.zeros((len(themes), dims))
     for n in np.flatnonzero(modelled):
         prototypes[n] = _prototype(_positives(training, n), labels[n])
@@ -459,8 +494,7 @@ def _train(
         platt = None
         if len(answer_rows) >= MIN_CV_EXAMPLES:
             scores, known, closeness = _cross_validated_scores(training, modelled, labels, seed, (coefficients, bias))
-            if closeness:
-                resemblance_threshold = float(np.quantile(closeness, OTHER_EXAMPLE_SHARE))
+            gates = _resemblance_thresholds(training, prototypes, closeness, gates)
             platt = fit_sigmoid(scores[known], training.targets[known])
             if platt is not None:
                 calibrated = np.where(known, sigmoid(platt[0] * scores + platt[1]), 0.0)
@@ -483,8 +517,33 @@ def _train(
         max_themes=max_themes,
         kinds=kinds,
         prototypes=prototypes,
-        resemblance_threshold=resemblance_threshold,
+        resemblance_thresholds=gates,
     )
+
+
+def _resemblance_thresholds(
+    training: _Training, prototypes: np.ndarray, closeness: list[list[float]], defaults: np.ndarray
+) -> np.ndarray:
+    """How close (cosine) to each theme's prototype an answer must be to join it: halfway between
+    how close its own examples are (cross-validated, shrunk towards all themes' examples) and how
+    close the answers known not to belong to it are on average (module docstring, step 5)."""
+    pooled_values = [value for values in closeness for value in values]
+    if not pooled_values:
+        return defaults
+    pooled = float(np.quantile(pooled_values, RESEMBLANCE_QUANTILE))
+    answer_rows = training.source_rows >= 0
+    thresholds = defaults.copy()
+    for n, values in enumerate(closeness):
+        if not values:
+            continue  # no held-out example: the theme keeps the default
+        own = (len(values) * float(np.quantile(values, RESEMBLANCE_QUANTILE)) + SHRINKAGE_EXAMPLES * pooled) / (
+            len(values) + SHRINKAGE_EXAMPLES
+        )
+        outside = answer_rows & (training.weights[:, n] > 0) & (training.targets[:, n] == 0)
+        # With no answer known to be outside the theme there is nothing to compare with: take unrelated as 0.
+        background = float((training.inputs[outside] @ prototypes[n]).mean()) if outside.any() else 0.0
+        thresholds[n] = min(own, (own + background) / 2)
+    return thresholds
 
 
 def _similarity_sigmoid(

@@ -300,3 +300,114 @@ def test_with_the_real_model_a_framework_of_labels_alone_places_answers(embedder
     themes = [ThemeEvidence(key, label_vector=label) for key, label in zip((1, 2, 3), labels, strict=True)]
     mapping = map_to_themes(embedder.encode(texts), themes)
     assert [keys[:1] for keys in _keys(mapping.matches)] == [[1], [1], [2], [2], [3], [3], []]
+
+
+# Answers of our own writing to "What do you think of the council answering questions with an AI
+# assistant?", on four subjects, in many shapes (short, long, questions, complaints, asides).
+# The first answers of each subject are the officials' examples; the rest must follow them.
+COUNCIL_THEMES = {
+    "Cost to taxpayers. Whether the assistant is value for money": [
+        "How much is this costing council tax payers?",
+        "It is a waste of public money when services are being cut.",
+        "I would rather the budget went on fixing roads than on software.",
+        "Who pays the licence fees for this system every year?",
+        "If it saves money, fine, but show us the figures.",
+        "Spending millions on a computer programme while the libraries close is wrong.",
+        "The council should publish what the contract with the tech company costs.",
+        "My council tax went up again and now this. Where is the money going?",
+        "Cheaper than hiring staff maybe, but the hidden costs always come later.",
+        "Value for money has to be proven before it is rolled out.",
+        "Another expensive IT project that will run over budget, I expect.",
+        "Will the savings be passed on to residents or swallowed up?",
+    ],
+    "Older and disabled people left behind. People who cannot use computers": [
+        "My mum is 84 and has never used a computer.",
+        "Not everyone has the internet at home, especially pensioners.",
+        "Blind people cannot use these chat windows with a screen reader.",
+        "What about people with dementia who get confused by technology?",
+        "My neighbour does not own a smartphone and never will.",
+        "Elderly residents will be shut out if everything goes online.",
+        "I have arthritis and typing on a small screen is painful.",
+        "People with learning disabilities need someone patient to explain things.",
+        "Digital by default leaves the most vulnerable behind.",
+        "My dad can barely work the television remote, never mind a chatbot.",
+        "Deaf residents rely on written help, but it has to be simple and clear.",
+        "Those without broadband or a computer should still get the same service.",
+    ],
+    "Wrong answers. The assistant making mistakes or giving bad advice": [
+        "It told me the wrong day for my bin collection.",
+        "These systems make things up and sound very confident about it.",
+        "What happens when it gives wrong information about benefits?",
+        "I was given incorrect advice about my parking permit.",
+        "The answers need checking because AI gets facts wrong.",
+        "It said my planning application was approved when it was not.",
+        "Who is responsible if the chatbot's advice costs me a fine?",
+        "Bad advice about housing could leave a family homeless.",
+        "I asked about school admissions and the dates it gave were last year's.",
+        "It contradicted what the council website said on the same page.",
+        "Errors are inevitable, so there must be a way to report them.",
+        "I tested it and half the answers about council tax bands were inaccurate.",
+    ],
+    "Council jobs. Staff losing their jobs to automation": [
+        "This will put people at the council out of work.",
+        "Staff in the contact centre are worried about redundancies.",
+        "Replacing local jobs with a machine is bad for the town.",
+        "My sister works in customer services and fears she will be let go.",
+        "Protect the jobs of the people who answer the phones now.",
+        "Automation should help employees, not replace them.",
+        "How many council posts will be cut because of this?",
+        "Experienced officers know the area; sacking them is short-sighted.",
+        "The unions should be consulted before anyone loses their job.",
+        "Good local employment matters more than saving a few pounds.",
+        "Redeploy the staff, do not make them redundant.",
+        "Once the jobs are gone they will never come back.",
+    ],
+}
+STRANGERS = [
+    "The weather was lovely at the seaside last summer.",
+    "My favourite football team won on Saturday.",
+    "I made a chocolate cake for my daughter's birthday.",
+    "We are going camping in Scotland next month.",
+]
+
+
+# Measured (2026-12-04): with 2 examples per theme 30 of 40 other answers in their own theme, 4 in
+# another (all four touch two subjects or are short), 6 in Other; with 5, 23 of 28, 1 and 2 (with
+# two more carrying their own theme second). The gate once sent most on-topic answers of a set
+# like tests/corpus to Other and let two of these strangers in with 2 examples; what is left
+# here is the classifier telling related subjects apart from so few examples.
+@pytest.mark.parametrize(("examples_per_theme", "least_right", "most_wrong"), [(2, 0.7, 0.1), (5, 0.8, 0.05)])
+def test_with_the_real_model_a_few_examples_and_a_label_place_answers_on_their_subject_and_strangers_in_other(
+    embedder, examples_per_theme: int, least_right: float, most_wrong: float
+) -> None:
+    texts = [text for answers in COUNCIL_THEMES.values() for text in answers]
+    subject_of = [key for key, answers in enumerate(COUNCIL_THEMES.values(), start=1) for _ in answers]
+    labels = embedder.encode(list(COUNCIL_THEMES))
+    themes = [
+        ThemeEvidence(
+            key,
+            tuple(row for row, subject in enumerate(subject_of) if subject == key)[:examples_per_theme],
+            label_vector=label,
+        )
+        for key, label in enumerate(labels, start=1)
+    ]
+    examples = {row for theme in themes for row in theme.member_indexes}
+    mapping = map_to_themes(embedder.encode(texts + STRANGERS), themes)
+
+    placed = _keys(mapping.matches)
+    assert placed[len(texts) :] == [[]] * len(STRANGERS)
+    others = [row for row in range(len(texts)) if row not in examples]
+    right = [row for row in others if placed[row][:1] == [subject_of[row]]]
+    wrong = [row for row in others if placed[row] and subject_of[row] not in placed[row]]
+    assert len(right) >= least_right * len(others), (len(right), len(others))
+    assert len(wrong) <= most_wrong * len(others), [texts[row] for row in wrong]
+
+
+def test_a_classifier_stored_with_one_resemblance_threshold_for_all_themes_still_loads() -> None:
+    answers, themes = _two_themes()
+    stored = map_to_themes(answers, themes).classifier.to_dict()
+    del stored["resemblance_thresholds"]
+    stored["resemblance_threshold"] = 0.3
+    older = Classifier.from_dict(stored)
+    assert older.resemblance_thresholds.tolist() == [0.3, 0.3]
+    assert _keys(older.predict(answers[40:])) == [[10]] * 5 + [[20]] * 5 + [[]] * 3
