@@ -79,9 +79,10 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example red
 	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,analysis
 
 .PHONY: bench-analysis
-bench-analysis: $(VENV)/.installed ## Benchmark themes (vs vanilla BERTopic), labels, non-answers and the mapping (vs logistic regression) on ../shared/data (~15 min; ARGS=--quick for the themes ~2)
+bench-analysis: $(VENV)/.installed ## Benchmark non-answers, themes (vs vanilla BERTopic), labels and the mapping (vs logistic regression) on ../shared/data (~30 min; ARGS=--quick for the themes)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.non_answers
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.analysis $(ARGS)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.labels
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.mapping
 
 .PHONY: bench-web

@@ -66,6 +66,7 @@ def build_world() -> World:
         "theme_id": review_theme.pk,
         "other_theme_id": other.pk,
         "flag_id": flag.pk,
+        "campaign_id": campaign.pk,
         "run_id": run.pk,
         "option_id": questions[3].options.first().pk,
         **_organisation_samples(consultation, responses[2]),
