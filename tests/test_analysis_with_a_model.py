@@ -40,8 +40,10 @@ def data_items(recorded: Recorded) -> list[dict]:
 
 
 def spelled(key: int) -> str:
-    """A theme key in letters (12 gives "bc"): labels without figures pass the label rules and are kept."""
-    return "".join("abcdefghij"[int(digit)] for digit in str(key))
+    """A theme key in words (12 gives "birchcedar"): labels without figures, each with a content
+    word of its own, pass the label rules (no figures, no two alike) and are kept."""
+    names = ["alder", "birch", "cedar", "daisy", "elm", "fern", "gorse", "heath", "iris", "juniper"]
+    return "".join(names[int(digit)] for digit in str(key))
 
 
 def model_reply(recorded: Recorded) -> dict:

@@ -109,6 +109,8 @@ _INNER_BREAK = re.compile(r"\s+(?=(?:and|or|when|if|after|before|until|so|then|a
 _MODIFIER = re.compile(r"(?:when|if|after|before|until|as|then|so)\b", re.IGNORECASE)
 # Cutting before "of" or "to" leaves a phrase that needs them ("in need [of]", "due [to]").
 _PREPOSITION = re.compile(r"\s+(?=(?:about|for|with|in|on|at|from|by|over|during)\s)", re.IGNORECASE)
+# A clause's opening cut before a preposition is a candidate only from this many words.
+MIN_OPENING_WORDS = 5
 # A phrase opening with one of these hangs off something said before it.
 _HANGING_START = _word_set("of in into on at by from due than when if after before until as so then while whilst")
 
@@ -191,9 +193,14 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
             if len(whole.split()) > max_words:
                 # A piece opening with "when", "if", "before", ... modifies a point rather than making one.
                 pieces += [clean_phrase(inner) for inner in _INNER_BREAK.split(whole) if not _MODIFIER.match(inner)]
-                # A clause cut before a preposition ("Only if it handed [over quickly]", "The staff
-                # I've dealt [with]") too often leaves a verb without what it needs: only whole
-                # clauses and the parts between "and", "or", "when", ... are candidates.
+                # The longest opening that ends before a preposition and fits: "The chatbot did not
+                # understand my question [about housing benefit when I rang]". Short openings are
+                # left out: cut that early, a verb loses what it needs ("Only if it handed [over
+                # quickly]", "The staff I've dealt [with]").
+                openings = [whole[: cut.start()] for cut in _PREPOSITION.finditer(whole)]
+                pieces += [opening for opening in openings if MIN_OPENING_WORDS <= len(opening.split()) <= max_words][
+                    -1:
+                ]
             if _QUOTED.search(clause):
                 # Words in quotation marks are someone else's, not the respondent's point.
                 continue

@@ -37,14 +37,16 @@ ANSWERS = {
 # theme opens with an answer that is off its point, to show the example is chosen by closeness to
 # the centre and not by position.
 QUESTION_THEMES = {
-    "did not answer": [
+    # "Did not answer" itself is a non-answer and never reaches a theme now; the same trap (stop
+    # words dropping "not") on answers with something to say.
+    "not told why": [
         "I completely disagree with this.",
-        "Did not answer",
-        "did not answer.",
-        "I did not answer this question",
-        "Didn't answer",
-        "Did not answer, no opinion",
-        "Not answered",
+        "I was not told why my claim was refused",
+        "Not told why the claim was refused.",
+        "They did not tell me why my claim was refused.",
+        "I wasn't told why it was refused",
+        "Never told the reason my claim was refused",
+        "Nobody told me why they refused it",
     ],
     "nothing to improve": [
         "The forms were long.",
@@ -131,7 +133,7 @@ def test_offline_labels_are_phrases_from_the_answers_that_keep_their_negation() 
 
     _assert_publishable(labels, answers, themes)
     by_theme = dict(zip(QUESTION_THEMES, labels, strict=True))
-    assert by_theme["did not answer"] == "Did not answer"
+    assert has_negation(by_theme["not told why"]) and "refused" in by_theme["not told why"].lower()
     assert by_theme["nothing to improve"].startswith("Nothing")
     assert "damp" in by_theme["damp and mould"].lower() or "mould" in by_theme["damp and mould"].lower()
     assert has_negation(by_theme["chatbot misunderstood"]) and "understand" in by_theme["chatbot misunderstood"]
@@ -149,7 +151,7 @@ def test_labels_chosen_with_the_embedding_model_are_as_publishable_and_keep_nega
 
     _assert_publishable(labels, answers, themes)
     by_theme = dict(zip(QUESTION_THEMES, labels, strict=True))
-    assert has_negation(by_theme["did not answer"]) and "answer" in by_theme["did not answer"].lower()
+    assert has_negation(by_theme["not told why"]) and "refused" in by_theme["not told why"].lower()
     assert by_theme["nothing to improve"].startswith("Nothing")
     assert has_negation(by_theme["chatbot misunderstood"])
     assert extractive_label(themes[0], answers, vectors=vectors, encode=embedder.encode)[0] == labels[0]
