@@ -35,9 +35,9 @@ def run_analysis(run_id: int) -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def process_response(response_id: int) -> None:
     """Redact, embed and place a new or changed response's answers in the current themes."""
-    from consult.services import analysis
+    from consult.services import arrivals
 
-    analysis.process_response(response_id)
+    arrivals.process_response(response_id)
 
 
 @shared_task

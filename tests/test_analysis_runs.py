@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from consult.models import AnalysisRun, Answer, AnswerEmbedding, LateAnswer, Response, Theme, ThemeAssignment
-from consult.services import analysis
+from consult.services import analysis, arrivals
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -112,8 +112,8 @@ def test_a_late_answer_is_placed_in_the_current_themes(consultation, django_capt
     )
     other = Response.objects.create(consultation=consultation, start_key="odd", status=Response.Status.SUBMITTED)
     odd = Answer.objects.create(response=other, question=question, text="Quantum chromodynamics of gluon plasma.")
-    analysis.process_response(late.pk)
-    analysis.process_response(other.pk)
+    arrivals.process_response(late.pk)
+    arrivals.process_response(other.pk)
     placed = ThemeAssignment.objects.filter(answer=answer, is_late=True).order_by("rank").first()
     assert placed is not None
     phone_answers = Answer.objects.filter(question=question, text__icontains="phone").values_list("pk", flat=True)
@@ -130,7 +130,7 @@ def test_the_export_says_how_many_answers_arrived_since_and_what_share_fits_no_t
     for n, text in enumerate(["Keep a real person on the phone line please.", "Quantum gluon plasma physics."]):
         response = Response.objects.create(consultation=consultation, start_key=f"new{n}", status="submitted")
         Answer.objects.create(response=response, question=question, text=text)
-        analysis.process_response(response.pk)
+        arrivals.process_response(response.pk)
     from consult.queries_analysis import analysis_export
 
     export = analysis_export(consultation)

@@ -108,16 +108,16 @@ def test_a_draft_left_open_when_the_consultation_closes_cannot_be_sent(client):
 
 
 def test_a_changed_answer_is_redacted_again_so_the_analysis_reads_the_new_text(client, sent):
-    from consult.services import analysis
+    from consult.services import arrivals
 
     _, token, q, _ = sent
     client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "Call me on 07700 900123."})
-    analysis.process_response(Response.objects.get().pk)
+    arrivals.process_response(Response.objects.get().pk)
     answer = Answer.objects.get(question=q[2])
     assert answer.has_personal_data and "07700 900123" not in answer.redacted_text
 
     client.post(reverse("answer_question", args=[token, q[2].pk]), {"answer": "No number after all."})
-    analysis.process_response(Response.objects.get().pk)
+    arrivals.process_response(Response.objects.get().pk)
     answer = Answer.objects.get(question=q[2])
     assert answer.redacted_text == "No number after all."
     assert not answer.has_personal_data

@@ -93,10 +93,11 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     assert not Response.objects.exists()
 
 
-@pytest.fixture
-def imported(tmp_path):
+def import_corpus(tmp_path, extra_rows=()) -> Consultation:
+    """The test corpus (120 answers on four subjects, external ids ext-0...) and `extra_rows`,
+    imported as the operator would."""
     rows = [(f"ext-{n}", text) for n, (_, text) in enumerate(corpus.answers(per_subject=30))]
-    path = write_csv(tmp_path / "corpus.csv", rows)
+    path = write_csv(tmp_path / "corpus.csv", [*rows, *extra_rows])
     call_command(
         "import_responses",
         str(path),
@@ -109,6 +110,11 @@ def imported(tmp_path):
         stdout=io.StringIO(),
     )
     return Consultation.objects.get(slug="corpus")
+
+
+@pytest.fixture
+def imported(tmp_path):
+    return import_corpus(tmp_path)
 
 
 def test_analyse_waits_and_export_writes_the_documented_json(imported, django_capture_on_commit_callbacks):
@@ -164,19 +170,8 @@ def test_analyse_an_unknown_consultation_is_a_clear_error():
 def test_export_counts_non_answers_apart_and_cites_its_summary_by_external_id(
     tmp_path, django_capture_on_commit_callbacks
 ):
-    rows = [(f"ext-{n}", text) for n, (_, text) in enumerate(corpus.answers(per_subject=30))]
-    rows += [("na-1", "N/A"), ("na-2", "Nothing to add."), ("na-3", "See above"), ("na-4", "No comment")]
-    path = write_csv(tmp_path / "corpus.csv", rows)
-    call_command(
-        "import_responses",
-        str(path),
-        "--consultation",
-        "corpus",
-        "--text-column",
-        "text",
-        "--id-column",
-        "id",
-        stdout=io.StringIO(),
+    import_corpus(
+        tmp_path, [("na-1", "N/A"), ("na-2", "Nothing to add."), ("na-3", "See above"), ("na-4", "No comment")]
     )
     analyse("corpus", "--wait", stdout=io.StringIO())
     exported = io.StringIO()

@@ -37,6 +37,7 @@ from consult.services import mapping
 from tests import corpus
 from tests.factories import make_official, make_response
 from tests.fake_openai import FakeOpenAI, Recorded, Respond
+from tests.test_analysis_with_a_model import model_settings
 
 pytest_plugins = ["tests.fake_openai"]
 
@@ -303,18 +304,6 @@ def test_an_answer_arriving_after_the_mapping_is_mapped_on_arrival(tmp_path: Pat
     assert list(rows.values_list("theme__label", "source")) == [("Talking to a person on the phone", "ai")]
     assert rows.get().similarity is not None
     assert not ThemeMapping.objects.filter(answer__response=empty).exists()
-
-
-def model_settings(fake: FakeOpenAI) -> dict[str, str]:
-    return {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": fake.base_url,
-        "OPENAI_MODEL": "fake-model",
-        "LLM_TIMEOUT_SECONDS": "5",
-        "LLM_MAX_RETRIES": "1",
-        "LLM_PRICE_INPUT_PER_MILLION": "2.5",
-        "LLM_PRICE_OUTPUT_PER_MILLION": "10",
-    }
 
 
 def test_with_a_model_only_unsure_answers_are_sent_and_an_invented_quote_is_discarded(

@@ -39,7 +39,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
-from consult.services import mapping, moderation
+from consult.services import moderation
 
 logger = logging.getLogger(__name__)
 
@@ -411,7 +411,7 @@ def _save_results(
         run=run, question=None, sentences=_cited(overall, reference_of), source=overall.source
     )
     moderation.flag_answers(answers, campaign_copies=campaign_copies)
-    _place_arrivals(run, results, answers, embedder)
+    _place_arrivals(run, answers, embedder)
     timings["saving"] = time.perf_counter() - started
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=AnalysisRun.Status.SUCCEEDED,
@@ -439,9 +439,7 @@ def _save_results(
         tasks.count_analysis.delay_on_commit(run.consultation_id)
 
 
-def _place_arrivals(
-    run: AnalysisRun, results: list[QuestionResult], analysed: list[Answer], embedder: embedding_lib.Embedder
-) -> None:
+def _place_arrivals(run: AnalysisRun, analysed: list[Answer], embedder: embedding_lib.Embedder) -> None:
     """Place the answers that arrived (or changed) while the run was working in its new themes, as
     they would have been placed on arrival had the run already finished: without this they would
     drop out of the themes until the next run. Runs in the transaction that saves the run."""
@@ -451,30 +449,42 @@ def _place_arrivals(
         for answer in analysable_answers(run.consultation)
         if answer.pk not in read or answer.updated_at != read[answer.pk]
     ]
-    if not arrivals:
-        return
-    redact_answers(arrivals)
-    vectors = embeddings_for(arrivals, embedder)
-    by_question = {result.question_id: result for result in results}
-    theme_rows = {(theme.question_id, theme.key): theme for theme in Theme.objects.filter(run=run)}
-    ThemeAssignment.objects.filter(theme__run=run, answer__in=[answer.pk for answer in arrivals]).delete()
-    for answer, vector in zip(arrivals, vectors, strict=True):
-        result = by_question.get(answer.question_id)
-        if result is None or not result.themes or answer.is_non_answer:
-            continue
-        keys = themes.assign_answers(
-            result.centroids,
-            vector.reshape(1, -1),
-            thresholds=np.asarray(result.thresholds, dtype=np.float32),
-            keys=[theme.key for theme in result.themes],
-        )[0]
-        ThemeAssignment.objects.bulk_create(
-            [
-                ThemeAssignment(theme=theme_rows[(answer.question_id, key)], answer=answer, rank=rank, is_late=True)
-                for rank, key in enumerate(keys)
-            ]
-        )
-        LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
+    if arrivals:
+        redact_answers(arrivals)
+        place_late_answers(run, arrivals, embeddings_for(arrivals, embedder))
+
+
+def place_late_answers(run: AnalysisRun, answers: list[Answer], vectors: np.ndarray) -> None:
+    """Place answers the run did not read (as they are now) in its themes, by the stored centroids
+    and thresholds, recording each as a late answer. A non-answer is placed nowhere, and loses any
+    place an earlier text of it had; an answer placed again loses its old place, so that no answer
+    is counted twice."""
+    by_question: dict[int, list[Theme]] = {}
+    for theme in Theme.objects.filter(run=run).order_by("question_id", "key"):
+        by_question.setdefault(theme.question_id, []).append(theme)
+    with transaction.atomic():
+        for answer, vector in zip(answers, vectors, strict=True):
+            ThemeAssignment.objects.filter(answer=answer, theme__run=run).delete()
+            question_themes = by_question.get(answer.question_id, [])
+            if answer.is_non_answer:
+                LateAnswer.objects.filter(run=run, answer=answer).delete()
+                continue
+            if not question_themes:
+                continue
+            keys = themes.assign_answers(
+                np.vstack([embedding_lib.from_bytes(t.centroid, len(vector)) for t in question_themes]),
+                vector.reshape(1, -1),
+                thresholds=np.array([t.threshold for t in question_themes], dtype=np.float32),
+                keys=[t.key for t in question_themes],
+            )[0]
+            by_key = {t.key: t for t in question_themes}
+            ThemeAssignment.objects.bulk_create(
+                [
+                    ThemeAssignment(theme=by_key[key], answer=answer, rank=rank, is_late=True)
+                    for rank, key in enumerate(keys)
+                ]
+            )
+            LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
 
 
 def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, object]]:
@@ -482,60 +492,3 @@ def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, obje
         {"text": sentence.text, "references": [reference_of[i] for i in sentence.answer_ids if i in reference_of]}
         for sentence in summary.sentences
     ]
-
-
-# --- On arrival -------------------------------------------------------------------------------
-
-
-def process_response(response_id: int) -> None:
-    """Redact and embed a newly submitted (or changed) response's answers, and place them in the
-    themes of the consultation's latest finished run, so officials see new answers within seconds."""
-    response = Response.objects.select_related("consultation").get(pk=response_id)
-    answers = list(
-        Answer.objects.filter(response=response, question__kind=Question.Kind.FREE_TEXT)
-        .exclude(text="")
-        .select_related("response")
-    )
-    redact_answers(answers)
-    if not response.is_submitted or not answers:
-        return
-    moderation.flag_answers(answers)
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    vectors = embeddings_for(answers, embedder)
-    mapping.map_on_arrival(answers, vectors)  # placed in the signed-off themes, if they are mapped
-    run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
-    if run is None or run.versions.get("embedding_model") != embedder.name:
-        return
-    for answer, vector in zip(answers, vectors, strict=True):
-        if answer.updated_at < run.started_at:
-            continue  # the run itself read this answer as it is now
-        if answer.visibility == Answer.Visibility.HIDDEN:
-            continue  # a moderator took it out of the analysis
-        if answer.is_non_answer:
-            # Nothing to place; an earlier text's place in the run's themes goes with it.
-            ThemeAssignment.objects.filter(answer=answer, theme__run=run).delete()
-            LateAnswer.objects.filter(run=run, answer=answer).delete()
-            continue
-        question_themes = list(Theme.objects.filter(run=run, question_id=answer.question_id).order_by("key"))
-        if not question_themes:
-            continue
-        centroids = np.vstack([embedding_lib.from_bytes(t.centroid, embedder.dimensions) for t in question_themes])
-        keys = themes.assign_answers(
-            centroids,
-            vector.reshape(1, -1),
-            thresholds=np.array([t.threshold for t in question_themes], dtype=np.float32),
-            keys=[t.key for t in question_themes],
-        )[0]
-        by_key = {t.key: t for t in question_themes}
-        with transaction.atomic():
-            # An answer changed since the run is placed afresh; the run's own reading of its earlier
-            # text goes, so that no answer is counted twice.
-            ThemeAssignment.objects.filter(answer=answer, theme__run=run).delete()
-            ThemeAssignment.objects.bulk_create(
-                [
-                    ThemeAssignment(theme=by_key[key], answer=answer, rank=rank, is_late=True)
-                    for rank, key in enumerate(keys)
-                ],
-                ignore_conflicts=True,
-            )
-            LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
