@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,14 +95,20 @@ def _scores(labels: list[str] | None, found: np.ndarray) -> dict[str, float | No
 
 
 def run_ours(
-    dataset: datasets.Dataset, vectors: np.ndarray, seed: int, *, fixed: int | None = None
+    dataset: datasets.Dataset,
+    vectors: np.ndarray,
+    seed: int,
+    *,
+    fixed: int | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> tuple[dict[str, Any], ThemeModel]:
     """The engine with the product's default range of themes, or with exactly `fixed` themes (as
-    it ran before it chose the number: Ward merging down to a cap)."""
+    it ran before it chose the number: Ward merging down to a cap). With `encode`, themes that
+    make the same point merge, as in a run."""
     bounds = {"min_themes": fixed, "max_themes": fixed} if fixed else {}
     with PeakRss() as memory:
         clock = time.perf_counter()
-        model = discover_themes(_answers(dataset.texts), vectors, seed=seed, **bounds)
+        model = discover_themes(_answers(dataset.texts), vectors, seed=seed, encode=encode, **bounds)
         seconds = time.perf_counter() - clock
     found = _primary(model)
     return {
@@ -110,6 +117,7 @@ def run_ours(
         "fragments": model.cut.fragments,
         "silhouette": model.cut.silhouette,
         "near_identical": model.cut.near_identical,
+        "same_point_merges": model.same_point_merges,
         "unassigned": model.unassigned_share,
         "with_secondary": sum(len(a.theme_keys) > 1 for a in model.assignments) / max(len(found), 1),
         "seconds": seconds,
@@ -297,14 +305,14 @@ def main(argv: list[str] | None = None) -> int:
     models = {}
     for dataset in sets:
         vectors, embed_seconds, cached, path = embedded[dataset.name]
-        ours, model = run_ours(dataset, vectors, args.seed)
+        ours, model = run_ours(dataset, vectors, args.seed, encode=embedder.encode)
         print(
             f"{dataset.name}: consult {ours['themes']} themes (of {ours['fragments']} clusters) in "
             f"{ours['seconds']:.1f} s",
             flush=True,
         )
         clock = time.perf_counter()
-        again = discover_themes(_answers(dataset.texts), np.load(path), seed=args.seed)
+        again = discover_themes(_answers(dataset.texts), np.load(path), seed=args.seed, encode=embedder.encode)
         rerun_seconds = time.perf_counter() - clock
         before, _ = run_ours(dataset, vectors, args.seed, fixed=dataset.old_cap)
         print(f"{dataset.name}: consult with the old fixed cap, {before['themes']} themes", flush=True)

@@ -32,7 +32,7 @@ def measure(dataset: datasets.Dataset, embedder: Any) -> dict[str, Any]:
     """Themes, offline labels and their rule violations for one data set."""
     vectors, _, _, _ = embeddings_for(dataset.name, dataset.texts, embedder, reuse=True)
     answers = _answers(dataset.texts)
-    model = discover_themes(answers, vectors)
+    model = discover_themes(answers, vectors, encode=embedder.encode)
     by_id = {answer.id: answer for answer in answers}
     vector_of = {answer.id: vectors[answer.id] for answer in answers}
     clock = time.perf_counter()
@@ -52,6 +52,7 @@ def measure(dataset: datasets.Dataset, embedder: Any) -> dict[str, Any]:
         "set": dataset.name,
         "answers": len(answers),
         "themes": len(model.themes),
+        "same_point_merges": model.same_point_merges,
         "distinct_labels": len({label.casefold() for label in labels}),
         "violations": violations,
         "label_seconds": round(seconds, 1),

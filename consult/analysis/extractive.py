@@ -1,14 +1,16 @@
 """Labels and summaries written without a language model, from the answers' own words.
 
 This is the offline path and the fallback whenever the model is unavailable. It never generates
-prose about what people think. A theme's label is a short phrase cut from its answers: the clauses
-of the members nearest the theme's centre are candidates (fillers like "I think" trimmed, negation
-kept), scored by how close they sit to the centre in embedding space and by how many members share
-their words more than the rest of the question's answers do; the best one that passes every label
-rule (`consult.analysis.labels`) wins, so no two themes of a question share a label. The
-description and summary quote the sentence of the most central member that is closest to the
-centre, citing that answer. Everything here is deterministic. Results carry
-`TextSource.EXTRACTIVE` so pages can say plainly that no AI wrote them.
+prose about what people think. A theme's label names the point most of its members make: the
+sentences of the members nearest the theme's centre are grouped into points (sentences that say
+the same thing, by embedding or, without one, by shared words), and the point made by the most
+members, in words the theme uses more than the rest of the question, comes first. Its clauses
+(fillers like "I think" trimmed, negation kept) are the label candidates, scored by closeness to
+the point and by shared words; the best one that passes every label rule
+(`consult.analysis.labels`) wins, so no two themes of a question share a label. The description
+quotes a member's sentence making that same point, so the example always says what the label
+says. Everything here is deterministic. Results carry `TextSource.EXTRACTIVE` so pages can say
+plainly that no AI wrote them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,9 +27,13 @@ from consult.analysis.labels import MAX_LABEL_WORDS, label_problems
 from consult.analysis.phrases import (
     STOP_WORDS,
     candidate_phrases,
+    content_stems,
+    is_about_the_response,
     is_negation,
+    is_stance,
     normalise_label,
     point_stems,
+    sentences,
     stem,
     words,
 )
@@ -41,6 +47,7 @@ __all__ = [
     "extractive_label",
     "extractive_labels",
     "extractive_summary",
+    "main_points",
     "normalise_quoted",
     "theme_size",
     "theme_text",
@@ -61,12 +68,25 @@ LENGTH_PENALTY_ONE_WORD = 0.08
 LENGTH_PENALTY_PER_WORD_OVER_SIX = 0.04
 # A phrase several members wrote in the same words is the theme's own wording.
 REPEATED_PHRASE_WEIGHT = 0.2
+# Two sentences make the same point at this cosine similarity of their embeddings (all-MiniLM-L6-v2
+# puts rewordings of one sentence above 0.7 and different points on one subject near 0.4-0.5), or,
+# without embeddings, when they share this share of their content words and negation.
+POINT_SIMILARITY = 0.6
+POINT_WORD_OVERLAP = 0.5
+# A theme is described as holding several points when fewer than half of at least this many
+# members read make its label's point.
+MIXED_THEME_MEMBERS = 4
+# Label candidates come from this many of a theme's points, the most widely made first.
+POINT_FAMILIES = 3
+# Closeness to the theme's centre only breaks near-ties between points made by as many members.
+POINT_CENTRE_WEIGHT = 0.25
 SHORT_ANSWERS_LABEL = "Very short answers"
 
 # Double quotes inside an excerpt would end the quotation early; they become single quotes here
 # and `normalise_quoted` treats every quote mark alike, so the excerpt still checks as verbatim.
 _DOUBLE_QUOTES = str.maketrans({'"': "'", "\u201c": "'", "\u201d": "'", "\u00ab": "'", "\u00bb": "'", "\u201e": "'"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LIST_LEAD_IN = re.compile(r"(?m)^[^\n]*:[ \t]*$")
 
 
 def excerpt(text: str, max_words: int = EXCERPT_WORDS) -> str:
@@ -84,11 +104,13 @@ def excerpt(text: str, max_words: int = EXCERPT_WORDS) -> str:
 
 @dataclass(frozen=True)
 class ThemeText:
-    """What the offline path knows of a theme: label candidates, best first, and its example.
+    """What the offline path knows of a theme: label candidates, best first, and their examples.
 
-    `example_id` is the member nearest the theme's centre (None when no member has text) and
-    `example` a verbatim excerpt of its sentence nearest the centre. `member_texts` are the texts
-    of the members the candidates came from, nearest first, which the label rules judge them on.
+    `example_id` and `example` are the example of the theme's main point: a member making it (None
+    when no member has text) and a verbatim excerpt of its sentence that makes it. `examples` holds
+    the example of every candidate, by `normalise_label`, so a label is always illustrated by a
+    sentence making its own point. `member_texts` are the texts of the members the candidates came
+    from, nearest the centre first, which the label rules judge them on.
     """
 
     candidates: list[str]
@@ -97,6 +119,13 @@ class ThemeText:
     member_texts: list[str]
     # The words the theme's members use more than the question's other answers, most telling first.
     distinctive_words: list[str]
+    examples: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    # How many of `member_texts` make each candidate's point, by `normalise_label`.
+    makers: Mapping[str, int] = field(default_factory=dict)
+
+    def example_for(self, label: str) -> tuple[int | None, str]:
+        """The answer and excerpt that illustrate `label`: its own point's, else the main point's."""
+        return self.examples.get(normalise_label(label), (self.example_id, self.example))
 
 
 def theme_text(
@@ -106,53 +135,239 @@ def theme_text(
     vectors: Mapping[int, np.ndarray] | None = None,
     encode: Encode | None = None,
 ) -> ThemeText:
-    """Rank label candidates for `theme` and find its most central sentence.
+    """Rank label candidates for `theme` by the points its members make, each with its example.
 
     `answers` holds the question's answers (those outside the theme are the background its words
     must stand out from); `vectors` are their embeddings by id, which place the theme's centre and
     order its members by closeness to it (without them, the representatives, which are the members
-    nearest the centre, come first); `encode` embeds candidate phrases so they can be scored by
-    closeness to the centre (without it, by shared words alone).
+    nearest the centre, come first); `encode` embeds sentences and candidate phrases, so that
+    sentences making one point are found by meaning and candidates scored by closeness to their
+    point (without it, both by shared words alone).
     """
     central, centroid = _central_members(theme, answers, vectors)
     texts = [answers[answer_id].text for answer_id in central]
     if not central:
         return ThemeText([], None, "", [], [])
+    if encode is not None:
+        encode = _reusing(encode, {answer_id: answers[answer_id] for answer_id in central}, vectors)
     if centroid is None and encode is not None:
         centroid = _unit_rows(_unit_rows(encode(texts)).sum(axis=0, keepdims=True))[0]
     weights, surface = _word_weights(theme, answers, texts)
 
     occurrences: Counter[str] = Counter()
     first_seen: dict[str, str] = {}
-    for text in texts:
+    first_member: dict[str, int] = {}
+    for member, text in enumerate(texts):
         for phrase in dict.fromkeys(candidate_phrases(text, MAX_LABEL_WORDS)):
             key = normalise_label(phrase)
             occurrences[key] += 1
             first_seen.setdefault(key, phrase)
+            first_member.setdefault(key, member)
 
-    def shared_score(key: str) -> float:
-        phrase = first_seen[key]
+    def shared_score(phrase: str) -> float:
         stems = point_stems(phrase)
         support = sum(weights.get(found, 0.0) for found in stems) / (len(stems) + 1)
         length = len(phrase.split())
         penalty = LENGTH_PENALTY_ONE_WORD * (length == 1) + LENGTH_PENALTY_PER_WORD_OVER_SIX * max(0, length - 6)
-        repeated = REPEATED_PHRASE_WEIGHT * (occurrences[key] - 1) / len(texts)
+        repeated = REPEATED_PHRASE_WEIGHT * (occurrences[normalise_label(phrase)] - 1) / len(texts)
         return support + repeated - penalty
 
+    points = _points(texts, centroid, encode, weights)
+    candidates: list[str] = []
+    examples: dict[str, tuple[int, str]] = {}
+    makers: dict[str, int] = {}
+    for point in points:
+        phrases = [
+            phrase
+            for sentence in point.sentences
+            for phrase in candidate_phrases(sentence, MAX_LABEL_WORDS)
+            if normalise_label(phrase) not in examples
+        ]
+        phrases = list(dict.fromkeys(phrases))
+        # A stance ("A sensible idea") names a point only when the point has nothing else to say.
+        ranked = sorted(phrases, key=lambda phrase: (is_stance(phrase), -shared_score(phrase)))
+        ranked = ranked[:EMBEDDED_CANDIDATES]
+        phrase_vectors: dict[str, np.ndarray] = {}
+        if encode is not None and point.centre is not None and ranked:
+            found = _unit_rows(encode(ranked))
+            phrase_vectors = dict(zip(ranked, found, strict=True))
+            scores = {phrase: float(found[i] @ point.centre) + shared_score(phrase) for i, phrase in enumerate(ranked)}
+            ranked = sorted(ranked, key=lambda phrase: (is_stance(phrase), -scores[phrase]))
+        for phrase in ranked:
+            member, sentence = point.example_for(phrase, phrase_vectors.get(phrase))
+            examples[normalise_label(phrase)] = (central[member], excerpt(sentence))
+            makers[normalise_label(phrase)] = len(set(point.members))
+            candidates.append(phrase)
+    # Whatever no point offered stays a candidate of last resort, illustrated by its own answer.
     order = {key: index for index, key in enumerate(first_seen)}
-    ranked = sorted(first_seen, key=lambda key: (-shared_score(key), order[key]))
-    if encode is not None and centroid is not None and ranked:
-        embedded = ranked[:EMBEDDED_CANDIDATES]
-        closeness = _unit_rows(encode([first_seen[key] for key in embedded])) @ centroid
-        scores = {key: float(closeness[i]) + shared_score(key) for i, key in enumerate(embedded)}
-        ranked = sorted(embedded, key=lambda key: (-scores[key], order[key])) + ranked[EMBEDDED_CANDIDATES:]
-    else:
-        # Without embeddings, shared words count twice so scores sit on the same scale.
-        ranked = sorted(ranked, key=lambda key: (-2 * shared_score(key), order[key]))
+    for key in sorted(first_seen, key=lambda key: (-shared_score(first_seen[key]), order[key])):
+        if key not in examples:
+            member = first_member[key]
+            examples[key] = (central[member], excerpt(_sentence_holding(texts[member], first_seen[key])))
+            candidates.append(first_seen[key])
 
-    example = _central_sentence(texts[0], centroid, encode, texts[1:])
+    main = examples[normalise_label(candidates[0])] if candidates else (central[0], excerpt(texts[0]))
     distinctive = [surface[found] for found, _ in sorted(weights.items(), key=lambda item: (-item[1], item[0]))]
-    return ThemeText([first_seen[key] for key in ranked], central[0], excerpt(example), texts, distinctive)
+    return ThemeText(candidates, main[0], main[1], texts, distinctive, examples, makers)
+
+
+@dataclass(frozen=True)
+class _Point:
+    """Sentences of a theme's central members that make one point: each with its member (an index
+    into the members, nearest the centre first) and, with embeddings, its vector; and the point's
+    centre."""
+
+    sentences: list[str]
+    members: list[int]
+    vectors: np.ndarray | None
+    centre: np.ndarray | None
+
+    def example_for(self, phrase: str, vector: np.ndarray | None) -> tuple[int, str]:
+        """The member and sentence of this point that best illustrate `phrase`: the sentence most
+        like it (by embedding, else by shared words) that is more than the phrase itself, from
+        the most central member among equals."""
+        key = normalise_label(phrase)
+        options = [i for i, sentence in enumerate(self.sentences) if normalise_label(sentence) != key]
+        options = options or list(range(len(self.sentences)))
+        if vector is not None and self.vectors is not None:
+            closeness = {i: round(float(self.vectors[i] @ vector), 4) for i in options}
+        else:
+            stems = point_stems(phrase)
+            closeness = {i: len(stems & point_stems(self.sentences[i])) / (len(stems) + 1) for i in options}
+        best = max(options, key=lambda i: (closeness[i], -self.members[i]))
+        return self.members[best], self.sentences[best]
+
+
+def _points(
+    texts: list[str], centroid: np.ndarray | None, encode: Encode | None, weights: Mapping[str, float]
+) -> list[_Point]:
+    """Up to POINT_FAMILIES points the members `texts` (nearest the centre first) make, the most
+    widely made first.
+
+    A sentence's support is the share of members with a sentence making the same point (cosine
+    at least POINT_SIMILARITY, or without `encode` a content-word overlap of POINT_WORD_OVERLAP);
+    its score adds how telling its words are (`weights`: used more in the theme than outside it,
+    so "I disagree" scores nothing) and, lightly, its closeness to the theme's centre. The best
+    sentence and every sentence like it form a point; the next point is sought among the rest.
+    """
+    found = _point_sentences(texts)
+    if not found:
+        return []
+    owners = np.array([member for member, _ in found])
+    vectors: np.ndarray | None = None
+    if encode is not None:
+        vectors = _unit_rows(encode([sentence for _, sentence in found]))
+        similar = vectors @ vectors.T >= POINT_SIMILARITY
+        closeness = vectors @ centroid if centroid is not None else np.zeros(len(found))
+    else:
+        stems = [point_stems(sentence) for _, sentence in found]
+        similar = np.array(
+            [[len(a & b) / max(1, len(a | b)) >= POINT_WORD_OVERLAP for b in stems] for a in stems], dtype=bool
+        )
+        closeness = np.zeros(len(found))
+    support = np.array([len(set(owners[row].tolist())) for row in similar]) / len(texts)
+    telling = np.array(
+        [sum(weights.get(stem_, 0.0) for stem_ in point_stems(s)) / (len(point_stems(s)) + 1) for _, s in found]
+    )
+    score = support + telling + POINT_CENTRE_WEIGHT * closeness
+    used = np.zeros(len(found), dtype=bool)
+    points: list[_Point] = []
+    for best in np.argsort(-score, kind="stable"):
+        if used[best]:
+            continue
+        family = np.flatnonzero(similar[best] & ~used)
+        used[family] = True
+        family = family[np.argsort(owners[family], kind="stable")]
+        centre = None if vectors is None else _unit_rows(vectors[family].sum(axis=0, keepdims=True))[0]
+        points.append(
+            _Point(
+                [found[i][1] for i in family],
+                [int(owners[i]) for i in family],
+                None if vectors is None else vectors[family],
+                centre,
+            )
+        )
+        if len(points) == POINT_FAMILIES:
+            break
+    return points
+
+
+def _reusing(encode: Encode, answers: Mapping[int, AnswerText], vectors: Mapping[int, np.ndarray] | None) -> Encode:
+    """`encode` that embeds each distinct text once, and never a text that is a whole answer whose
+    embedding `vectors` already holds (most short answers are one sentence)."""
+    known: dict[str, np.ndarray] = {}
+    if vectors is not None:
+        for answer_id, answer in answers.items():
+            if answer_id in vectors:
+                known.setdefault(" ".join(answer.text.split()), _unit_rows(vectors[answer_id])[0])
+
+    def cached(texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(text for text in texts if " ".join(text.split()) not in known))
+        if missing:
+            for text, vector in zip(missing, _unit_rows(encode(missing)), strict=True):
+                known[" ".join(text.split())] = vector
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([known[" ".join(text.split())] for text in texts])
+
+    return cached
+
+
+def _point_sentences(texts: list[str]) -> list[tuple[int, str]]:
+    """The sentences of `texts` that can make a point, each with the index of its text."""
+    found = [
+        (member, sentence)
+        for member, text in enumerate(texts)
+        # A line introducing a list ("... only if the following were done:") is not a point.
+        for sentence in sentences(_LIST_LEAD_IN.sub("", text))
+    ]
+    # A stance ("We do not support the proposal") says where someone stands, not what they say.
+    # Nor does an introduction ("We are a network of ...", "This response is based on ...").
+    return [
+        (member, sentence)
+        for member, sentence in found
+        if content_stems(sentence) and not is_stance(sentence) and not is_about_the_response(sentence)
+    ]
+
+
+def _sentence_holding(text: str, phrase: str) -> str:
+    """The sentence of `text` a candidate `phrase` was cut from (the first, if none holds it whole)."""
+    found = sentences(text)
+    key = normalise_label(phrase)
+    return next((sentence for sentence in found if key in normalise_label(sentence)), found[0] if found else text)
+
+
+def main_points(
+    themes: Sequence[Theme],
+    answers: Mapping[int, AnswerText],
+    *,
+    vectors: Mapping[int, np.ndarray] | None,
+    encode: Encode,
+) -> list[np.ndarray | None]:
+    """Where the point most of each theme's members make sits in embedding space (unit length), or
+    None for a theme whose members have no sentence with content: two themes whose main points
+    nearly coincide say the same thing. The sentences of every theme are embedded in one batch."""
+    prepared = []
+    for theme in themes:
+        central, centroid = _central_members(theme, answers, vectors)
+        texts = [answers[answer_id].text for answer_id in central]
+        prepared.append((theme, texts, centroid))
+    wanted = [sentence for _, texts, _ in prepared for _, sentence in _point_sentences(texts)]
+    wanted += [text for _, texts, centroid in prepared if centroid is None for text in texts]
+    lookup = _reusing(encode, answers, vectors)
+    lookup(list(dict.fromkeys(wanted)))  # one batch for every theme's sentences
+
+    found: list[np.ndarray | None] = []
+    for theme, texts, centroid in prepared:
+        if not texts:
+            found.append(None)
+            continue
+        if centroid is None:
+            centroid = _unit_rows(lookup(texts).sum(axis=0, keepdims=True))[0]
+        weights, _ = _word_weights(theme, answers, texts)
+        points = _points(texts, centroid, lookup, weights)
+        found.append(points[0].centre if points else None)
+    return found
 
 
 def choose_label(text: ThemeText, taken: Sequence[str] = ()) -> str:
@@ -179,14 +394,21 @@ def choose_label(text: ThemeText, taken: Sequence[str] = ()) -> str:
 
 
 def describe(label: str, text: ThemeText) -> str:
-    """One sentence: the label as the answers put it, and the most central answer's sentence as example."""
-    if is_verbatim(label, text.member_texts):
+    """One sentence: the label as the answers put it, and a member's sentence making that point.
+
+    When fewer than half the members read make the label's point, the theme is said to hold
+    several points, the label's the most common, rather than every answer said to say it.
+    """
+    if _as_written(label, text.member_texts) and _is_mixed(label, text):
+        opening = f'Answers on several points, most often "{label}"'
+    elif _as_written(label, text.member_texts):
         opening = f'Answers saying "{label}" or something close to it'
     else:
         opening = "Answers grouped together"
-    if not text.example or normalise_label(text.example) == normalise_label(label):
+    _, example = text.example_for(label)
+    if not example or normalise_label(example) == normalise_label(label):
         return f"{opening}."
-    return _closed(f"{opening}, for example", text.example)
+    return _closed(f"{opening}, for example", example)
 
 
 def extractive_label(
@@ -245,19 +467,39 @@ def extractive_summary(
         if text.example_id is None:
             # A sentence must cite the answers behind it; a theme with none at hand is left out.
             continue
-        cited = [text.example_id] + [
-            answer_id for answer_id in theme.representative_ids if answer_id != text.example_id and answer_id in answers
-        ]
         label = theme.label or choose_label(text)
+        example_id, example = text.example_for(label)
+        cited = [example_id] + [
+            answer_id for answer_id in theme.representative_ids if answer_id != example_id and answer_id in answers
+        ]
         size = sizes[theme.key]
         total = max(len(answers), size, 1)
         share = f"{size} of {total} answers ({round(100 * size / total)}%)"
-        if is_verbatim(label, text.member_texts):
+        if _as_written(label, text.member_texts) and _is_mixed(label, text):
+            lead = f'{share} made several points, most often "{label}", for example'
+        elif _as_written(label, text.member_texts):
             lead = f'{share} said "{label}" or similar, for example'
         else:
             lead = f"{share} fall under the theme {label}, for example"
-        sentences_out.append(CitedSentence(text=_closed(lead, text.example), answer_ids=cited))
+        sentences_out.append(CitedSentence(text=_closed(lead, example), answer_ids=cited))
     return Summary(sentences=sentences_out, source=TextSource.EXTRACTIVE)
+
+
+def _is_mixed(label: str, text: ThemeText) -> bool:
+    """Whether fewer than half of the (at least MIXED_THEME_MEMBERS) members read make `label`'s point."""
+    makers = text.makers.get(normalise_label(label))
+    read = len(text.member_texts)
+    return makers is not None and read >= MIXED_THEME_MEMBERS and 2 * makers < read
+
+
+def _as_written(label: str, texts: Sequence[str]) -> bool:
+    """Whether `label` is the members' own words: verbatim, or with only a leading "I'd"/"We'd"
+    written out as "Would" (as label phrases are)."""
+    if is_verbatim(label, texts):
+        return True
+    rest = label.removeprefix("Would ")
+    spelled = [f"{subject}{would} {rest}" for subject in ("I", "We") for would in ("'d", "\u2019d", " would")]
+    return rest != label and any(is_verbatim(written, texts) for written in spelled)
 
 
 def theme_size(theme: Theme, counts: Mapping[int, int] | None) -> int:
@@ -320,20 +562,6 @@ def _word_weights(
     positive = {found: weight for found, weight in weights.items() if weight > 0}
     names = {found: (surface[found].most_common(1)[0][0] if found in surface else found) for found in positive}
     return positive, names
-
-
-def _central_sentence(text: str, centroid: np.ndarray | None, encode: Encode | None, others: list[str]) -> str:
-    """The sentence of `text` nearest the theme's centre: by embedding, else the one sharing the
-    most words with the theme's `others` (the first of equals)."""
-    found = _SENTENCE_END.split(" ".join(text.split()))
-    if len(found) <= 1:
-        return found[0]
-    if encode is not None and centroid is not None:
-        closeness = _unit_rows(encode(found)) @ centroid
-        return found[int(np.argmax(closeness))]
-    shared = Counter(stem for other in others for stem in point_stems(other))
-    scores = [sum(shared[stem] for stem in point_stems(s)) / (len(point_stems(s)) + 1) for s in found]
-    return found[int(np.argmax(scores))]
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

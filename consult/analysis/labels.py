@@ -103,6 +103,7 @@ def label_problems(label: str, *, other_labels: Sequence[str] = (), member_texts
     - no figures: digits, percentages, number words from two up, words for a share ("majority",
       "half", "a third") or a count of people ("most respondents"): a label cannot check a figure,
       and the count shown beside it is the figure;
+    - at least one word saying what it is about ("You cannot" names nothing);
     - not the same as another label, ignoring case and punctuation;
     - not inverted: see `polarity_problem`.
     """
@@ -124,6 +125,8 @@ def label_problems(label: str, *, other_labels: Sequence[str] = (), member_texts
         problems.append("It is written in capitals.")
     if _echoes_an_instruction(text, member_texts):
         problems.append("It repeats words from an answer that gives orders, not a point respondents make.")
+    if not content_stems(text):
+        problems.append("It names nothing: it has no word saying what the answers are about.")
     if is_non_answer(text):
         problems.append("It reads as an answer with nothing to say, not as the point a theme makes.")
     if _FIGURES.search(text):

@@ -46,6 +46,15 @@ STOP_WORDS = _word_set(
     personally basically obviously clearly frankly generally overall actually anyway
     """
 )
+# Words that say where someone stands on a proposal, not why: a sentence made of nothing else
+# ("We do not support the proposal", "I agree with this") is a stance, not a point.
+STANCE_WORDS = _word_set(
+    """support supports supported supporting oppose opposes opposed opposing proposal proposals agree agrees
+    disagree disagrees favour favor against idea ideas plan plans sensible good bad great terrible fine sure
+    view views either balance mind reservation reservations serious doubt doubts concern concerns current form
+    stand stands strongly completely totally entirely broadly mostly generally fully partly proceed ahead go
+    goes convinced happy unhappy keen right wrong yes no department government"""
+)
 # Two-word negations: "not enough staff" and "too few appointments" say the same kind of thing.
 _NEGATIVE_PAIRS = re.compile(r"\btoo (?:few|little)\b|\bno one\b|\bnot enough\b", re.IGNORECASE)
 
@@ -86,6 +95,30 @@ def content_stems(text: str) -> set[str]:
     }
 
 
+def is_stance(text: str) -> bool:
+    """Whether `text` only says where its writer stands ("We cannot support the proposal as it
+    stands", "I strongly agree"): every content word a stance word."""
+    found = [word for word in words(text) if word not in STOP_WORDS and not is_negation(word) and len(word) > 1]
+    return all(word in STANCE_WORDS for word in found)
+
+
+# Sentences about the response or the respondent rather than the question: "We are a network of
+# ...", "This response is based on our casework", "We asked our members for their views".
+_ABOUT_THE_RESPONSE = re.compile(
+    r"^(?:we|i)\s+(?:are|am)\s+(?:a|an|the)\s|^we\s+(?:support|represent|work with|help)\s+(?!the proposal|this|it\b)"
+    r"|\b(?:this|our|my)\s+(?:response|submission)\b|\b(?:we|i)\s+(?:asked|surveyed|consulted)\s+(?:our|my)\b"
+    r"|\b(?:we|i)\s+(?:discussed|held)\b|\b(?:am|are)\s+responding\b"
+    r"|\b(?:set out|described|listed)\s+(?:below|above)\b",
+    re.IGNORECASE,
+)
+
+
+def is_about_the_response(sentence: str) -> bool:
+    """Whether `sentence` introduces the respondent or the response ("We are a network of ...",
+    "This response is based on our casework") instead of making a point about the question."""
+    return _ABOUT_THE_RESPONSE.search(sentence) is not None
+
+
 def point_stems(text: str) -> set[str]:
     """Content stems plus the negation in `text` (as "not"): what two answers must share to agree."""
     stems = content_stems(text)
@@ -104,13 +137,26 @@ _CLAUSE_BREAK = re.compile(
     r"whilst|while|since|yet)\b)",
     re.IGNORECASE,
 )
+_CONDITION = re.compile(
+    r"\b(?:unless|except|excepting|provided|providing|as long as|so long as|only if|only when|on condition)\b",
+    re.IGNORECASE,
+)
 # Inner joints of a clause too long to be a label.
 _INNER_BREAK = re.compile(r"\s+(?=(?:and|or|when|if|after|before|until|so|then|as)\b)", re.IGNORECASE)
 _MODIFIER = re.compile(r"(?:when|if|after|before|until|as|then|so)\b", re.IGNORECASE)
 # Cutting before "of" or "to" leaves a phrase that needs them ("in need [of]", "due [to]").
 _PREPOSITION = re.compile(r"\s+(?=(?:about|for|with|in|on|at|from|by|over|during)\s)", re.IGNORECASE)
-# A clause's opening cut before a preposition is a candidate only from this many words.
+# A clause's opening cut before a preposition is a candidate only from this many words, and a
+# piece between its inner joints from this many.
 MIN_OPENING_WORDS = 5
+MIN_INNER_WORDS = 3
+# Words that link an answer's points and make none ("Having said that, ...", "To be fair, ...").
+_CONNECTOR = re.compile(
+    r"(?:having said (?:that|all that)|that said|to be fair|in fairness|on the other hand|then again|"
+    r"my worry is this|mind you|even so|all the same|at the same time|(?:i\s+)?can see that|(?:i\s+)?accept that|"
+    r"in any case|either way|as i said|like i said|look|listen|honestly|well|right|so)",
+    re.IGNORECASE,
+)
 # A phrase opening with one of these hangs off something said before it.
 _HANGING_START = _word_set("of in into on at by from due than when if after before until as so then while whilst")
 
@@ -120,7 +166,8 @@ _FILLERS = [
         r"^(?:no|yes|nope|yeah|absolutely not)\s+(?:and|but|because)\b[\s,]*",
         r"^(?:and|but|or|so|because|also|then|plus|however|although|though|as|since|which|whereas|yet|still|"
         r"well|oh|yes|yeah|ok|okay|honestly|personally|basically|frankly|obviously|clearly|overall|generally|"
-        r"really|just|that|whilst|while|unless|otherwise|firstly|secondly|finally|lastly|again)\b[\s,]*",
+        r"really|just|that|whilst|while|unless|otherwise|firstly|secondly|finally|lastly|again|look|listen|right)\b"
+        r"(?!['\u2019])[\s,]*",
         r"^(?:i|we)\s+(?:personally\s+|really\s+|do\s+|also\s+|still\s+)?(?:think|feel|felt|believe|guess|suppose|"
         r"reckon|thought|find|found|would say|would argue|'d say|\u2019d say)(?:\s+that)?\b[\s,]*",
         r"^(?:in\s+(?:my|our)\s+(?:opinion|view|experience)|to be honest|for me|if you ask me|"
@@ -128,16 +175,24 @@ _FILLERS = [
         r"(?:is|was)(?: that)?)\b[\s,]*",
         r"^(?:there\s+(?:is|are|was|were)|there['\u2019]s|it\s+(?:is|was)|it['\u2019]s|i\s+am|i\s+was|"
         r"i['\u2019]m|we\s+are|we\s+were|we['\u2019]re|i['\u2019]ve|we['\u2019]ve)\b\s*",
-        r"^(?:i|we)\b\s*",
+        r"^(?:i|we)\b(?!['\u2019])\s*",
+        # The condition is the point: "I'd feel better if [advisers checked its answers]".
+        r"^(?:(?:i|we)\s+)?(?:would|'d|\u2019d)\s+(?:feel|be)\s+(?:a lot\s+|much\s+)?"
+        r"(?:better|happier|happy|more confident|reassured|more comfortable)\s+(?:if|when)\b[\s,]*",
+        r"^only\s+(?:if|when)\b[\s,]*",
+        r"^" + _CONNECTOR.pattern + r"\b[\s,:]*",
     ]
 ]
 _CONTRACTED_WOULD = re.compile(r"^(?:i|we)['\u2019]d\b", re.IGNORECASE)
 # A phrase ending on one of these is cut off in the middle.
 _DANGLING = _word_set(
     """a an the to of and or but my our your their its for with in on at by from is are was were be been
-    that this than as so very if when because which who whose whom into onto about than i we it they not has have
+    that this than as so very if when because which who whose whom into onto about than i we they not has have
     had do does did can could will would should must am being"""
 )
+_AUXILIARIES = _word_set("have has had is are was were will would can could should must do does did been")
+# A whole sentence may end on a verb whose object it leaves understood ("Nothing would", "I would not").
+_SENTENCE_MAY_END = _word_set("not has have had do does did can could will would should must am")
 _EDGE_PUNCTUATION = (
     "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u2039\u203a`*_#.,;:!?()[]{}<>/&+=-\u2013\u2014 \u2026"
 )
@@ -187,17 +242,31 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
     """
     found: list[str] = []
     for sentence in sentences(text):
-        for clause in _CLAUSE_BREAK.split(sentence):
+        whole_sentence = normalise_label(sentence)
+        condition = _CONDITION.search(sentence)
+        # "No one meets the assistant [unless they choose to]": cut before its condition, a clause
+        # can say the opposite of the sentence, so such a sentence is a candidate only whole.
+        whole_only = condition is not None and condition.start() > 0
+        for clause in [sentence] if whole_only else _CLAUSE_BREAK.split(sentence):
+            if _CONNECTOR.fullmatch(clause.strip(_EDGE_PUNCTUATION)):
+                continue
             whole = clean_phrase(clause)
             pieces = [whole]
-            if len(whole.split()) > max_words:
+            if len(whole.split()) > max_words and not whole_only:
                 # A piece opening with "when", "if", "before", ... modifies a point rather than making one.
-                pieces += [clean_phrase(inner) for inner in _INNER_BREAK.split(whole) if not _MODIFIER.match(inner)]
-                # The longest opening that ends before a preposition and fits: "The chatbot did not
-                # understand my question [about housing benefit when I rang]". Short openings are
+                # Pieces of one or two words ("Damp" of "Damp and mould get reported ...") name no point.
+                pieces += [
+                    clean_phrase(inner)
+                    for inner in _INNER_BREAK.split(whole)
+                    if not _MODIFIER.match(inner) and len(inner.split()) >= MIN_INNER_WORDS
+                ]
+                # The longest opening that ends before a preposition or an inner joint and fits: "The
+                # chatbot did not understand my question [about housing benefit when I rang]", "Damp
+                # and mould get reported as routine [and then left for months]". Short openings are
                 # left out: cut that early, a verb loses what it needs ("Only if it handed [over
                 # quickly]", "The staff I've dealt [with]").
-                openings = [whole[: cut.start()] for cut in _PREPOSITION.finditer(whole)]
+                cuts = sorted({cut.start() for cut in (*_PREPOSITION.finditer(whole), *_INNER_BREAK.finditer(whole))})
+                openings = [whole[:cut] for cut in cuts if _ends_whole(words(whole[:cut]), words(whole[cut:]))]
                 pieces += [opening for opening in openings if MIN_OPENING_WORDS <= len(opening.split()) <= max_words][
                     -1:
                 ]
@@ -206,14 +275,32 @@ def candidate_phrases(text: str, max_words: int) -> list[str]:
                 continue
             for phrase in pieces:
                 tokens = words(phrase)
-                if not tokens or len(phrase.split()) > max_words or tokens[-1] in _DANGLING:
+                if not tokens or len(phrase.split()) > max_words:
+                    continue
+                if tokens[-1] in _DANGLING and not (
+                    tokens[-1] in _SENTENCE_MAY_END and whole_sentence.endswith(normalise_label(phrase))
+                ):
                     continue
                 if tokens[0] in _HANGING_START:
                     continue
                 if not (content_stems(phrase) or has_negation(phrase)):
                     continue
+                if _CONNECTOR.fullmatch(phrase.strip(_EDGE_PUNCTUATION)):
+                    continue
                 found.append(phrase)
     return list(dict.fromkeys(found))
+
+
+def _ends_whole(said: list[str], rest: list[str]) -> bool:
+    """Whether an opening cut after the words `said`, before the words `rest`, ends where its
+    meaning does: not on a word that needs more ("to", "the"), on "-ing" ("a computer looking [at
+    photos]"), or halfway through a comparison ("as good [as the English one]", "better [than]")."""
+    if not said or said[-1] in _DANGLING or said[-1].endswith("ing"):
+        return False
+    # "The staff I've dealt [with have been kind]": the preposition ends a clause inside the cut one.
+    if len(rest) >= 2 and rest[1] in _AUXILIARIES:
+        return False
+    return not (rest[:1] in (["as"], ["than"]) and any(word in {"as", "so", "more", "less"} for word in said[-3:]))
 
 
 def normalise_label(label: str) -> str:

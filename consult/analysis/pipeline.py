@@ -82,6 +82,7 @@ def analyse_question(
         question.embeddings[originals] if originals else question.embeddings[:0],
         max_themes=max_themes,
         seed=seed,
+        encode=encode,
     )
     by_answer = {assignment.answer_id: assignment.theme_keys for assignment in theme_model.assignments}
     assignments = [

@@ -15,6 +15,10 @@ How it works, and why:
    target), the one with the highest silhouette (cosine, on a seeded sample) among those whose
    merged themes are all coherent. Then near-identical themes (centroid cosine >=
    MERGE_SIMILARITY) merge too. See `clustering.merge`.
+   Given the embedder's `encode`, themes whose main points coincide merge as well: the point most
+   of a theme's central members make is found sentence by sentence (`extractive.main_points`), and
+   two themes whose points sit within SAME_POINT_SIMILARITY say the same thing even when their
+   answers differ in everything else (length, the other points they make, the way they write).
 4. Answers HDBSCAN left out join the nearest theme when close enough to its centroid (a threshold
    per theme, see `_thresholds`), then the closest of the rest until at most `max_unassigned`
    are left: those are the answers that fit no theme. Themes under the minimum support are
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,10 +57,15 @@ from consult.analysis.clustering import (
     merge,
     unit_rows,
 )
+from consult.analysis.extractive import main_points
 from consult.analysis.types import AnswerText, Assignment, Theme
 
 # Bump when a change here can change the themes found for the same input.
-THEMES_VERSION = "3"
+THEMES_VERSION = "4"
+# Two themes whose main points are at least this close (cosine of the points' centres) say the same
+# thing: rewordings of one sentence by all-MiniLM-L6-v2 sit above 0.8, different points on one
+# subject below 0.7 (see docs/benchmarks.md).
+SAME_POINT_SIMILARITY = 0.8
 
 # The default range of the number of themes: the data chooses within it. The ceiling is high
 # enough not to bind on the data sets measured (docs/benchmarks.md); it bounds time and reading.
@@ -96,6 +106,8 @@ class ThemeModel:
     parameters: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     cut: Cut = field(default_factory=Cut)
+    # Themes folded into another whose main point they share (see `_merge_same_points`).
+    same_point_merges: int = 0
 
     @property
     def keys(self) -> list[int]:
@@ -125,6 +137,7 @@ def discover_themes(
     max_unassigned: float = 0.10,
     secondary_margin: float = DEFAULT_SECONDARY_MARGIN,
     fit_sample_size: int = 20_000,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> ThemeModel:
     """Find the themes in `answers`, whose embeddings are the rows of `embeddings`: as many as the
     answers hold, between `min_themes` and `max_themes` (a ceiling only; see `clustering.merge`).
@@ -132,8 +145,9 @@ def discover_themes(
     Each theme has at least `min_theme_size` answers (default: 5 or 0.1%, whichever is more) and
     at most `max_unassigned` of the answers are left without a theme. Fewer than twice the minimum
     size are not clustered: they make one theme (or none, when there are fewer than the minimum
-    size); fewer than 30 are grouped by the Ward cut alone, without UMAP and HDBSCAN. The same input
-    and `seed` always give the same result.
+    size); fewer than 30 are grouped by the Ward cut alone, without UMAP and HDBSCAN. With
+    `encode` (the embedder's), themes whose main points coincide are merged (never below
+    `min_themes`). The same input and `seed` always give the same result.
     """
     started = time.perf_counter()
     if len(answers) != len(embeddings):
@@ -163,6 +177,7 @@ def discover_themes(
         "silhouette_sample": SILHOUETTE_SAMPLE,
         "split_coherence": SPLIT_COHERENCE,
         "threshold_quantile": THRESHOLD_QUANTILE,
+        "same_point_similarity": SAME_POINT_SIMILARITY if encode is not None else None,
     }
     timings: dict[str, float] = {}
     cut = Cut()
@@ -199,6 +214,19 @@ def discover_themes(
 
     clock = time.perf_counter()
     labels, centroids, thresholds = _settle(labels, vectors, min_size, max_unassigned)
+    timings["settle"] = time.perf_counter() - clock
+    same_point_merges = 0
+    if encode is not None:
+        clock = time.perf_counter()
+        merged = None
+        if len(centroids) > min_themes:
+            merged = _merge_same_points(labels, vectors, answers, encode, min_themes)
+        if merged is not None:
+            same_point_merges = len(centroids)
+            labels, centroids, thresholds = _settle(merged, vectors, min_size, max_unassigned)
+            same_point_merges -= len(centroids)
+        timings["same_points"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     theme_lists = _assign(vectors, centroids, thresholds, secondary_margin, primary=labels)
     timings["assign"] = time.perf_counter() - clock
 
@@ -223,7 +251,54 @@ def discover_themes(
         for answer, keys in zip(answers, theme_lists, strict=True)
     ]
     timings["total"] = time.perf_counter() - started
-    return ThemeModel(themes, assignments, centroids, thresholds, secondary_margin, parameters, timings, cut)
+    return ThemeModel(
+        themes, assignments, centroids, thresholds, secondary_margin, parameters, timings, cut, same_point_merges
+    )
+
+
+def _merge_same_points(
+    labels: np.ndarray,
+    vectors: np.ndarray,
+    answers: list[AnswerText],
+    encode: Callable[[list[str]], np.ndarray],
+    min_themes: int,
+) -> np.ndarray | None:
+    """Labels with every theme whose main point is within SAME_POINT_SIMILARITY of a larger one's
+    folded into it (the closest pairs first, never below `min_themes`); None when none are."""
+    by_id = {answer.id: answer for answer in answers}
+    vector_of = {answer.id: vectors[index] for index, answer in enumerate(answers)}
+    count = int(labels.max()) + 1
+    themes = []
+    for index in range(count):
+        members = [answers[i].id for i in np.flatnonzero(labels == index)]
+        themes.append(Theme(index + 1, [], members, members))
+    points = main_points(themes, by_id, vectors=vector_of, encode=encode)
+    pairs = sorted(
+        (
+            (-float(points[a] @ points[b]), a, b)
+            for a in range(count)
+            for b in range(a + 1, count)
+            if points[a] is not None and points[b] is not None
+        ),
+    )
+    into = list(range(count))  # themes are numbered largest first, so a merge keeps the lower index
+
+    def root(index: int) -> int:
+        while into[index] != index:
+            index = into[index]
+        return index
+
+    themes_left = count
+    for negative, a, b in pairs:
+        if -negative < SAME_POINT_SIMILARITY or themes_left <= min_themes:
+            break
+        first, second = root(a), root(b)
+        if first != second:
+            into[max(first, second)] = min(first, second)
+            themes_left -= 1
+    if themes_left == count:
+        return None
+    return np.array([root(label) if label >= 0 else -1 for label in labels.tolist()], dtype=np.int64)
 
 
 def assign_answers(

@@ -147,35 +147,50 @@ DISTRUST = (
     "N/A - I won't be using it.",
 )
 
+# What people add when asked for anything else, by what they add: the writer takes one or two
+# sentences from one group, so the answers hold a few clear points as real ones do.
 EXTRAS = (
-    "Thank you for asking people before doing it rather than after.",
-    "Please make the letters you send clearer in the first place, then people wouldn't need to ring so much.",
-    "I'd like to see the results of the pilot published in plain English, not just a report nobody reads.",
-    "The website is hard enough to find your way around as it is. Fix that first.",
-    "Whatever you do, please don't get rid of face-to-face appointments. For some people they are the only "
-    "thing that works.",
-    "It would be good if it could remind people about deadlines.",
-    "I filled this in on my phone and it was easy enough, so credit where it's due.",
-    "Can you do something about the hold music while you're at it.",
-    "The staff I've dealt with have mostly been kind. Please don't lose that.",
-    "I'd be happy to take part in testing it.",
-    "Remember that a lot of the people contacting you are scared. Design for that.",
-    "How will you know if people give up and don't get the help they need? Nobody complains once they've given up.",
-    "Please think about people in rural areas with no mobile signal.",
-    "My worry is what happens in five years. The promises in this consultation sound fine, but the people who "
-    "made them will have moved on, and the next lot will be told to save money. Please write the promises down "
-    "somewhere they can't quietly be dropped.",
-    "I help run a coffee morning for older people and we talked about this last week. Nobody there would use "
-    "it. But several of them said their grandchildren would, and that might free up the phone line for them. "
-    "So maybe it's not all bad.",
-    "I think the department should also look at why people need to call so often. Most of my calls have been "
-    "chasing something that should already have happened. An assistant can't fix that.",
-    "You asked about trust. Trust is earned over years and lost in a week. One bad story in the papers and "
-    "nobody will use it.",
-    "Will it be able to tell people about other help they might be entitled to, like council tax support? "
-    "That would be genuinely useful.",
-    "Please don't make the phone menu longer to fit this in. It's already too long.",
-    "I work in IT and these systems are only as good as the information you give them. Clean up the guidance first.",
+    (  # Keep people to talk to
+        "Whatever you do, please don't get rid of face-to-face appointments. For some people they are the only "
+        "thing that works.",
+        "Please keep the phone line open for people who need it, even if the assistant works well.",
+        "Don't let this become an excuse to close the local office.",
+        "Some people will always need to sit down with someone who can see their letters.",
+        "Keep real people on the end of the phone. That's what matters most.",
+        "Please promise that talking to a person will always be an option, not something you have to fight for.",
+    ),
+    (  # Fix the basics first
+        "Please make the letters you send clearer in the first place, then people wouldn't need to ring so much.",
+        "The website is hard enough to find your way around as it is. Fix that first.",
+        "I think the department should also look at why people need to call so often. Most of my calls have been "
+        "chasing something that should already have happened. An assistant can't fix that.",
+        "Please don't make the phone menu longer to fit this in. It's already too long.",
+        "I work in IT and these systems are only as good as the information you give them. Clean up the guidance "
+        "first.",
+        "Most calls are about payments that are late. Pay people on time and the phone lines will be quieter.",
+    ),
+    (  # Tell us how it goes
+        "I'd like to see the results of the pilot published in plain English, not just a report nobody reads.",
+        "My worry is what happens in five years. The promises in this consultation sound fine, but the people who "
+        "made them will have moved on. Please write the promises down somewhere they can't quietly be dropped.",
+        "Tell us what you find in the pilot, including the mistakes it makes.",
+        "Publish how many people gave up on the assistant and rang anyway.",
+        "Come back and tell us what you decided and why, not just that you went ahead.",
+    ),
+    (  # People who will be left out
+        "Please think about people in rural areas with no mobile signal.",
+        "Remember that a lot of the people contacting you are scared. Design for that.",
+        "How will you know if people give up and don't get the help they need? Nobody complains once they've given up.",
+        "Plenty of people round here have no smartphone and no broadband. Don't forget them.",
+        "People with learning disabilities will need someone to help them use it.",
+    ),
+    (  # Thanks for asking
+        "Thank you for asking people before doing it rather than after.",
+        "Good to be asked for once. Thanks.",
+        "I filled this in on my phone and it was easy enough, so credit where it's due.",
+        "The staff I've dealt with have mostly been kind. Please don't lose that.",
+        "Thanks for explaining the plans in plain language.",
+    ),
 )
 
 LOW_EFFORT_EXTRAS = ("no", "No.", "see above", "Nothing to add", "n/a", "not really", "No thanks", "nope")
@@ -201,7 +216,8 @@ BENEFIT_PHRASES = Phrasebook(
     short_answers=SHORT_ANSWERS,
     trust=TRUST,
     distrust=DISTRUST,
-    extras=EXTRAS + LOW_EFFORT_EXTRAS,
+    extras=EXTRAS,
+    low_effort_extras=LOW_EFFORT_EXTRAS,
     personal_data=PERSONAL_DATA,
     channels=tuple(zip(CHANNELS, (0.42, 0.22, 0.05, 0.09, 0.08, 0.14), strict=True)),
     no_worry=WORRIES[-1],

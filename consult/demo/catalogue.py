@@ -32,7 +32,7 @@ class Plan:
 
 PLANS = (
     Plan(BENEFITS, BENEFIT_PHRASES, submitted=336, campaign_size=40, drafts=6, withdrawn=3, seed=2024),
-    Plan(HOUSING, HOUSING_PHRASES, submitted=42, drafts=2, withdrawn=1, seed=1066),
+    Plan(HOUSING, HOUSING_PHRASES, submitted=96, drafts=2, withdrawn=1, seed=1066),
     Plan(DISCHARGE),
     Plan(DRAFT),
 )

@@ -143,11 +143,15 @@ TOPICS = (
             "If it decides a leak isn't urgent, the ceiling comes down.",
             "A few words typed in a hurry can't tell you how bad something really is.",
             "Urgent repairs get missed now by people, and I don't see how a program knows better.",
+            "Mould is a health problem, not a routine job, and I don't trust a machine to see the difference.",
+            "A leak that looks small in a photo can be soaking through the whole wall.",
         ),
         for_=(
             "Anything that gets emergencies looked at the same day is good.",
             "Right now urgent jobs sit in the same queue as a dripping tap, which is mad.",
             "If it puts the urgent ones at the top it should stop things being forgotten.",
+            "Having no heating or hot water should be dealt with the same day, and this could make that happen.",
+            "Sorting the emergencies out first is just common sense.",
         ),
         lived_against=(
             "We reported black mould in my son's bedroom three times before anyone came.",
@@ -162,10 +166,14 @@ TOPICS = (
         against=(
             "Officers will stop reading properly if the computer has already decided.",
             "Once it's in, staff will be cut and nobody will be checking.",
+            "Nobody will dare overrule the computer once it's been bought.",
+            "A busy officer on a Monday morning will just click accept on whatever it says.",
         ),
         for_=(
             "If an officer still checks every request I don't see the harm.",
             "It's only a suggestion and a person still decides, so fine.",
+            "As long as a real person signs off every job, I'm happy for a computer to sort the pile.",
+            "The officers know the estates, so them checking its suggestions makes sense.",
         ),
     ),
     Topic(
@@ -175,8 +183,13 @@ TOPICS = (
         against=(
             "I don't like the idea of a computer looking at photos of the inside of my home.",
             "Six years is a long time to keep photos of people's homes.",
+            "Photos of my kids' bedroom shouldn't be sitting on a council computer for years.",
+            "Who else gets to see the pictures of the inside of my flat?",
         ),
-        for_=("Sending a photo is easier than trying to describe the problem on the phone.",),
+        for_=(
+            "Sending a photo is easier than trying to describe the problem on the phone.",
+            "A picture of the damage says more than I could ever explain on the phone.",
+        ),
     ),
     Topic(
         key="fairness",
@@ -186,8 +199,13 @@ TOPICS = (
             "Some estates have always been treated worse than others and the computer will learn that.",
             "People who don't write well or don't speak English well will get pushed down the list.",
             "Disabled and elderly tenants need their repairs done quicker and the tool won't know that.",
+            "My mum can't type and only phones, so her requests will always look less urgent.",
+            "Anyone who writes a short message because English is their second language will lose out.",
         ),
-        for_=("At least a computer treats every request the same way, whoever you are.",),
+        for_=(
+            "At least a computer treats every request the same way, whoever you are.",
+            "It won't matter who you know at the housing office any more.",
+        ),
     ),
     Topic(
         key="trust",
@@ -197,10 +215,13 @@ TOPICS = (
             "The council should fix the repairs service before spending money on AI.",
             "Trust in the repairs service is already rock bottom round here.",
             "It's the contractors that are the problem, not the sorting.",
+            "Jobs get booked and then nobody turns up, and no computer fixes that.",
+            "Spend the money on more plumbers and electricians instead.",
         ),
         for_=(
             "Good that they're asking tenants first for once.",
             "The repairs service needs to change and this is worth trying.",
+            "Anything that makes the repairs line less of a black hole is worth a go.",
         ),
     ),
 )
@@ -231,6 +252,9 @@ HOUSING_PHRASES = Phrasebook(
         ("anything about damp or mould was always urgent", "Damp and mould always treated as urgent"),
         ("the council published how often it got it wrong", "Published figures on how often it is wrong"),
         ("I could ring someone if I disagreed", "Someone to ring if I disagree"),
+        ("tenants' representatives checked a sample of its decisions", "Tenants' reps checking a sample of decisions"),
+        ("a person looked at every photo I sent", "A person looking at the photos, not just the computer"),
+        ("the emergency line always answered", "An emergency line that always answers"),
     ),
     distrust=("Nothing, fix the service.", "Nothing would."),
     extras=(),

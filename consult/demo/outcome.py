@@ -48,7 +48,7 @@ THEME_NAMES = {
 
 def _define_themes(theme_set: ThemeSet, lead: User) -> None:
     """What the demo lead does with the first question's candidate themes after reading them: the
-    offline run's clusters of 42 short answers mix several concerns each, so the lead replaces
+    offline run's clusters of short answers mix several concerns each, so the lead replaces
     them with the five concerns the answers raise, and the mapping places every answer in those
     it fits (several allowed, or Other). The deleted candidates stay in the audit record."""
     for theme in theme_set.themes.filter(is_other=False):

@@ -107,10 +107,13 @@ class Phrasebook:
     short_answers: dict[int, tuple[str, ...]]
     trust: tuple[tuple[str, str], ...]
     distrust: tuple[str, ...]
-    extras: tuple[str, ...]
+    # What people add when asked for anything else: groups of sentences, one group a point.
+    extras: tuple[tuple[str, ...], ...]
     personal_data: tuple[str, ...]
     channels: tuple[tuple[str, float], ...]
     no_worry: str = ""
+    # Answers to "anything else?" with nothing to add ("no", "n/a").
+    low_effort_extras: tuple[str, ...] = ()
     organisations: tuple[Organisation, ...] = ()
     org_stances: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # Paragraphs in an organisation's voice: topic key -> "against" or "for" -> paragraphs.

@@ -116,7 +116,7 @@ class _Writer:
             channel=self._channel(),
             worries=self._worries(agreement, topics),
             trust=self._fit("trust", self._trust(agreement)),
-            extra=self._extra(),
+            extra=self._extra(agreement),
             equality=equality_for(rng, tags) if rng.random() < 0.4 else None,
             moment=moment_for(rng, "person"),
         )
@@ -124,7 +124,8 @@ class _Writer:
     def _why(self, agreement: int, tags: set[str]) -> tuple[str, list[Topic]]:
         rng = self.rng
         stance = stance_of(agreement)
-        size = rng.choices((1, 2, 3, 4, 5), (0.3, 0.38, 0.2, 0.08, 0.04))[0]
+        # Most people make one or two points; a few write at length.
+        size = rng.choices((1, 2, 3, 4, 5), (0.45, 0.35, 0.12, 0.05, 0.03))[0]
         if stance == "mixed":
             size = max(size, 2)  # someone in two minds gives a reason each way
         sides = self._sides(agreement, size)
@@ -156,9 +157,9 @@ class _Writer:
         if rng.random() < (0.75 if size > 1 else 0.45):
             blocks[0].insert(0, rng.choice(self.book.openings[agreement]))
         ending = []
-        if rng.random() < (0.25 if stance == "against" else 0.4) * min(size, 2):
+        if rng.random() < (0.1 if stance == "against" else 0.15) * min(size, 2):
             ending += rng.sample(self.book.suggestions, 1 if size < 4 else 2)
-        if rng.random() < 0.35:
+        if rng.random() < 0.25:
             ending.append(rng.choice(self.book.closings[stance]))
         if ending:
             blocks.append(ending)
@@ -222,9 +223,19 @@ class _Writer:
         stance = stance_of(agreement)
         if "trust" not in self.roles or rng.random() > {"for": 0.65, "mixed": 0.6, "against": 0.5}[stance]:
             return ""
+        # People rarely write the very same sentence: a few tries at one nobody has written yet.
+        for _attempt in range(6):
+            text = self._trust_text(agreement, stance)
+            if text not in self.seen:
+                self.seen.add(text)
+                return text
+        return ""
+
+    def _trust_text(self, agreement: int, stance: str) -> str:
+        rng = self.rng
         if stance == "against" and rng.random() < 0.45:
             return rng.choice(self.book.distrust)
-        items = rng.sample(self.book.trust, min(len(self.book.trust), rng.choice((1, 1, 2, 2, 3, 4))))
+        items = rng.sample(self.book.trust, min(len(self.book.trust), rng.choice((1, 1, 1, 1, 2, 3))))
         clauses = [clause for clause, _ in items]
         nouns = [noun for _, noun in items]
         form = rng.randrange(6)
@@ -243,10 +254,21 @@ class _Writer:
         text = text[0].upper() + text[1:]
         return restyle(text, choose_register(rng, agreement), rng)
 
-    def _extra(self) -> str:
-        if "extra" not in self.roles or not self.book.extras or self.rng.random() > 0.35:
+    def _extra(self, agreement: int) -> str:
+        """Something more, sometimes: one or two sentences on one point, or nothing to add."""
+        rng = self.rng
+        if "extra" not in self.roles or not self.book.extras or rng.random() > 0.35:
             return ""
-        return self._fit("extra", self.rng.choice(self.book.extras))
+        if self.book.low_effort_extras and rng.random() < 0.25:
+            return rng.choice(self.book.low_effort_extras)
+        for _attempt in range(6):
+            group = rng.choice(self.book.extras)
+            said = rng.sample(group, 2 if len(group) > 1 and rng.random() < 0.4 else 1)
+            text = self._fit("extra", restyle(" ".join(said), choose_register(rng, agreement), rng))
+            if text not in self.seen:  # nobody else wrote these very words
+                self.seen.add(text)
+                return text
+        return ""
 
     def leave_personal_data(self, voices: list[Voice]) -> None:
         """Some people write down details a moderator must redact before anyone else reads them."""

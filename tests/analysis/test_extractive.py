@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from consult.analysis.embedding import load_embedder
 from consult.analysis.evidence import is_verbatim, normalise_quoted
 from consult.analysis.extractive import excerpt, extractive_label, extractive_labels, extractive_summary, theme_text
-from consult.analysis.labels import label_problems
-from consult.analysis.phrases import has_negation, normalise_label
+from consult.analysis.labels import MAX_LABEL_WORDS, label_problems
+from consult.analysis.phrases import candidate_phrases, has_negation, is_stance, normalise_label
 from consult.analysis.types import AnswerText, TextSource, Theme
 
 LONG_ANSWER = (
@@ -157,24 +158,54 @@ def test_labels_chosen_with_the_embedding_model_are_as_publishable_and_keep_nega
     assert extractive_label(themes[0], answers, vectors=vectors, encode=embedder.encode)[0] == labels[0]
 
 
-def test_the_example_is_the_member_nearest_the_theme_centre_not_the_first_listed(embedder) -> None:
+def test_every_example_makes_its_labels_point_never_an_off_point_opener(embedder) -> None:
     answers, themes = _question()
     vectors = dict(zip(answers, embedder.encode([answer.text for answer in answers.values()]), strict=True))
-    damp = themes[2]
-    members = np.stack([vectors[answer_id] for answer_id in damp.member_ids])
-    centre = members.sum(axis=0) / np.linalg.norm(members.sum(axis=0))
-    nearest = damp.member_ids[int(np.argmax(members @ centre))]
 
-    _, description = extractive_label(damp, answers, vectors=vectors, encode=embedder.encode)
+    chosen = extractive_labels(themes, answers, vectors=vectors, encode=embedder.encode)
 
+    for theme, (label, description) in zip(themes, chosen, strict=True):
+        [said, example] = _quotes(description)
+        assert said == label
+        members = [answers[answer_id].text for answer_id in theme.member_ids]
+        assert any(normalise_quoted(example.rstrip("\u2026")) in normalise_quoted(text) for text in members)
+        # Each theme opens with an answer off its point; none is ever the example.
+        assert example not in {"I completely disagree with this.", "The forms were long.", "Buses should run later."}
+        [label_vector, example_vector] = embedder.encode([label, example])
+        assert float(label_vector @ example_vector) >= 0.6, (label, example)
+
+
+# A theme as real answers make one: each answer makes the shared point (the council's phone goes
+# unanswered) in its own words, beside a point of its own that no other member makes.
+MIXED_THEME = [
+    "The website is slow and keeps logging me out. Nobody answers the phone at the council.",
+    "My bins have been missed three weeks running. Nobody ever picks up the phone when I ring the council.",
+    "Parking near the library is a nightmare. The council's phone line is never answered.",
+    "I rang the council ten times and nobody answered the phone. The park needs more benches.",
+    "Street lights on my road have been broken since March. No one answers the council phone line.",
+    "The bus to the town centre is always late. Nobody answers when you phone the council.",
+]
+
+
+def test_a_mixed_theme_is_labelled_and_illustrated_by_the_point_its_members_share(embedder) -> None:
+    answers = {n: AnswerText(n, text) for n, text in enumerate(MIXED_THEME, start=1)}
+    vectors = dict(zip(answers, embedder.encode(MIXED_THEME), strict=True))
+    theme = Theme(1, [], list(answers), list(answers))
+
+    label, description = extractive_label(theme, answers, vectors=vectors, encode=embedder.encode)
+
+    assert re.search(r"(?i)phone|answer", label) and has_negation(label), label
     [_, example] = _quotes(description)
-    assert "disagree" not in description
-    assert normalise_quoted(example.rstrip("\u2026")) in normalise_quoted(answers[nearest].text)
+    assert re.search(r"(?i)phone", example) and has_negation(example), example
+    # Without embeddings the point is found by shared words, and the example still makes it.
+    label, description = extractive_label(theme, answers)
+    assert re.search(r"(?i)phone|answer", label), label
+    assert re.search(r"(?i)phone", _quotes(description)[-1])
 
 
-def test_the_example_sentence_is_the_one_nearest_the_centre_within_the_central_answer() -> None:
+def test_the_example_is_a_sentence_of_the_labels_point_not_the_central_answers_other_sentence() -> None:
     # Fake embeddings on two axes: the theme is about axis 0; answer 2 is the nearest member, and its
-    # second sentence is the one on the theme's point.
+    # first sentence is off the point.
     answers = {
         1: AnswerText(1, "Repairs take months. The council never calls back."),
         2: AnswerText(2, "I like the new website. Repairs take months to be done."),
@@ -183,16 +214,17 @@ def test_the_example_sentence_is_the_one_nearest_the_centre_within_the_central_a
     vectors = {1: np.array([0.6, 0.8]), 2: np.array([0.9, 0.436]), 3: np.array([1.0, 0.0])}
 
     def encode(texts: list[str]) -> np.ndarray:
-        return np.array([[0.0, 1.0] if "website" in text else [1.0, 0.1] for text in texts])
+        return np.array([[0.0, 1.0] if "website" in text or "calls back" in text else [1.0, 0.1] for text in texts])
 
     theme = Theme(1, [], [1, 2, 3], [1, 3, 2])
 
-    found = theme_text(theme, answers, vectors=vectors, encode=encode)
-
-    assert (found.example_id, found.example) == (2, "Repairs take months to be done.")
-    # Without embeddings the first representative is taken as the nearest member, and its sentence
-    # sharing most words with the other members is the example.
-    assert theme_text(theme, answers).example == "Repairs take months."
+    for found in (theme_text(theme, answers, vectors=vectors, encode=encode), theme_text(theme, answers)):
+        assert "months" in found.candidates[0]
+        for candidate in found.candidates[:3]:
+            example_id, example = found.example_for(candidate)
+            assert "months" in example and example in answers[example_id].text
+        # The example is more than the label said again, when another member says it differently.
+        assert normalise_label(found.example_for(found.candidates[0])[1]) != normalise_label(found.candidates[0])
 
 
 def test_two_themes_of_one_question_never_share_a_label() -> None:
@@ -263,12 +295,15 @@ def test_summary_has_one_cited_sentence_per_largest_theme_with_its_share_and_lab
 
     assert summary.source == TextSource.EXTRACTIVE
     assert summary.dropped_quotes == summary.dropped_figures == 0
-    assert [sentence.answer_ids for sentence in summary.sentences] == [[5, 3], [1], [6]]
+    # The first cited answer is the one quoted; the theme's representatives follow.
+    assert [sorted(sentence.answer_ids) for sentence in summary.sentences] == [[3, 5], [1, 2], [6]]
     assert summary.sentences[0].text.startswith("3 of 8 answers (38%) said")
-    label = extractive_label(themes[0], ANSWERS)[0]
-    assert summary.sentences[1].text == (
-        f'2 of 8 answers (25%) said "{label}" or similar, for example "I waited an hour on the phone."'
+    label, description = extractive_label(themes[0], ANSWERS)
+    assert (
+        summary.sentences[1].text
+        == f'2 of 8 answers (25%) said "{label}" or similar, for example "{_quotes(description)[1]}"'
     )
+
     # A label that is not the answers' words is named, not quoted.
     assert summary.sentences[2].text.startswith("1 of 8 answers (12%) fall under the theme Publish the tool's accuracy")
     for sentence in summary.sentences:
@@ -287,3 +322,97 @@ def test_summary_uses_given_counts_keeps_six_themes_and_skips_themes_without_ans
     assert summary.sentences[0].text.startswith("8 of 8 answers (100%) said")
     assert extractive_summary("Title", themes, ANSWERS, counts) == summary
     assert extractive_summary("Title", [], ANSWERS).sentences == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wrong"),
+    [
+        # A clause cut before its condition can say the opposite of the sentence.
+        ("Make sure no one meets the assistant on the phone line unless they choose to.", "no one meets"),
+        ("Keep the office open except on Sundays when nobody comes.", "keep the office open"),
+        # Words that link points make none.
+        ("Having said that, chatbots are often a nightmare with screen readers.", "having said"),
+        ("The forms are long, that said, the staff are kind.", "said"),
+        ("To be fair, keeping everything in UK data centres is right.", "to be fair"),
+        ("I can see that keeping everything in UK data centres is the right thing to do.", "can see that"),
+        # Openings cut where the meaning is not finished.
+        ("I don't like the idea of a computer looking at photos of the inside of my home.", "looking"),
+        ("Make the Welsh version as good as the English one, please, for everyone.", "as good"),
+        # "I'd" is "would", never "D".
+        ("I'm autistic and I find talking on the phone really hard, so I'd use the chat.", "d use"),
+    ],
+)
+def test_label_candidates_never_cut_a_sentence_where_it_changes_or_loses_its_meaning(sentence: str, wrong: str) -> None:
+    for phrase in candidate_phrases(sentence, MAX_LABEL_WORDS):
+        assert not normalise_label(phrase).endswith(wrong) and normalise_label(phrase) != wrong, phrase
+        assert not normalise_label(phrase).startswith(wrong), phrase
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Damp and mould get reported as routine and then left for months.", "Damp and mould get reported as routine"),
+        ("Nothing would make me trust it.", "Nothing would make me trust it"),
+        ("I don't think anything would.", "Don't think anything would"),
+        ("Only if it was run by the department and not outsourced.", "Run by the department and not outsourced"),
+        ("I'm autistic and I find talking on the phone really hard, so I'd use the chat.", "Would use the chat"),
+    ],
+)
+def test_label_candidates_keep_whole_points(sentence: str, expected: str) -> None:
+    assert expected in candidate_phrases(sentence, MAX_LABEL_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("We do not support the proposal.", True),
+        ("We have serious reservations about the proposal and cannot support it as it stands.", True),
+        ("I strongly agree.", True),
+        ("Good idea", True),
+        ("No more staff cuts.", False),
+        ("Not enough staff", False),
+        ("I support keeping the phone line open.", False),
+        ("The proposal ignores people without internet.", False),
+    ],
+)
+def test_a_stance_is_told_apart_from_a_point(text: str, stance: bool) -> None:
+    assert is_stance(text) is stance
+
+
+def test_a_stance_is_never_a_themes_point_when_its_answers_give_reasons(embedder) -> None:
+    texts = [
+        "We do not support the proposal. Older people will be left without help.",
+        "I do not support this proposal. Older people will struggle to use it.",
+        "We cannot support the proposal. Many older people have no internet.",
+        "Do not support the proposal. My elderly mother could never use a chatbot.",
+        "We oppose the proposal. Older residents need to talk to a person.",
+    ]
+    answers = {n: AnswerText(n, text) for n, text in enumerate(texts, start=1)}
+    vectors = dict(zip(answers, embedder.encode(texts), strict=True))
+
+    label, description = extractive_label(
+        Theme(1, [], list(answers), list(answers)), answers, vectors=vectors, encode=embedder.encode
+    )
+
+    assert not is_stance(label) and "support" not in label.lower(), label
+    assert "support" not in _quotes(description)[-1].lower()
+
+
+def test_a_theme_whose_members_mostly_make_other_points_is_described_as_several_points(embedder) -> None:
+    texts = [
+        "The website keeps crashing.",
+        "Nobody answers the phone.",
+        "Bins are never collected on time.",
+        "Parking in town is impossible.",
+        "Street lights are broken.",
+        "Nobody ever answers the phone line.",
+    ]
+    answers = {n: AnswerText(n, text) for n, text in enumerate(texts, start=1)}
+    vectors = dict(zip(answers, embedder.encode(texts), strict=True))
+    theme = Theme(1, [], list(answers), list(answers))
+
+    label, description = extractive_label(theme, answers, vectors=vectors, encode=embedder.encode)
+
+    assert description.startswith(f'Answers on several points, most often "{label}"'), description
+    summary = extractive_summary("Council services", [replace(theme, label=label)], answers)
+    assert "made several points, most often" in summary.sentences[0].text

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from consult.analysis.embedding import load_embedder
-from consult.analysis.themes import DEFAULT_MAX_THEMES, ThemeModel, assign_answers, discover_themes
+from consult.analysis.themes import (
+    DEFAULT_MAX_THEMES,
+    SAME_POINT_SIMILARITY,
+    ThemeModel,
+    _merge_same_points,
+    assign_answers,
+    discover_themes,
+)
 from consult.analysis.types import AnswerText
 
 # Six topics, each with ten subjects, ten problems and ten requests, combined into fifty answers
@@ -575,3 +582,71 @@ def test_a_question_with_fewer_than_thirty_answers_still_gets_several_themes(emb
     for theme in model.themes:
         groups = [group_of[i] for i in theme.member_ids]
         assert max(groups.count(name) for name in points) >= 0.8 * len(groups), groups
+
+
+# Two groups of answers that make one point (the council's phone goes unanswered) in different
+# company: the first writes it beside complaints about the website, the second beside complaints
+# about bins; a third group is about something else.
+PHONE_WITH_WEBSITE = [
+    f"Nobody answers the council's phone. {other}"
+    for other in (
+        "The website logs me out.",
+        "The website is slow.",
+        "The online form crashes.",
+        "The website never loads on my phone.",
+        "The online account keeps failing.",
+        "The web page is broken.",
+    )
+]
+PHONE_WITH_BINS = [
+    f"{other} The council phone line is never answered."
+    for other in (
+        "My bins were missed again.",
+        "The recycling was not collected.",
+        "Bin collections are late every week.",
+        "Our bins have not been emptied for a month.",
+        "The food waste bin was left behind.",
+        "Nobody collected the garden waste.",
+    )
+]
+PARKING = [
+    "Parking near the school is dangerous.",
+    "There is never anywhere to park in town.",
+    "Parking charges in the centre are too high.",
+    "Cars park on the pavement all the time.",
+    "The car park by the station is always full.",
+    "Residents cannot park outside their own homes.",
+]
+
+
+def test_themes_that_make_the_same_point_merge_and_others_do_not(embedder) -> None:
+    texts = PHONE_WITH_WEBSITE + PHONE_WITH_BINS + PARKING
+    answers = [AnswerText(id=i, text=text) for i, text in enumerate(texts)]
+    vectors = embedder.encode(texts)
+    labels = np.repeat([0, 1, 2], 6)
+
+    merged = _merge_same_points(labels, vectors, answers, embedder.encode, min_themes=1)
+
+    assert merged is not None
+    assert len(set(merged[:12].tolist())) == 1 and merged[0] == 0
+    assert set(merged[12:].tolist()) == {2}
+    # Never below the floor on the number of themes.
+    assert _merge_same_points(labels, vectors, answers, embedder.encode, min_themes=3) is None
+    # Themes on different points stay apart.
+    apart = np.repeat([0, 1], 6)
+    assert _merge_same_points(apart, vectors[6:18], answers[6:18], embedder.encode, min_themes=1) is None
+
+
+def test_discovery_applies_the_same_point_rule_only_when_given_the_encoder(embedder) -> None:
+    texts = PHONE_WITH_WEBSITE * 3 + PHONE_WITH_BINS * 3 + PARKING * 3
+    answers = [AnswerText(id=i, text=f"{text} ({i})") for i, text in enumerate(texts)]
+    vectors = embedder.encode([answer.text for answer in answers])
+
+    plain = discover_themes(answers, vectors)
+    merged = discover_themes(answers, vectors, encode=embedder.encode)
+
+    assert plain.parameters["same_point_similarity"] is None and "same_points" not in plain.timings
+    assert merged.parameters["same_point_similarity"] == SAME_POINT_SIMILARITY and "same_points" in merged.timings
+    assert len(merged.themes) == len(plain.themes) - merged.same_point_merges
+    phone_themes = {a.theme_keys[0] for a in merged.assignments if a.theme_keys and a.answer_id < 36}
+    assert len(phone_themes) == 1
