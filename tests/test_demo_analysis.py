@@ -55,7 +55,7 @@ def test_every_demo_question_gets_themes_a_department_could_publish(django_captu
                 )
                 quotes = theme.description.split('"')[1::2]
                 if len(quotes) == 2:  # the label as written, then an example making its point
-                    example = normalise_quoted(quotes[1].rstrip("\u2026"))
+                    example = normalise_quoted(quotes[1].strip("\u2026"))
                     assert any(example in normalise_quoted(text) for text in members), (where, theme.label)
         extra = consultation.questions.filter(kind=Question.Kind.FREE_TEXT, is_required=False).last()
         if spec is BENEFITS:

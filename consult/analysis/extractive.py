@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from consult.analysis.evidence import is_verbatim, normalise_quoted
-from consult.analysis.labels import MAX_LABEL_WORDS, label_problems
+from consult.analysis.labels import MAX_LABEL_WORDS, label_problems, same_word
 from consult.analysis.phrases import (
     STOP_WORDS,
     candidate_phrases,
@@ -44,6 +44,7 @@ __all__ = [
     "choose_label",
     "describe",
     "excerpt",
+    "excerpt_making",
     "extractive_label",
     "extractive_labels",
     "extractive_summary",
@@ -78,6 +79,9 @@ POINT_WORD_OVERLAP = 0.5
 MIXED_THEME_MEMBERS = 4
 # Label candidates come from this many of a theme's points, the most widely made first.
 POINT_FAMILIES = 3
+# A label's example is written by the member nearest the theme's centre among the point's sentences
+# within this cosine of the one most like the label.
+EXAMPLE_MARGIN = 0.05
 # Closeness to the theme's centre only breaks near-ties between points made by as many members.
 POINT_CENTRE_WEIGHT = 0.25
 SHORT_ANSWERS_LABEL = "Very short answers"
@@ -100,6 +104,25 @@ def excerpt(text: str, max_words: int = EXCERPT_WORDS) -> str:
     if len(split) <= max_words:
         return first_sentence
     return " ".join(split[:max_words]).rstrip(",;:-") + "\u2026"
+
+
+def excerpt_making(sentence: str, phrase: str, max_words: int = EXCERPT_WORDS) -> str:
+    """A verbatim excerpt of `sentence` that shows `phrase`: its opening (see `excerpt`) when the
+    phrase is there, else the words around the phrase between ellipses ("\u2026 and I have anxiety,
+    so \u2026"), so that a long sentence's example still shows the point it illustrates."""
+    opening = excerpt(sentence, max_words)
+    wanted = words(phrase)
+    if not wanted or " ".join(wanted) in " ".join(words(opening)):
+        return opening
+    flat = " ".join(sentence.translate(_DOUBLE_QUOTES).split()).split()
+    said = [" ".join(words(token)) for token in flat]
+    for start in range(len(flat)):
+        if " ".join(said[start:]).startswith(" ".join(wanted)):
+            first = max(0, start - 3)
+            window = flat[first : first + max_words]
+            text = " ".join(window).strip(",;:-")
+            return ("\u2026" if first else "") + text + ("\u2026" if first + max_words < len(flat) else "")
+    return opening
 
 
 @dataclass(frozen=True)
@@ -183,7 +206,7 @@ def theme_text(
             for phrase in candidate_phrases(sentence, MAX_LABEL_WORDS)
             if normalise_label(phrase) not in examples
         ]
-        phrases = list(dict.fromkeys(phrases))
+        phrases = _best_spellings(list(dict.fromkeys(phrases)), point.sentences)
         # A stance ("A sensible idea") names a point only when the point has nothing else to say.
         ranked = sorted(phrases, key=lambda phrase: (is_stance(phrase), -shared_score(phrase)))
         ranked = ranked[:EMBEDDED_CANDIDATES]
@@ -195,15 +218,16 @@ def theme_text(
             ranked = sorted(ranked, key=lambda phrase: (is_stance(phrase), -scores[phrase]))
         for phrase in ranked:
             member, sentence = point.example_for(phrase, phrase_vectors.get(phrase))
-            examples[normalise_label(phrase)] = (central[member], excerpt(sentence))
+            examples[normalise_label(phrase)] = (central[member], excerpt_making(sentence, phrase))
             makers[normalise_label(phrase)] = len(set(point.members))
             candidates.append(phrase)
     # Whatever no point offered stays a candidate of last resort, illustrated by its own answer.
     order = {key: index for index, key in enumerate(first_seen)}
     for key in sorted(first_seen, key=lambda key: (-shared_score(first_seen[key]), order[key])):
-        if key not in examples:
+        if key not in examples and not any(_spelt_alike(first_seen[key], kept) for kept in candidates):
             member = first_member[key]
-            examples[key] = (central[member], excerpt(_sentence_holding(texts[member], first_seen[key])))
+            holding = _sentence_holding(texts[member], first_seen[key])
+            examples[key] = (central[member], excerpt_making(holding, first_seen[key]))
             candidates.append(first_seen[key])
 
     main = examples[normalise_label(candidates[0])] if candidates else (central[0], excerpt(texts[0]))
@@ -223,18 +247,21 @@ class _Point:
     centre: np.ndarray | None
 
     def example_for(self, phrase: str, vector: np.ndarray | None) -> tuple[int, str]:
-        """The member and sentence of this point that best illustrate `phrase`: the sentence most
-        like it (by embedding, else by shared words) that is more than the phrase itself, from
-        the most central member among equals."""
+        """The member and sentence of this point that best illustrate `phrase`: of the sentences
+        (more than the phrase itself) within EXAMPLE_MARGIN of the one most like it (by embedding,
+        else by shared words), the one written by the member nearest the theme's centre."""
         key = normalise_label(phrase)
         options = [i for i, sentence in enumerate(self.sentences) if normalise_label(sentence) != key]
         options = options or list(range(len(self.sentences)))
         if vector is not None and self.vectors is not None:
-            closeness = {i: round(float(self.vectors[i] @ vector), 4) for i in options}
+            closeness = {i: float(self.vectors[i] @ vector) for i in options}
+            margin = EXAMPLE_MARGIN
         else:
             stems = point_stems(phrase)
             closeness = {i: len(stems & point_stems(self.sentences[i])) / (len(stems) + 1) for i in options}
-        best = max(options, key=lambda i: (closeness[i], -self.members[i]))
+            margin = 0.0
+        most = max(closeness.values())
+        best = min((i for i in options if closeness[i] >= most - margin), key=lambda i: (self.members[i], i))
         return self.members[best], self.sentences[best]
 
 
@@ -311,6 +338,32 @@ def _reusing(encode: Encode, answers: Mapping[int, AnswerText], vectors: Mapping
         return np.stack([known[" ".join(text.split())] for text in texts])
 
     return cached
+
+
+def _best_spellings(phrases: list[str], written: list[str]) -> list[str]:
+    """`phrases` with each group of spellings of one phrase ("Some people ...", "Some poeple ...")
+    kept once, as most of the sentences in `written` spell it (the first of equals), in order."""
+    seen = [" ".join(words(sentence)) for sentence in written]
+
+    def uses(phrase: str) -> int:
+        return sum(normalise_label(phrase) in sentence for sentence in seen)
+
+    kept: list[str] = []
+    for phrase in phrases:
+        for index, other in enumerate(kept):
+            if _spelt_alike(phrase, other):
+                if uses(phrase) > uses(other):
+                    kept[index] = phrase
+                break
+        else:
+            kept.append(phrase)
+    return kept
+
+
+def _spelt_alike(phrase: str, other: str) -> bool:
+    """Whether two phrases are one phrase spelt two ways: word for word the same or variants."""
+    said, other_said = words(phrase), words(other)
+    return len(said) == len(other_said) and all(map(same_word, said, other_said))
 
 
 def _point_sentences(texts: list[str]) -> list[tuple[int, str]]:

@@ -150,15 +150,22 @@ def _says_the_same(stems: set[str], other: set[str]) -> bool:
         return False
     smaller, larger = sorted((stems, other), key=len)
     # A word matches its own spelling variant ("advisers", "advisors"): one letter changed.
-    unmatched = {word for word in smaller if not any(_same_word(word, found) for found in larger)}
+    unmatched = {word for word in smaller if not any(same_word(word, found) for found in larger)}
     return not unmatched and len(larger) - len(smaller) <= 1
 
 
-def _same_word(first: str, second: str) -> bool:
+def same_word(first: str, second: str) -> bool:
+    """Whether two words are one, or spelling variants of one: words of five letters or more that
+    are nearly the same letters ("advisers", "advisors") or two neighbouring letters swapped
+    ("people", "poeple")."""
     if first == second:
         return True
     if min(len(first), len(second)) < 5 or abs(len(first) - len(second)) > 1:
         return False
+    if len(first) == len(second):
+        differ = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        if len(differ) == 2 and differ[1] == differ[0] + 1 and first[differ[0]] == second[differ[1]]:
+            return first[differ[1]] == second[differ[0]]
     return SequenceMatcher(None, first, second).ratio() >= 0.85
 
 

@@ -20,8 +20,8 @@ from consult.queries_themes import consultation_themes
 from consult.services import mapping, publishing, review
 
 SUMMARY = (
-    "Most people who responded accept that software could help sort repair requests, as long as "
-    "a person still decides on anything urgent, tenants can always speak to someone, and the "
+    "Views were divided. Many people who responded accept that software could help sort repair "
+    "requests, as long as a person still decides on anything urgent, tenants can always speak to someone, and the "
     "council explains how the tool ranks a request. Many worried that the tool would misjudge "
     "requests written in plain or non-standard English, and that damp and mould would be treated "
     "as less urgent than they are."

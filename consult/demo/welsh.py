@@ -54,9 +54,9 @@ HOUSING_OPTIONS = dict(
 
 OUTCOME = {
     "summary_cy": (
-        "Mae'r rhan fwyaf o'r bobl a ymatebodd yn derbyn y gallai meddalwedd helpu i drefnu ceisiadau "
-        "atgyweirio, cyn belled â bod person yn dal i benderfynu ar unrhyw beth brys, bod tenantiaid yn "
-        "gallu siarad â rhywun bob amser, a bod y cyngor yn esbonio sut mae'r adnodd yn trefnu cais. "
+        "Roedd y farn yn rhanedig. Mae llawer o'r bobl a ymatebodd yn derbyn y gallai meddalwedd helpu i "
+        "drefnu ceisiadau atgyweirio, cyn belled â bod person yn dal i benderfynu ar unrhyw beth brys, "
+        "bod tenantiaid yn gallu siarad â rhywun bob amser, a bod y cyngor yn esbonio sut mae'r adnodd yn trefnu cais. "
         "Roedd llawer yn poeni y byddai'r adnodd yn camfarnu ceisiadau wedi'u hysgrifennu mewn Saesneg "
         "syml neu ansafonol, ac y byddai lleithder a llwydni'n cael eu trin fel rhai llai brys nag y maent."
     ),

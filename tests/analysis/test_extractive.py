@@ -10,8 +10,15 @@ import pytest
 
 from consult.analysis.embedding import load_embedder
 from consult.analysis.evidence import is_verbatim, normalise_quoted
-from consult.analysis.extractive import excerpt, extractive_label, extractive_labels, extractive_summary, theme_text
-from consult.analysis.labels import MAX_LABEL_WORDS, label_problems
+from consult.analysis.extractive import (
+    excerpt,
+    excerpt_making,
+    extractive_label,
+    extractive_labels,
+    extractive_summary,
+    theme_text,
+)
+from consult.analysis.labels import MAX_LABEL_WORDS, label_problems, same_word
 from consult.analysis.phrases import candidate_phrases, has_negation, is_stance, normalise_label
 from consult.analysis.types import AnswerText, TextSource, Theme
 
@@ -168,7 +175,7 @@ def test_every_example_makes_its_labels_point_never_an_off_point_opener(embedder
         [said, example] = _quotes(description)
         assert said == label
         members = [answers[answer_id].text for answer_id in theme.member_ids]
-        assert any(normalise_quoted(example.rstrip("\u2026")) in normalise_quoted(text) for text in members)
+        assert any(normalise_quoted(example.strip("\u2026")) in normalise_quoted(text) for text in members)
         # Each theme opens with an answer off its point; none is ever the example.
         assert example not in {"I completely disagree with this.", "The forms were long.", "Buses should run later."}
         [label_vector, example_vector] = embedder.encode([label, example])
@@ -308,7 +315,7 @@ def test_summary_has_one_cited_sentence_per_largest_theme_with_its_share_and_lab
     assert summary.sentences[2].text.startswith("1 of 8 answers (12%) fall under the theme Publish the tool's accuracy")
     for sentence in summary.sentences:
         quoted_answer = ANSWERS[sentence.answer_ids[0]].text
-        assert normalise_quoted(_quotes(sentence.text)[-1].rstrip("\u2026")) in normalise_quoted(quoted_answer)
+        assert normalise_quoted(_quotes(sentence.text)[-1].strip("\u2026")) in normalise_quoted(quoted_answer)
 
 
 def test_summary_uses_given_counts_keeps_six_themes_and_skips_themes_without_answers() -> None:
@@ -416,3 +423,34 @@ def test_a_theme_whose_members_mostly_make_other_points_is_described_as_several_
     assert description.startswith(f'Answers on several points, most often "{label}"'), description
     summary = extractive_summary("Council services", [replace(theme, label=label)], answers)
     assert "made several points, most often" in summary.sentences[0].text
+
+
+def test_a_label_is_spelt_as_most_of_its_answers_spell_it() -> None:
+    texts = [
+        "Older poeple need to sit down with someone who can see their letters.",
+        "Older people need to sit down with someone who can see their letters.",
+        "Older people need to sit down with someone, whatever the computer says.",
+        "Older people need to sit down with someone face to face.",
+    ]
+    answers = {n: AnswerText(n, text) for n, text in enumerate(texts, start=1)}
+    # The misspelt answer is the most central (the first representative).
+    found = theme_text(Theme(1, [], [1, 2, 3, 4], [1, 2, 3, 4]), answers)
+
+    assert found.candidates[0] == "Older people need to sit down"
+    assert not any("poeple" in candidate for candidate in found.candidates)
+    assert same_word("people", "poeple") and same_word("advisers", "advisors")
+    assert not same_word("form", "from") and not same_word("people", "purple")
+
+
+def test_a_long_sentences_example_shows_the_words_of_its_point() -> None:
+    sentence = (
+        "No, just no, and nobody who is frightened about their rent wants to type into a chat box "
+        "at midnight, and I have anxiety so I ring instead."
+    )
+
+    shown = excerpt_making(sentence, "Have anxiety")
+
+    assert shown.startswith("\u2026") and "I have anxiety" in shown
+    assert is_verbatim(shown, [sentence])
+    assert excerpt_making("I have anxiety.", "Have anxiety") == "I have anxiety."
+    assert excerpt_making(sentence, "No point anywhere") == excerpt(sentence)
