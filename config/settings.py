@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: the admin asks for two-factor authentication too.
+    "consult.middleware.AdminTwoFactorMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -204,6 +206,12 @@ LOGIN_REDIRECT_URL = "consultation_list"
 # URL names, not paths, so that a person signing in or out in Welsh stays on the Welsh pages.
 LOGOUT_REDIRECT_URL = "consultation_list"
 ACCOUNT_ADAPTER = "consult.adapters.AccountAdapter"  # officials land in the workspace
+# Two-factor secrets (TOTP keys, recovery-code seeds) are stored encrypted with these Fernet keys,
+# newest first (comma-separated, so a key can be rotated); unset, a key derived from SECRET_KEY,
+# which `check --deploy` warns about. `manage.py shell -c "from consult.two_factor import new_key;
+# print(new_key())"` makes one.
+MFA_ADAPTER = "consult.adapters.MFAAdapter"
+MFA_ENCRYPTION_KEYS = env_list("MFA_ENCRYPTION_KEYS", [])
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

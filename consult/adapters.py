@@ -1,9 +1,12 @@
-"""How django-allauth fits the service: officials land in their workspace after signing in."""
+"""How django-allauth fits the service: officials land in their workspace after signing in, and
+two-factor secrets are encrypted in the database."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from consult import two_factor
 from consult.access import is_official
 
 
@@ -12,3 +15,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if is_official(request.user):
             return reverse("workspace_home")
         return super().get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP keys and recovery-code seeds are stored encrypted (`consult.two_factor`), never in clear."""
+
+    def encrypt(self, text: str) -> str:
+        return two_factor.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return two_factor.decrypt(encrypted_text)

@@ -1,6 +1,7 @@
 """The Django admin, for operators: departments and their officials' roles, and a read-only audit
 trail. Officials run consultations in the workspace (`/workspace/`), not here."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -185,4 +186,27 @@ class FalseSubmissionReportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# allauth registers authenticators with every field, the encrypted secret included; operators need
+# only to see who has which and to delete one when its owner loses the device.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Officials' second factors: whose, which kind and when last used. The secret is never shown;
+    deleting one lets its owner set up a new authenticator app at their next sign-in."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
         return False

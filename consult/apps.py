@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConsultConfig(AppConfig):
     name = "consult"
     verbose_name = "Consult"
+
+    def ready(self) -> None:
+        from consult import checks  # noqa: F401 (registers the deploy checks)

@@ -1,5 +1,15 @@
+"""Middleware of our own: GOV.UK Frontend's assets, and the admin's two-factor gate."""
+
+from collections.abc import Callable
+
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from consult.access import has_two_factor
 
 
 class GovukAssetsMiddleware(WhiteNoiseMiddleware):
@@ -12,3 +22,25 @@ class GovukAssetsMiddleware(WhiteNoiseMiddleware):
     def __init__(self, get_response: object = None, settings: object = settings) -> None:
         super().__init__(get_response, settings=settings)
         self.add_files(str(settings.GOVUK_FRONTEND_DIR / "assets"), prefix="assets/")
+
+
+class AdminTwoFactorMiddleware:
+    """The admin behind the same gate as the workspace: a staff account without an authenticator
+    app (as `createsuperuser` makes one) is sent to set one up before any admin page, so a password
+    alone never opens the admin. Signing in already asks for the code of anyone who has one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and request.path.startswith(reverse("admin:index"))
+            and not has_two_factor(user)
+        ):
+            messages.info(request, "Set up an authenticator app before you use the admin.")
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,55 @@
+"""System checks for production (`manage.py check --deploy`): officials' accounts and secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError
+
+
+@register(Tags.security, deploy=True)
+def staff_have_two_factor(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every active staff account has an authenticator app: the admin asks for one, but an account
+    without one is a password away from being someone else's."""
+    if settings.DEBUG:
+        return []
+    from allauth.mfa.models import Authenticator
+
+    from consult.models import User
+
+    try:
+        missing = list(
+            User.objects.filter(is_staff=True, is_active=True)
+            .exclude(authenticator__type=Authenticator.Type.TOTP)
+            .values_list("email", flat=True)[:20]
+        )
+    except DatabaseError:  # no database yet (a first deployment): nothing to check
+        return []
+    if not missing:
+        return []
+    return [
+        Error(
+            f"{len(missing)} staff account(s) without two-factor authentication: {', '.join(missing)}.",
+            hint="Each must sign in and set up an authenticator app, or lose staff status.",
+            id="consult.E001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def two_factor_secrets_have_their_own_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Two-factor secrets are encrypted with MFA_ENCRYPTION_KEYS; derived from SECRET_KEY, rotating
+    SECRET_KEY would lock every official out."""
+    if settings.DEBUG or settings.MFA_ENCRYPTION_KEYS:
+        return []
+    return [
+        Warning(
+            "MFA_ENCRYPTION_KEYS is not set: two-factor secrets are encrypted with a key derived from SECRET_KEY.",
+            hint='Set MFA_ENCRYPTION_KEYS to a new key (`manage.py shell -c "from consult.two_factor import '
+            'new_key; print(new_key())"`), then run `manage.py reencrypt_two_factor`; secrets stored before '
+            "keep working until then.",
+            id="consult.W001",
+        )
+    ]
