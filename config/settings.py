@@ -58,6 +58,7 @@ MIDDLEWARE = [
     # can answer, so their responses get CORS headers too (only on CORS_URLS_REGEX's paths).
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "consult.middleware.GovukAssetsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions and before CommonMiddleware, as Django asks: picks the language from /cy/.
@@ -222,7 +223,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    # Per account, tight; per address, loose: officials behind one proxy share an address.
+    "login_failed": env_str("LOGIN_FAILED_RATE", "100/10m/ip,5/5m/key"),
 }
 ACCOUNT_FORMS = {
     name: f"consult.account_forms.{cls}"
@@ -318,7 +320,40 @@ SESSION_COOKIE_HTTPONLY = True
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# A year of HSTS in production (sent only on HTTPS responses); none in development.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# No page uses the browser's sensors, devices or payment features: none may.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Officials' sessions end after this many hours (citizens keep Django's two weeks, which keeps their
+# drafts within reach); signing in again asks for the second factor again.
+OFFICIAL_SESSION_HOURS = env_int("OFFICIAL_SESSION_HOURS", 8)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Response links carry a capability token in their path: never send it to another site.
 SECURE_REFERRER_POLICY = "same-origin"

@@ -3,6 +3,7 @@ two-factor secrets are encrypted in the database."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -11,6 +12,12 @@ from consult.access import is_official
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def login(self, request: HttpRequest, user: object) -> None:
+        """Sign in; an official's session lasts OFFICIAL_SESSION_HOURS, not two weeks."""
+        super().login(request, user)
+        if is_official(user):
+            request.session.set_expiry(settings.OFFICIAL_SESSION_HOURS * 3600)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         if is_official(request.user):
             return reverse("workspace_home")

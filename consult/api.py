@@ -46,6 +46,7 @@ from consult.queries_open_data import (
     published_outcome_of,
     published_outcomes,
 )
+from consult.views.errors import RETRY_AFTER_SECONDS
 
 api = NinjaAPI(
     title="consult open data",
@@ -76,9 +77,11 @@ def limited(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @api.exception_handler(Ratelimited)
 def too_many_requests(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": f"Too many requests: the limit is {settings.API_RATE_LIMIT} per address."}, status=429
     )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # --- Building the output ----------------------------------------------------------------------

@@ -53,3 +53,19 @@ def two_factor_secrets_have_their_own_key(app_configs: Any = None, **kwargs: Any
             id="consult.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def rate_limits_are_shared(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Rate limits count in the cache: a per-process cache gives every web process its own count.
+    (django-ratelimit's own check, E003, is silenced so that the single-process demo starts.)"""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not backend.endswith(("LocMemCache", "DummyCache")):
+        return []
+    return [
+        Warning(
+            "The cache is per process (REDIS_URL is not set): every web process counts rate limits on its own.",
+            hint="Set REDIS_URL so that the web processes share one count per client address.",
+            id="consult.W002",
+        )
+    ]

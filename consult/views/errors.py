@@ -1,12 +1,24 @@
 """Error pages in the service's own look."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+# Every limit counts in fixed windows of a minute or more (django-ratelimit); a minute is when
+# trying again may first succeed.
+RETRY_AFTER_SECONDS = 60
+
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "429.html", status=429)
+    """429 with Retry-After: JSON for the open data API, the GOV.UK page for everything else."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": "Too many requests from this address. Try again in a minute."}, status=429
+        )
+    else:
+        response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
