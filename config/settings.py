@@ -113,7 +113,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, degrading to an empty cache (and rate limits to allowing) while Redis
+    # is down rather than failing every request that counts; short timeouts so a dead Redis costs
+    # a request half a second at most.
+    CACHES = {
+        "default": {
+            "BACKEND": "consult.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
     # Django's own Redis cache increments atomically; django-ratelimit merely has not listed it.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
@@ -262,6 +271,8 @@ RESPONSE_RATE_LIMIT = env_str("RESPONSE_RATE_LIMIT", "60/m")
 # Behind a proxy, the header holding the client address (for example HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 RATELIMIT_VIEW = "consult.views.errors.rate_limited"
+# With the cache unreachable, a count is unknown: let the request through (consult.cache logs it).
+RATELIMIT_FAIL_OPEN = True
 # Requests to the open data API and bulk downloads allowed per client address (django-ratelimit).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 

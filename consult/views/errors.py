@@ -1,5 +1,8 @@
 """Error pages in the service's own look."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -33,7 +36,24 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+# While the database cannot be reached, a page asks to be tried again after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with Retry-After when what failed is reaching the database (PostgreSQL restarting
+    or down): the service is unavailable for a while, not broken. Django calls this while handling
+    the exception, so `sys.exc_info()` names it."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": "The service is unavailable for a moment. Try again shortly."}, status=503
+            )
+        else:
+            # The page itself must not need the database (no request context: no session, no user).
+            response = HttpResponse(loader.get_template("500.html").render({}), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     try:
         return render(request, "500.html", status=500)
     except Exception:
