@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After authentication and messages: the admin asks for two-factor authentication too.
     "consult.middleware.AdminTwoFactorMiddleware",
+    # Personal pages are never stored by a cache or kept in history.
+    "consult.middleware.NoStoreForPersonalPagesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 

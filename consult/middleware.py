@@ -1,4 +1,5 @@
-"""Middleware of our own: GOV.UK Frontend's assets, and the admin's two-factor gate."""
+"""Middleware of our own: GOV.UK Frontend's assets, the admin's two-factor gate, and no caching of
+personal pages."""
 
 from collections.abc import Callable
 
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from consult.access import has_two_factor
@@ -44,3 +46,35 @@ class AdminTwoFactorMiddleware:
             messages.info(request, "Set up an authenticator app before you use the admin.")
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+# Addresses whose pages belong to one person: a response in progress (its link is its key), an
+# account, an organisation's members' pages, the workspace and the admin.
+PERSONAL_PREFIXES = (
+    "/respond/",
+    "/accounts/",
+    "/your-responses/",
+    "/your-account/",
+    "/organisations/",
+    "/following/",
+    "/unsubscribe/",
+    "/workspace/",
+    "/admin/",
+)
+
+
+class NoStoreForPersonalPagesMiddleware:
+    """`Cache-Control: no-store` (and private) on every personal page and on every page shown to
+    someone signed in, so that no shared cache or browser history keeps a copy of someone's
+    answers. Public pages seen by anonymous visitors stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        path = request.path.removeprefix("/cy")
+        user = getattr(request, "user", None)
+        if path.startswith(PERSONAL_PREFIXES) or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response

@@ -63,3 +63,21 @@ def test_check_deploy_warns_when_rate_limits_are_counted_per_process() -> None:
     with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}):
         found = {m.id for m in checks.run_checks(include_deployment_checks=True, tags=["security"])}
         assert "consult.W002" not in found
+
+
+def test_personal_pages_are_never_stored_public_ones_may_be(client: Client) -> None:
+    from tests.factories import make_consultation
+    from tests.journey import start
+
+    consultation = make_consultation()
+    assert "no-store" not in client.get(reverse("consultation_list")).get("Cache-Control", "")
+    assert "no-store" not in client.get(consultation.get_absolute_url()).get("Cache-Control", "")
+
+    token = start(client, consultation)
+    for path in (reverse("about_you", args=[token]), reverse("account_login"), "/cy" + reverse("account_login")):
+        cache_control = client.get(path)["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, path
+
+    make_user("someone@example.com", PASSWORD)
+    client.post(reverse("account_login"), {"login": "someone@example.com", "password": PASSWORD})
+    assert "no-store" in client.get(reverse("consultation_list"))["Cache-Control"]  # signed in: personal
