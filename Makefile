@@ -76,7 +76,7 @@ serve: migrate ## Serve on 127.0.0.1:$(PORT) without reloading the demo
 .PHONY: worker
 worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0)
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first: without a broker, tasks run in the web process." && exit 1)
-	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,analysis
+	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,arrivals,analysis
 
 .PHONY: bench-analysis
 bench-analysis: $(VENV)/.installed ## Benchmark non-answers, themes (vs vanilla BERTopic), labels and the mapping (vs logistic regression) on ../shared/data (~30 min; ARGS=--quick for the themes)

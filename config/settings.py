@@ -148,10 +148,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
-# Long analysis runs have their own queue, so they never hold up emails or answers arriving.
+# Three queues, so that nothing urgent waits behind bulk work: `default` holds emails (receipts,
+# resume links, notifications) and recovery; `arrivals` the per-response work (redact, embed,
+# place in themes, map) and counting, which a burst of responses or an import fills; `analysis` the
+# long runs. Workers that take `default` alone keep receipts flowing during any burst.
 CELERY_TASK_ROUTES = {
     "consult.tasks.run_analysis": {"queue": "analysis"},
     "consult.tasks.map_theme_set": {"queue": "analysis"},
+    "consult.tasks.process_response": {"queue": "arrivals"},
+    "consult.tasks.count_analysis": {"queue": "arrivals"},
 }
 # Celery beat (`make beat`): every few minutes, send again any run whose message was lost.
 CELERY_BEAT_SCHEDULE = {

@@ -71,7 +71,7 @@ class Workers:
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",
-                "--queues=default,analysis",
+                "--queues=default,arrivals,analysis",
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",
