@@ -88,6 +88,10 @@ class AnalysisRun(models.Model):
     dropped_figures = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The execution that holds the run, set when a worker claims it: every later write of the run
+    # names it, so an execution whose claim was taken over (its worker went silent, another claimed
+    # the run) can no longer write, and stops.
+    execution = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

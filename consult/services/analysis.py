@@ -10,14 +10,15 @@ import hashlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db import close_old_connections, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from consult import queries_dashboard, tasks
@@ -184,26 +185,44 @@ def requeue_lost_runs() -> list[int]:
     return lost
 
 
+class ClaimLost(Exception):
+    """Another execution claimed this run (this one's worker went silent for too long): this one
+    must stop without writing anything more."""
+
+
 def claim_run(run_id: int) -> AnalysisRun | None:
-    """Mark the run as running, unless another worker holds it. Atomic: two workers handed the
-    same run (a redelivered task) cannot both claim it."""
+    """Mark the run as running under a new execution token, unless another worker holds it.
+    Atomic: two workers handed the same run (a redelivered task) cannot both claim it."""
     now = timezone.now()
+    token = uuid.uuid4().hex
     claimed = AnalysisRun.objects.filter(AnalysisRun.claimable(), pk=run_id).update(
-        status=AnalysisRun.Status.RUNNING, started_at=now, heartbeat_at=now, error=""
+        status=AnalysisRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        error="",
+        execution=token,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
-    AnalysisRun.objects.filter(pk=run_id).update(attempts=F("attempts") + 1)
     return AnalysisRun.objects.select_related("consultation").get(pk=run_id)
 
 
-class _Heartbeat:
-    """Tells the database every few seconds that the run's worker is alive, so that a run whose
-    worker was killed can be told apart from one that is merely slow."""
+def _owned(run: AnalysisRun) -> QuerySet[AnalysisRun]:
+    """The run, while this execution still holds it (empty once another has claimed it)."""
+    return AnalysisRun.objects.filter(pk=run.pk, execution=run.execution, status=AnalysisRun.Status.RUNNING)
 
-    def __init__(self, run_id: int, every: float) -> None:
-        self.run_id = run_id
+
+class _Heartbeat:
+    """Tells the database every few seconds that the run's execution is alive, so that a run whose
+    worker was killed can be told apart from one that is merely slow. A database error (a restart,
+    a dropped connection) skips one beat instead of ending the heartbeat; finding the run claimed
+    by another execution sets `lost`, which the run checks at its next stage."""
+
+    def __init__(self, run: AnalysisRun, every: float) -> None:
+        self.run = run
         self.every = every
+        self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, daemon=True)
 
@@ -215,12 +234,21 @@ class _Heartbeat:
         self._stop.set()
         self._thread.join(timeout=self.every + 5)
 
+    def beat(self) -> None:
+        """One beat: note that the execution is alive, or that it lost the run."""
+        from django.db import connection
+
+        try:
+            if not _owned(self.run).update(heartbeat_at=timezone.now()):
+                self.lost.set()
+        except DatabaseError as error:
+            logger.warning("analysis run %s: heartbeat skipped (%s)", self.run.pk, error)
+            connection.close()  # a fresh connection at the next beat
+
     def _beat(self) -> None:
         try:
-            while not self._stop.wait(self.every):
-                AnalysisRun.objects.filter(pk=self.run_id, status=AnalysisRun.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+            while not self._stop.wait(self.every) and not self.lost.is_set():
+                self.beat()
         finally:
             close_old_connections()
             from django.db import connection
@@ -229,9 +257,11 @@ class _Heartbeat:
 
 
 def _set_stage(run: AnalysisRun, stage: str, progress: int) -> None:
+    """Record the stage, and stop the run if this execution no longer holds it."""
     run.stage = stage
     run.progress = progress
-    AnalysisRun.objects.filter(pk=run.pk).update(stage=stage, progress=progress, heartbeat_at=timezone.now())
+    if not _owned(run).update(stage=stage, progress=progress, heartbeat_at=timezone.now()):
+        raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
 
 
 def run_analysis(run_id: int) -> AnalysisRun | None:
@@ -244,11 +274,16 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
         logger.info("analysis run %s is not claimable (finished or held by a live worker)", run_id)
         return None
     try:
-        with _Heartbeat(run.pk, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
+        with _Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
             _run(run)
+    except ClaimLost:
+        # Another execution holds the run now and will finish it: write nothing, fail nothing.
+        logger.warning("analysis run %s: another execution claimed it; this one stops", run.pk)
+        return None
     except Exception as error:
         logger.exception("analysis run %s failed", run.pk)
-        AnalysisRun.objects.filter(pk=run.pk).update(
+        # Only while this execution holds the run: a stale one never fails a run another finished.
+        _owned(run).update(
             status=AnalysisRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         raise
@@ -346,6 +381,10 @@ def _save_results(
     timings: dict[str, float],
     started: float,
 ) -> None:
+    # The results are switched in only by the execution that holds the run, checked under a row
+    # lock for the whole transaction: a stale execution's results roll back.
+    if not _owned(run).select_for_update().exists():
+        raise ClaimLost(f"analysis run {run.pk} was claimed by another execution before saving")
     reference_of = {answer.pk: answer.response.reference for answer in answers}
     campaign_copies: dict[int, str] = {}
     usage = overall_usage
@@ -413,8 +452,9 @@ def _save_results(
     moderation.flag_answers(answers, campaign_copies=campaign_copies)
     _place_arrivals(run, answers, embedder)
     timings["saving"] = time.perf_counter() - started
-    AnalysisRun.objects.filter(pk=run.pk).update(
+    _owned(run).update(
         status=AnalysisRun.Status.SUCCEEDED,
+        error="",
         stage=AnalysisRun.Stage.DONE,
         progress=100,
         finished_at=timezone.now(),
