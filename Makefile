@@ -79,8 +79,9 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example red
 	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,arrivals,analysis
 
 .PHONY: bench-analysis
-bench-analysis: $(VENV)/.installed ## Benchmark non-answers, themes (vs vanilla BERTopic), labels and the mapping (vs logistic regression) on ../shared/data (~30 min; ARGS=--quick for the themes)
+bench-analysis: $(VENV)/.installed ## Benchmark non-answers, redaction, themes (vs vanilla BERTopic), labels and the mapping (vs logistic regression) on ../shared/data (~30 min; ARGS=--quick for the themes)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.non_answers
+	$(BIN)/python -m bench.redaction
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.analysis $(ARGS)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.labels
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.mapping

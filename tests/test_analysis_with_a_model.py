@@ -18,6 +18,16 @@ pytest_plugins = ["tests.fake_openai"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SEEDED = ["07700 900123", "jo.bloggs@example.com", "SW1A 1AA"]
+# Seeded too, in other answers: a name, a date of birth, bank details, an address in lower case
+# and a sign-off, each of which once reached the model (issue 12).
+SEEDED_MORE = [
+    ("My name is Delyth Parry-Rowe and I have waited nine weeks.", "Delyth Parry-Rowe"),
+    ("I was born on 3 March 1961 and never used a chatbot.", "3 March 1961"),
+    ("Pay it to sort code 40-11-22 account number 41234567.", "40-11-22"),
+    ("Pay it to sort code 40-11-22 account number 41234567.", "41234567"),
+    ("i live at 14 ferncliffe road and the library shut", "14 ferncliffe road"),
+    ("Please keep a person on the phone.\n\nKind regards,\nMargaret Thomas", "Margaret Thomas"),
+]
 
 
 def data_items(recorded: Recorded) -> list[dict]:
@@ -69,6 +79,8 @@ def model_reply(recorded: Recorded) -> dict:
 def consultation():
     rows = [{"id": str(n), "text": text} for n, (_, text) in enumerate(corpus.answers(per_subject=30))]
     rows[0]["text"] += f" Ring me on {SEEDED[0]} or write to {SEEDED[1]}, I live at {SEEDED[2]}."
+    for row, (sentence, _) in zip(rows[1::7], SEEDED_MORE, strict=False):
+        row["text"] += f" {sentence}"
     import_responses(rows, slug="with-model", text_column="text", id_column="id")
     from consult.models import Consultation
 
@@ -112,7 +124,7 @@ def test_a_model_labels_themes_and_writes_cited_summaries_from_redacted_text(con
     # Cost grows with themes, not answers: one labelling call per ten themes plus the summaries.
     assert run.llm_calls <= themes.count() // 10 + 1 + 2
     bodies = json.dumps([request.body for request in fake_openai.requests])
-    for personal in SEEDED:
+    for personal in SEEDED + [item for _, item in SEEDED_MORE]:
         assert personal not in bodies
 
 

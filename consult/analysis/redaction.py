@@ -5,19 +5,26 @@ pattern alone cannot express (a Luhn or modulus-11 check digit, the National Ins
 rules). Matches of every kind are collected against the original text, overlaps are resolved
 longest first, and each kept match is replaced by a bracketed placeholder naming its kind.
 
-Names of people are deliberately not detected: no pattern finds them without also redacting
-place names, organisations and ordinary capitalised words.
+Names of people are found only where the text says it is a name: "my name is ...", "I'm called
+...", "I'm <first name> ...", and sign-offs ("Kind regards, Jo Marsh" at the end). A first name
+must be one in the gender-guesser package's list of about 45,000 given names (so "Thanks,
+Universal Credit" is not a name), except after "my name is", where any capitalised words are.
+No pattern looks for names in running text: "Grace Road", "Jack Russell" and "Citizens Advice"
+would go with them. Dates of birth, sort codes and bank account numbers are found by the words
+that introduce them ("born on", "DOB", "sort code", "account number"), and addresses written in
+lower case by those that introduce an address ("I live at", "my address is").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 # Stored with each redacted answer; answers redacted under an older version are redone. Bump it
 # whenever a pattern or rule below changes what is found.
-REDACTION_VERSION = "2026.1"
+REDACTION_VERSION = "2026.2"
 
 EMAIL = "email"
 PHONE = "phone"
@@ -26,6 +33,10 @@ NI_NUMBER = "ni_number"
 NHS_NUMBER = "nhs_number"
 CARD_NUMBER = "card_number"
 STREET_ADDRESS = "street_address"
+NAME = "name"
+DATE_OF_BIRTH = "date_of_birth"
+SORT_CODE = "sort_code"
+ACCOUNT_NUMBER = "account_number"
 
 PLACEHOLDERS: dict[str, str] = {
     EMAIL: "[email address]",
@@ -35,6 +46,10 @@ PLACEHOLDERS: dict[str, str] = {
     NHS_NUMBER: "[NHS number]",
     CARD_NUMBER: "[card number]",
     STREET_ADDRESS: "[street address]",
+    NAME: "[name]",
+    DATE_OF_BIRTH: "[date of birth]",
+    SORT_CODE: "[sort code]",
+    ACCOUNT_NUMBER: "[bank account number]",
 }
 
 
@@ -136,6 +151,149 @@ _STREET_ADDRESS = re.compile(
 )
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    r"(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:[ /.\-]|\s+of\s+)(?:[0-9]{1,2}|" + _MONTH + r")[ /.\-,]+(?:19|20)?[0-9]{2}"
+    r"|" + _MONTH + r"\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)[0-9]{2}"
+    r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2})"
+)
+# The date after the words that say it is a birth date: "born on 3 March 1961", "DOB 03/03/61".
+_DATE_OF_BIRTH = re.compile(
+    r"(?:\bborn(?:\s+on)?|\bdate\s+of\s+birth(?:\s+is)?|\bd\.?o\.?b\.?|\bbirthday(?:\s+is)?|\bdyddiad\s+geni)"
+    r"[:\s]*(?:is\s+)?(?:the\s+)?(?P<pd>" + _DATE + r")(?![0-9])",
+    re.IGNORECASE,
+)
+_SORT_CODE = re.compile(
+    r"(?:\bsort[\s\-]?code|\bs/c)(?:\s+is)?[:\s]*(?P<pd>[0-9]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2})(?![0-9])"
+    # A sort code is also the NN-NN-NN written just before an eight-digit account number.
+    r"|(?<![0-9\-])(?P<pd2>[0-9]{2}-[0-9]{2}-[0-9]{2})(?=[\s,]+(?:(?:account|acc|a/c)(?:\s+(?:number|no\.?))?[:\s]*)?[0-9]{8}(?![0-9]))",
+    re.IGNORECASE,
+)
+_ACCOUNT_NUMBER = re.compile(
+    r"(?:\b(?:bank\s+)?account|\bacc\.?|\ba/c)(?:\s+(?:number|no\.?))?(?:\s+is)?[:\s]*(?P<pd>[0-9]{8})(?![0-9])"
+    r"|(?<![0-9])[0-9]{2}[ \-][0-9]{2}[ \-][0-9]{2}[\s,]+(?:(?:account|acc\.?|a/c)(?:\s+(?:number|no\.?))?[:\s]*)?"
+    r"(?P<pd2>[0-9]{8})(?![0-9])",
+    re.IGNORECASE,
+)
+# A lower-case or flat address after the words that introduce one: "i live at 14 ferncliffe road",
+# "my address is flat 2, 9 linden court".
+_STREET_WORDS = _STREET_TYPES.lower()
+_INTRODUCED_ADDRESS = re.compile(
+    r"(?:\b(?:live|lives|living|stay|staying)\s+(?:at|on|in)|\baddress(?:\s+is)?:?|\bwrite\s+to\s+me\s+at"
+    r"|\bmoved\s+to|\bat\s+number|\bat\s+no\.?)\s+"
+    r"(?P<pd>(?:(?:flat|apartment|apt\.?|unit|room|fflat)\s+[0-9]{1,4}[a-z]?,?\s+)?"
+    rf"{_HOUSE},?\s+(?:[^\W\d_][\w'\u2019\-]*\s+){{1,4}}(?:{_STREET_WORDS}|heol|stryd|ffordd)"
+    r"|(?:flat|apartment|apt\.?|fflat)\s+[0-9]{1,4}[a-z]?)"
+    r"(?![\w'\u2019\-])",
+    re.IGNORECASE,
+)
+
+
+def _group_span(match: re.Match[str]) -> tuple[int, int]:
+    """The span of the personal data in a match: its `pd` (or `pd2`) group when it has one."""
+    for group in ("pd", "pd2"):
+        if group in match.re.groupindex and match.group(group) is not None:
+            return match.span(group)
+    return match.span()
+
+
+# --- Names ----------------------------------------------------------------------------------------
+
+_NAME_WORD = r"[^\W\d_][\w'\u2019]*(?:-[^\W\d_][\w'\u2019]*)?"
+# Words that end a name: "my name is Jo and I ...".
+_NOT_NAME = frozenset(
+    " ".join(
+        [
+            "a an and the i im i'm from in at of on to for with but or so as is was am are be been have has had",
+            "my me we our you your it this that who which what when where here there just also too very really",
+            "not no yes please thanks thank regards wishes sincerely faithfully cheers love best kind many warm yours",
+        ]
+    ).split(" ")
+)
+_STATED_NAME = re.compile(
+    r"\b(?:my\s+name(?:'s|\u2019s|\s+is)|i\s+am\s+called|i['\u2019]?m\s+called|call\s+me|name:|signed:?"
+    r"|fy\s+enw\s+i\s+yw|enw:)\s+",
+    re.IGNORECASE,
+)
+_INTRODUCED_SELF = re.compile(r"\b(?:I\s+am|I['\u2019]m|I\s+m|Im)\s+(?=[A-Z])")
+_SIGN_OFF = re.compile(
+    r"(?:\bkind\s+regards|\bbest\s+regards|\bwarm\s+regards|\bregards|\bbest\s+wishes|\bmany\s+thanks|\bthanks"
+    r"|\bthank\s+you|\bcheers|\byours\s+sincerely|\byours\s+faithfully|\byours\s+truly|\bsincerely|\blove"
+    r"|\bdiolch(?:\s+yn\s+fawr)?|\bcofion(?:\s+gorau)?|\byn\s+gywir|^|\n)[\s,.!:\-\u2013\u2014]*$",
+    re.IGNORECASE,
+)
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}")
+
+
+@cache
+def _given_names() -> frozenset[str]:
+    """Given names, lower case: the gender-guesser package's list (names of many countries)."""
+    import gender_guesser.detector
+
+    return frozenset(name.casefold() for name in gender_guesser.detector.Detector().names)
+
+
+def _is_given_name(word: str) -> bool:
+    return word.casefold().replace("\u2019", "'") in _given_names()
+
+
+_WORD_AT = re.compile(_NAME_WORD)
+_SAME_LINE_GAP = re.compile(r"[ \t]+")
+# After "I'm Sarah": a pause, "and" or "from" says "Sarah" was a name ("I'm Sarah, a carer").
+_AFTER_A_NAME = re.compile(r"\s*(?:[,.;:!)]|and\b|from\b|$)")
+
+
+def _name_at(text: str, start: int, *, stated: bool, any_case: bool = False) -> tuple[int, int] | None:
+    """The span of the name that starts at `start`: up to three words on one line, ending before
+    a word that cannot be part of a name. Stated ("my name is ..."), it may be any capitalised
+    words, or a known given name in any case with what follows it; otherwise it must begin with a
+    known given name, capitalised, and go on only with capitalised words."""
+    words: list[re.Match[str]] = []
+    position = start
+    while len(words) < 3 and (match := _WORD_AT.match(text, position)) is not None:
+        word = match.group()
+        if word.casefold().strip("'\u2019") in _NOT_NAME:
+            break
+        if words and not word[0].isupper() and not (stated and words[0].group()[0].islower()):
+            break  # "Sarah works ..." ends at "works"; "delyth parry-rowe", all lower case, goes on
+        words.append(match)
+        gap = _SAME_LINE_GAP.match(text, match.end())
+        if gap is None:
+            break
+        position = gap.end()
+    if not words:
+        return None
+    first = words[0].group()
+    known = _is_given_name(first.split("-")[0])
+    if not known and not (stated and first[0].isupper()):
+        return None
+    if known and not stated and not any_case and not first[0].isupper():
+        return None
+    return start, words[-1].end()
+
+
+def _find_names(text: str) -> Iterator[tuple[int, int]]:
+    for trigger in _STATED_NAME.finditer(text):
+        if (span := _name_at(text, trigger.end(), stated=True)) is not None:
+            yield span
+    for trigger in _INTRODUCED_SELF.finditer(text):
+        span = _name_at(text, trigger.end(), stated=False)
+        if span is None:
+            continue
+        # "I'm Sarah Jones ...", or "I'm Sarah" and then a pause: not "I'm Will-ing to ...".
+        if len(text[span[0] : span[1]].split()) > 1 or _AFTER_A_NAME.match(text, span[1]):
+            yield span
+    # A sign-off: the answer's last words, after "Regards," or alone on its last line. After a
+    # word of farewell a known given name counts in lower case too ("cheers, dan").
+    tail = re.search(rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})[\s.!]*$", text)
+    farewell = None if tail is None else _SIGN_OFF.search(text[: tail.start(1)])
+    if farewell is None:
+        return
+    span = _name_at(text, tail.start(1), stated=False, any_case=bool(farewell.group().strip(" \t\n,.!:-")))
+    if span is not None and span[1] == tail.end(1):
+        yield span
+
+
 def _luhn_ok(digits: str) -> bool:
     total = 0
     for position, character in enumerate(reversed(digits)):
@@ -209,25 +367,39 @@ _DETECTORS: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], bool] | 
     (PHONE, _PHONE, _phone_ok),
     (POSTCODE, _POSTCODE, _postcode_ok),
     (STREET_ADDRESS, _STREET_ADDRESS, _street_ok),
+    (DATE_OF_BIRTH, _DATE_OF_BIRTH, None),
+    (SORT_CODE, _SORT_CODE, None),
+    (ACCOUNT_NUMBER, _ACCOUNT_NUMBER, None),
+    (STREET_ADDRESS, _INTRODUCED_ADDRESS, None),
 )
 
-# Every kind needs a digit or an @, so text without either (most answers) skips the patterns.
+# Every kind but names needs a digit or an @; a name needs the words that introduce it. Text with
+# neither (most answers) skips the patterns.
 _MAY_HAVE_PERSONAL_DATA = re.compile(r"[0-9@]")
+_MAY_HAVE_A_NAME = re.compile(
+    r"name|called|call me|signed|\bI\s*['\u2019]?\s*a?m\b|\bIm\b|regards|wishes|thank|cheers|sincerely|faithfully"
+    r"|truly|love|diolch|cofion|gywir|enw|\n",
+    re.IGNORECASE,
+)
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     """Every valid match of every kind, as (start, end, priority, kind)."""
     found: list[tuple[int, int, int, str]] = []
-    for priority, (kind, pattern, is_valid) in enumerate(_DETECTORS):
-        position = 0
-        while match := pattern.search(text, position):
-            if is_valid is None or is_valid(match):
-                found.append((match.start(), match.end(), priority, kind))
-                position = match.end()
-            else:
-                # A rejected match may hide a valid one starting inside it, which finditer
-                # would skip over.
-                position = match.start() + 1
+    if _MAY_HAVE_PERSONAL_DATA.search(text):
+        for priority, (kind, pattern, is_valid) in enumerate(_DETECTORS):
+            position = 0
+            while match := pattern.search(text, position):
+                if is_valid is None or is_valid(match):
+                    start, end = _group_span(match)
+                    found.append((start, end, priority, kind))
+                    position = match.end()
+                else:
+                    # A rejected match may hide a valid one starting inside it, which finditer
+                    # would skip over.
+                    position = match.start() + 1
+    if _MAY_HAVE_A_NAME.search(text):
+        found += [(start, end, len(_DETECTORS), NAME) for start, end in _find_names(text)]
     return found
 
 
@@ -257,7 +429,7 @@ def find_personal_data(text: str) -> list[Finding]:
     with what was found masked until nothing new turns up: this is what makes redacting twice
     the same as redacting once.
     """
-    if not _MAY_HAVE_PERSONAL_DATA.search(text):
+    if not (_MAY_HAVE_PERSONAL_DATA.search(text) or _MAY_HAVE_A_NAME.search(text)):
         return []
     findings = _resolve(_candidates(text))
     new = findings
@@ -272,8 +444,9 @@ def redact(text: str) -> Redacted:
     """Replace the personal data in `text` with placeholders such as "[email address]".
 
     Finds email addresses, UK phone numbers, full UK postcodes, National Insurance numbers, NHS
-    numbers (valid check digit), payment card numbers (valid Luhn check) and street addresses
-    with a house number. Findings carry offsets into the original `text`. Redacting redacted
+    numbers (valid check digit), payment card numbers (valid Luhn check), street addresses with a
+    house number, names where the text introduces one, dates of birth, sort codes and bank
+    account numbers. Findings carry offsets into the original `text`. Redacting redacted
     text changes nothing: placeholders contain nothing any pattern finds.
     """
     findings = find_personal_data(text)
