@@ -18,12 +18,23 @@ PLACES = (
 )
 
 PHONES = [
-    "07700 900123", "07700900461", "+44 7700 900982", "020 7946 0321", "(020) 7946 0999", "0117 496 0123",
-    "0044 117 496 0456", "+44 (0)20 7946 0077", "07700-900-321", "01632 960001",
+    "07700 900123",
+    "07700900461",
+    "+44 7700 900982",
+    "020 7946 0321",
+    "(020) 7946 0999",
+    "0117 496 0123",
+    "0044 117 496 0456",
+    "+44 (0)20 7946 0077",
+    "07700-900-321",
+    "01632 960001",
 ]
 EMAILS = [
-    "jo.marsh.demo@example.com", "J.Bloggs+consult@example.org", "priya_k@mail.example.co.uk",
-    "o.adeyemi@example.net", "someone.else@example.gov.uk",
+    "jo.marsh.demo@example.com",
+    "J.Bloggs+consult@example.org",
+    "priya_k@mail.example.co.uk",
+    "o.adeyemi@example.net",
+    "someone.else@example.gov.uk",
 ]
 POSTCODES = ["MB7 2QT", "SW1A 1AA", "EM4 9XJ", "cf10 1aa", "M1 1AE", "B33 8TH"]
 NI_NUMBERS = ["QQ 12 34 56 C", "QQ123456C", "qq123456c", "AB 12 34 56 D"]
@@ -111,12 +122,16 @@ BLIND = [
     ("I'm Tomasz Nowak and English is my second language.", "Tomasz Nowak"),
 ]
 
-SEEDED: list[tuple[str, str]] = [
-    (place.format(item), item)
-    for items in (PHONES, EMAILS, POSTCODES, NI_NUMBERS, NHS_NUMBERS, CARDS, STREETS)
-    for item in items
-    for place in PLACES
-] + INTRODUCED + BLIND
+SEEDED: list[tuple[str, str]] = (
+    [
+        (place.format(item), item)
+        for items in (PHONES, EMAILS, POSTCODES, NI_NUMBERS, NHS_NUMBERS, CARDS, STREETS)
+        for item in items
+        for place in PLACES
+    ]
+    + INTRODUCED
+    + BLIND
+)
 
 # Answers with no personal data, many of them near misses of a pattern above.
 NEAR_MISSES = [
