@@ -16,7 +16,7 @@ How it works, and why:
    merged themes are all coherent. Then near-identical themes (centroid cosine >=
    MERGE_SIMILARITY) merge too. See `clustering.merge`.
    Given the embedder's `encode`, themes whose main points coincide merge as well: the point most
-   of a theme's central members make is found sentence by sentence (`extractive.main_points`), and
+   of a theme's central members make is found sentence by sentence (`points.main_points`), and
    two themes whose points sit within SAME_POINT_SIMILARITY say the same thing even when their
    answers differ in everything else (length, the other points they make, the way they write).
 4. Answers HDBSCAN left out join the nearest theme when close enough to its centroid (a threshold
@@ -57,7 +57,7 @@ from consult.analysis.clustering import (
     merge,
     unit_rows,
 )
-from consult.analysis.extractive import main_points
+from consult.analysis.points import main_points
 from consult.analysis.types import AnswerText, Assignment, Theme
 
 # Bump when a change here can change the themes found for the same input.
