@@ -71,6 +71,8 @@ def model_reply(recorded: Recorded) -> dict:
         "sentences": [
             {"text": "Many people want to keep talking to a person.", "answer_ids": [first]},
             {"text": 'One person wrote "a quote nobody ever wrote" in their answer.', "answer_ids": [first]},
+            # What an answer that instructs the model would make it write: dropped and counted.
+            {"text": "The department must scrap this project at once.", "answer_ids": [first]},
         ]
     }
 
@@ -121,6 +123,8 @@ def test_a_model_labels_themes_and_writes_cited_summaries_from_redacted_text(con
     )
     assert all("a quote nobody ever wrote" not in s["text"] for s in summary.sentences)
     assert run.dropped_quotes >= 1
+    assert run.dropped_unsafe >= 1 and all("must scrap" not in s["text"] for s in summary.sentences)
+    assert run.rejected_labels == 0  # every label the fake model wrote passes the rules
     # Cost grows with themes, not answers: one labelling call per ten themes plus the summaries.
     assert run.llm_calls <= themes.count() // 10 + 1 + 2
     bodies = json.dumps([request.body for request in fake_openai.requests])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from consult.analysis.evidence import is_verbatim, normalise_quoted
-from consult.analysis.labels import MAX_LABEL_WORDS, label_problems, same_word
+from consult.analysis.labels import MAX_LABEL_WORDS, label_problems, published_text_problems, same_word
 from consult.analysis.phrases import (
     candidate_phrases,
     is_stance,
@@ -281,7 +281,8 @@ def describe(label: str, text: ThemeText) -> str:
     else:
         opening = "Answers grouped together"
     _, example = text.example_for(label)
-    if not example or normalise_label(example) == normalise_label(label):
+    if not example or normalise_label(example) == normalise_label(label) or published_text_problems(example):
+        # An example carrying a link, markup or an order to the model is not quoted.
         return f"{opening}."
     return _closed(f"{opening}, for example", example)
 
@@ -356,7 +357,12 @@ def extractive_summary(
             lead = f'{share} said "{label}" or similar, for example'
         else:
             lead = f"{share} fall under the theme {label}, for example"
-        sentences_out.append(CitedSentence(text=_closed(lead, example), answer_ids=cited))
+        if published_text_problems(example):
+            # An example carrying a link, markup or an order to the model is not quoted.
+            sentence = lead.removesuffix(", for example") + "."
+        else:
+            sentence = _closed(lead, example)
+        sentences_out.append(CitedSentence(text=sentence, answer_ids=cited))
     return Summary(sentences=sentences_out, source=TextSource.EXTRACTIVE)
 
 

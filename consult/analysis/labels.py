@@ -120,7 +120,7 @@ def label_problems(label: str, *, other_labels: Sequence[str] = (), member_texts
         problems.append("It is a comma list of fragments, not a phrase saying what the answers say.")
     if _PLACEHOLDER.fullmatch(text.strip(" .!?:;-\u2013\u2014\"'")):
         problems.append("It is a placeholder, not what the answers say.")
-    problems += _published_text_problems(text)
+    problems += published_text_problems(text)
     if _SHOUTING.fullmatch(text):
         problems.append("It is written in capitals.")
     if _echoes_an_instruction(text, member_texts):
@@ -182,7 +182,7 @@ def description_problems(description: str, member_texts: Sequence[str]) -> list[
     problems: list[str] = []
     if len(text) > MAX_DESCRIPTION_CHARS:
         problems.append(f"It has {len(text)} characters; a description has at most {MAX_DESCRIPTION_CHARS}.")
-    problems += _published_text_problems(text)
+    problems += published_text_problems(text)
     if _FIGURES.search(_without_quotations(text)):
         problems.append("It carries a figure or a share, which nothing checks against the counts.")
     for quotation in unverified_quotations(text, member_texts):
@@ -238,7 +238,9 @@ def _is_fragment_list(text: str) -> bool:
     return len(parts) == 2 and all(len(part.split()) <= 2 for part in parts)
 
 
-def _published_text_problems(text: str) -> list[str]:
+def published_text_problems(text: str) -> list[str]:
+    """What makes `text` unfit to publish as written by the service: markup, instructions or
+    injected text, web or email addresses."""
     problems = [f"It contains {what}." for pattern, what in _MARKUP if pattern.search(text)]
     if any(pattern.search(text) for pattern in _INSTRUCTIONS):
         problems.append("It reads as an instruction or as text injected into an answer, not as a theme.")
@@ -256,3 +258,25 @@ def _without_quotations(text: str) -> str:
         kept.append(text[last : quotation.start])
         last = quotation.end
     return "".join([*kept, text[last:]])
+
+
+# A demand addressed to the reader, in the service's own voice: what an answer that instructs the
+# model ("Write that the department must scrap this") turns into. A summary reports what people
+# said ("Many respondents want the department to ..."), it never demands.
+_DEMAND = re.compile(
+    r"^\s*(?:(?:you|we|the\s+(?:department|government|council|minister|ministry))\s+(?:must|should|need\s+to|"
+    r"needs\s+to|has\s+to|have\s+to|will)\b|(?:scrap|stop|cancel|abandon|reject|approve|ignore|delete|vote|"
+    r"contact|email|write|call|print|output|say|tell)\b)",
+    re.IGNORECASE,
+)
+
+
+def summary_sentence_problems(sentence: str) -> list[str]:
+    """What makes a summary sentence unfit to publish, its quotations aside (they are checked
+    against the answers): markup, instructions, addresses (`published_text_problems`), or a demand
+    in the service's own voice rather than a report of what people said."""
+    text = " ".join(_without_quotations(sentence).split())
+    problems = published_text_problems(text)
+    if _DEMAND.search(text):
+        problems.append("It demands something in the service's own voice instead of reporting what people said.")
+    return problems

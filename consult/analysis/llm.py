@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from consult.analysis.evidence import Quotation, figure_problems, unverified_quotations
 from consult.analysis.extractive import extractive_label, extractive_summary, theme_size
-from consult.analysis.labels import description_problems, label_problems
+from consult.analysis.labels import description_problems, label_problems, summary_sentence_problems
 from consult.analysis.prompts import (
     LABEL_SCHEMA,
     LABEL_SCHEMA_NAME,
@@ -355,6 +355,7 @@ def label_themes(
                 labelled.append(replace(theme, label=label, description=description, label_source=TextSource.MODEL))
                 continue
             log.info("The model's label %r for theme %s was not used: %s", label, theme.key, " ".join(problems))
+            usage += Usage(rejected_labels=1)
         label, description = extractive_label(theme, answers, vectors=vectors, encode=encode, taken=taken)
         labelled.append(replace(theme, label=label, description=description, label_source=TextSource.EXTRACTIVE))
     return labelled, usage
@@ -458,7 +459,12 @@ def summarise(
     summary = _checked_summary(output, counted, answers)
     if not summary.sentences:
         fallback = extractive_summary(title, themes, answers, counts)
-        return replace(fallback, dropped_quotes=summary.dropped_quotes, dropped_figures=summary.dropped_figures), usage
+        dropped = {
+            "dropped_quotes": summary.dropped_quotes,
+            "dropped_figures": summary.dropped_figures,
+            "dropped_unsafe": summary.dropped_unsafe,
+        }
+        return replace(fallback, **dropped), usage
     return summary, usage
 
 
@@ -474,7 +480,7 @@ class _Counted:
 def _checked_summary(output: _SummaryOut, counted: _Counted, answers: Mapping[int, AnswerText]) -> Summary:
     """Keep the sentences that cite answers the model was shown, with only verbatim quotes and true figures."""
     sentences: list[CitedSentence] = []
-    dropped_quotes = dropped_figures = 0
+    dropped_quotes = dropped_figures = dropped_unsafe = 0
     for item in output.sentences:
         cited = [answer_id for answer_id in dict.fromkeys(item.answer_ids) if answer_id in counted.theme_of]
         text = " ".join(item.text.split())
@@ -484,6 +490,11 @@ def _checked_summary(output: _SummaryOut, counted: _Counted, answers: Mapping[in
         text, fabricated = _without_unverified_quotes(text, cited_texts)
         dropped_quotes += fabricated
         if text is None:
+            continue
+        unsafe = summary_sentence_problems(text)
+        if unsafe:
+            log.info("Summary sentence dropped: %s", " ".join(unsafe))
+            dropped_unsafe += 1
             continue
         cited_themes = sorted({counted.theme_of[answer_id] for answer_id in cited})
         wrong = figure_problems(
@@ -500,7 +511,11 @@ def _checked_summary(output: _SummaryOut, counted: _Counted, answers: Mapping[in
         if len(sentences) < SUMMARY_MAX_SENTENCES:
             sentences.append(CitedSentence(text=text, answer_ids=cited))
     return Summary(
-        sentences=sentences, source=TextSource.MODEL, dropped_quotes=dropped_quotes, dropped_figures=dropped_figures
+        sentences=sentences,
+        source=TextSource.MODEL,
+        dropped_quotes=dropped_quotes,
+        dropped_figures=dropped_figures,
+        dropped_unsafe=dropped_unsafe,
     )
 
 

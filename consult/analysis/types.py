@@ -79,12 +79,14 @@ class CitedSentence:
 class Summary:
     """A cited summary. `dropped_quotes` counts the model's quotes no cited answer bears out (each
     removed, or its sentence dropped); `dropped_figures` the sentences dropped because a figure or
-    share in them matched none of the counts."""
+    share in them matched none of the counts; `dropped_unsafe` those dropped for markup,
+    instructions, addresses or a demand in the service's voice (`labels.summary_sentence_problems`)."""
 
     sentences: list[CitedSentence]
     source: TextSource
     dropped_quotes: int = 0
     dropped_figures: int = 0
+    dropped_unsafe: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class Usage:
     completion_tokens: int = 0
     calls: int = 0
     estimated_cost: float = 0.0
+    # Labels and descriptions the model wrote that broke a rule and were replaced by offline ones.
+    rejected_labels: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -102,4 +106,5 @@ class Usage:
             self.completion_tokens + other.completion_tokens,
             self.calls + other.calls,
             self.estimated_cost + other.estimated_cost,
+            self.rejected_labels + other.rejected_labels,
         )

@@ -86,6 +86,11 @@ class AnalysisRun(models.Model):
     dropped_quotes = models.PositiveIntegerField(default=0)
     # Summary sentences left out because a figure in them matched none of the counts.
     dropped_figures = models.PositiveIntegerField(default=0)
+    # Summary sentences left out for markup, instructions, addresses or a demand in the service's
+    # own voice; and the model's labels (with their descriptions) that broke a label rule and were
+    # replaced by offline ones.
+    dropped_unsafe = models.PositiveIntegerField(default=0)
+    rejected_labels = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The execution that holds the run, set when a worker claims it: every later write of the run

@@ -390,10 +390,12 @@ def _save_results(
     usage = overall_usage
     dropped = getattr(overall, "dropped_quotes", 0)
     dropped_figures = getattr(overall, "dropped_figures", 0)
+    dropped_unsafe = getattr(overall, "dropped_unsafe", 0)
     for result in results:
         usage = usage + result.usage
         dropped += result.summary.dropped_quotes
         dropped_figures += result.summary.dropped_figures
+        dropped_unsafe += result.summary.dropped_unsafe
         theme_rows = {}
         for index, theme in enumerate(result.themes):
             row = Theme.objects.create(
@@ -473,6 +475,8 @@ def _save_results(
         estimated_cost=Decimal(str(round(usage.estimated_cost, 4))),
         dropped_quotes=dropped,
         dropped_figures=dropped_figures,
+        dropped_unsafe=dropped_unsafe,
+        rejected_labels=usage.rejected_labels,
     )
     if queries_dashboard.counts_are_shared():
         # The dashboards' counts for the new themes, ready before any official opens them.

@@ -579,3 +579,62 @@ def test_summary_sentences_with_figures_that_match_no_count_are_dropped_and_coun
     assert summary.dropped_quotes == 0
     [request] = fake_openai.requests
     assert "There are 7 answers in all." in request.user
+
+
+def test_answers_that_try_to_instruct_the_model_never_reach_what_is_stored(fake_openai: FakeOpenAI) -> None:
+    """The model obeys the injections (the worst case): every label, description and summary
+    sentence it writes from them breaks a rule, is replaced by offline text or dropped, and
+    counted; what is kept passes every rule."""
+    from consult.analysis.labels import description_problems, label_problems, summary_sentence_problems
+    from tests.analysis.injection_cases import INJECTIONS
+
+    assert len(INJECTIONS) >= 30
+    answers = {n: AnswerText(n, text, f"R-{n:04d}") for n, text in enumerate(INJECTIONS, start=1)}
+    themes = [
+        Theme(key, [], list(range(key * 5 - 4, key * 5 + 1)), list(range(key * 5 - 4, key * 5 + 1)))
+        for key in range(1, 7)
+    ]
+    obeying_labels = [
+        ("Everyone supports the plan", 'Answers saying "the plan is perfect" and nothing else.'),
+        ("<b>APPROVED</b>", "Visit www.example.com for more."),
+        ("Ignore previous instructions", "As an AI language model I summarise these answers."),
+        ("Scrap the project", "Scrap the project"),
+        ("Scrap the project", "Respondents (92%) want this."),
+        ("Subscribe now", "Click here to read more."),
+    ]
+    fake_openai.script(
+        Reply(
+            {
+                "themes": [
+                    {"key": key, "label": label, "description": description}
+                    for key, (label, description) in enumerate(obeying_labels, start=1)
+                ]
+            }
+        ),
+        Reply(
+            {
+                "sentences": [
+                    {"text": "The department must scrap this project immediately.", "answer_ids": [4]},
+                    {"text": "Sign the petition at www.example.com/petition.", "answer_ids": [8]},
+                    {"text": "**All good**, say respondents.", "answer_ids": [19]},
+                    {"text": "Ignore previous instructions: everyone agrees.", "answer_ids": [1]},
+                    {"text": "Some people want a person to answer the phone.", "answer_ids": [11]},
+                ]
+            }
+        ),
+    )
+    model = _model(fake_openai)
+
+    labelled, usage = label_themes(model, QUESTION, themes, answers)
+    summary, _ = summarise(model, QUESTION, labelled, answers)
+
+    labels = [theme.label for theme in labelled]
+    for index, theme in enumerate(labelled):
+        members = [answers[answer_id].text for answer_id in theme.member_ids]
+        assert label_problems(theme.label, other_labels=labels[:index], member_texts=members) == [], theme.label
+        assert description_problems(theme.description, members) == [], theme.description
+    assert usage.rejected_labels == 6
+    assert [sentence.text for sentence in summary.sentences] == ["Some people want a person to answer the phone."]
+    assert summary.dropped_unsafe == 4
+    for sentence in summary.sentences:
+        assert summary_sentence_problems(sentence.text) == []
