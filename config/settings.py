@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "consult.middleware.GovukAssetsMiddleware",
+    "consult.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions and before CommonMiddleware, as Django asks: picks the language from /cy/.
     "django.middleware.locale.LocaleMiddleware",

@@ -1,11 +1,11 @@
-"""Middleware of our own: GOV.UK Frontend's assets, the admin's two-factor gate, and no caching of
-personal pages."""
+"""Middleware of our own: GOV.UK Frontend's assets, the admin's two-factor gate, no caching of
+personal pages, and a clear refusal of NUL characters in addresses."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -78,3 +78,21 @@ class NoStoreForPersonalPagesMiddleware:
         if path.startswith(PERSONAL_PREFIXES) or (user is not None and user.is_authenticated):
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """400 for a NUL character in the address or its query: no browser sends one, PostgreSQL cannot
+    store or compare one (a search for it was a server error), and forms already refuse it in what
+    they are sent (Django's ProhibitNullCharactersValidator) with a message on the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "The address holds a NUL character."}, status=400)
+            from consult.views.errors import bad_request
+
+            return bad_request(request, ValueError("a NUL character in the address"))
+        return self.get_response(request)
