@@ -21,6 +21,7 @@ from consult.analysis.extractive import (
 from consult.analysis.labels import MAX_LABEL_WORDS, label_problems, same_word
 from consult.analysis.phrases import candidate_phrases, has_negation, is_stance, normalise_label
 from consult.analysis.types import AnswerText, TextSource, Theme
+from tests.analysis.theme_answers import CHATBOT_MISUNDERSTOOD, NOTHING_TO_IMPROVE
 
 LONG_ANSWER = (
     "When my housing benefit claim went wrong I phoned the council every day for three weeks, waiting on hold "
@@ -56,15 +57,7 @@ QUESTION_THEMES = {
         "Never told the reason my claim was refused",
         "Nobody told me why they refused it",
     ],
-    "nothing to improve": [
-        "The forms were long.",
-        "Nothing could have been improved.",
-        "Nothing, it was all fine",
-        "I can't think of anything that could have been improved",
-        "Nothing really, the staff were great",
-        "Nothing could be improved, very happy with the service",
-        "Honestly nothing needed improving",
-    ],
+    "nothing to improve": ["The forms were long.", *NOTHING_TO_IMPROVE],
     "damp and mould": [
         "I completely disagree with this.",
         "There is damp and mould in my bedroom and the council has done nothing.",
@@ -74,15 +67,7 @@ QUESTION_THEMES = {
         "Damp and mould everywhere, the repairs never fixed it.",
         "Mould on the walls and ceilings, nobody came to look at the damp.",
     ],
-    "chatbot misunderstood": [
-        "Buses should run later.",
-        "The chatbot did not understand my question.",
-        "It didn't understand what I was asking about my rent.",
-        "The chatbot could not understand my question about housing benefit.",
-        "The bot did not understand simple questions.",
-        "I asked three times and it never understood my question.",
-        "It answered a question I had not asked and didn't understand mine.",
-    ],
+    "chatbot misunderstood": ["Buses should run later.", *CHATBOT_MISUNDERSTOOD],
     "want a person": [
         "The forms were long.",
         "I want to speak to a person, not a machine.",

@@ -6,6 +6,7 @@ import pytest
 
 from consult.analysis.labels import description_problems, label_problems, polarity_problem
 from tests.analysis.label_examples import LABELS
+from tests.analysis.theme_answers import CHATBOT_MISUNDERSTOOD, NOTHING_TO_IMPROVE
 
 DID_NOT_ANSWER = [
     "Did not answer",
@@ -14,22 +15,6 @@ DID_NOT_ANSWER = [
     "Didn't answer",
     "Not answered",
     "Did not answer, no opinion",
-]
-NOTHING_TO_IMPROVE = [
-    "Nothing could have been improved.",
-    "Nothing, it was all fine",
-    "I can't think of anything that could have been improved",
-    "Nothing really, the staff were great",
-    "Nothing could be improved, very happy with the service",
-    "Honestly nothing needed improving",
-]
-CHATBOT_MISUNDERSTOOD = [
-    "The chatbot did not understand my question.",
-    "It didn't understand what I was asking about my rent.",
-    "The chatbot could not understand my question about housing benefit.",
-    "The bot did not understand simple questions.",
-    "I asked three times and it never understood my question.",
-    "It answered a question I had not asked and didn't understand mine.",
 ]
 WANT_A_PERSON = [
     "I want to speak to a person, not a machine.",
