@@ -43,9 +43,9 @@ def process_response(response_id: int) -> None:
 @shared_task
 def requeue_lost_runs() -> list[int]:
     """Run by Celery beat: send again analysis runs whose message a broker restart lost."""
-    from consult.services import analysis
+    from consult.services import runs
 
-    return analysis.requeue_lost_runs()
+    return runs.requeue_lost_runs()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

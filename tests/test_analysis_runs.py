@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from consult.models import AnalysisRun, Answer, AnswerEmbedding, LateAnswer, Response, Theme, ThemeAssignment
-from consult.services import analysis, arrivals
+from consult.services import analysis, arrivals, runs
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -52,8 +52,8 @@ def test_a_run_is_claimed_once():
     from tests.factories import make_consultation
 
     run = AnalysisRun.objects.create(consultation=make_consultation())
-    assert analysis.claim_run(run.pk) is not None
-    assert analysis.claim_run(run.pk) is None
+    assert runs.claim_run(run.pk) is not None
+    assert runs.claim_run(run.pk) is None
 
 
 def test_a_failed_run_leaves_the_previous_results_visible(consultation, django_capture_on_commit_callbacks):

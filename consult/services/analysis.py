@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
-import uuid
 from collections.abc import Iterable
-from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import transaction
 from django.utils import timezone
 
 from consult import queries_dashboard, tasks
@@ -41,6 +37,7 @@ from consult.models import (
     ThemeAssignment,
 )
 from consult.services import moderation
+from consult.services.runs import ClaimLost, Heartbeat, claim_run, owned, set_stage
 
 logger = logging.getLogger(__name__)
 
@@ -169,101 +166,6 @@ def language_model() -> llm.LanguageModel | None:
 # --- Running ----------------------------------------------------------------------------------
 
 
-def requeue_lost_runs() -> list[int]:
-    """Send again the runs whose task message was lost: queued for longer than a worker would
-    take to start them (the broker restarted without keeping its queue), or running with a silent
-    worker. Claiming is atomic, so a run whose first message does turn up is still run once."""
-    waited_too_long = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
-    lost = list(
-        AnalysisRun.objects.filter(
-            Q(status=AnalysisRun.Status.QUEUED, created_at__lt=waited_too_long)
-            | Q(status=AnalysisRun.Status.RUNNING, heartbeat_at__lt=waited_too_long)
-        ).values_list("pk", flat=True)
-    )
-    for run_id in lost:
-        tasks.run_analysis.delay_on_commit(run_id)
-    return lost
-
-
-class ClaimLost(Exception):
-    """Another execution claimed this run (this one's worker went silent for too long): this one
-    must stop without writing anything more."""
-
-
-def claim_run(run_id: int) -> AnalysisRun | None:
-    """Mark the run as running under a new execution token, unless another worker holds it.
-    Atomic: two workers handed the same run (a redelivered task) cannot both claim it."""
-    now = timezone.now()
-    token = uuid.uuid4().hex
-    claimed = AnalysisRun.objects.filter(AnalysisRun.claimable(), pk=run_id).update(
-        status=AnalysisRun.Status.RUNNING,
-        started_at=now,
-        heartbeat_at=now,
-        error="",
-        execution=token,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return None
-    return AnalysisRun.objects.select_related("consultation").get(pk=run_id)
-
-
-def _owned(run: AnalysisRun) -> QuerySet[AnalysisRun]:
-    """The run, while this execution still holds it (empty once another has claimed it)."""
-    return AnalysisRun.objects.filter(pk=run.pk, execution=run.execution, status=AnalysisRun.Status.RUNNING)
-
-
-class _Heartbeat:
-    """Tells the database every few seconds that the run's execution is alive, so that a run whose
-    worker was killed can be told apart from one that is merely slow. A database error (a restart,
-    a dropped connection) skips one beat instead of ending the heartbeat; finding the run claimed
-    by another execution sets `lost`, which the run checks at its next stage."""
-
-    def __init__(self, run: AnalysisRun, every: float) -> None:
-        self.run = run
-        self.every = every
-        self.lost = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, daemon=True)
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.every + 5)
-
-    def beat(self) -> None:
-        """One beat: note that the execution is alive, or that it lost the run."""
-        from django.db import connection
-
-        try:
-            if not _owned(self.run).update(heartbeat_at=timezone.now()):
-                self.lost.set()
-        except DatabaseError as error:
-            logger.warning("analysis run %s: heartbeat skipped (%s)", self.run.pk, error)
-            connection.close()  # a fresh connection at the next beat
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.every) and not self.lost.is_set():
-                self.beat()
-        finally:
-            close_old_connections()
-            from django.db import connection
-
-            connection.close()
-
-
-def _set_stage(run: AnalysisRun, stage: str, progress: int) -> None:
-    """Record the stage, and stop the run if this execution no longer holds it."""
-    run.stage = stage
-    run.progress = progress
-    if not _owned(run).update(stage=stage, progress=progress, heartbeat_at=timezone.now()):
-        raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
-
-
 def run_analysis(run_id: int) -> AnalysisRun | None:
     """Run a queued analysis from start to finish. Returns None when another worker holds it.
 
@@ -274,7 +176,7 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
         logger.info("analysis run %s is not claimable (finished or held by a live worker)", run_id)
         return None
     try:
-        with _Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
+        with Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
             _run(run)
     except ClaimLost:
         # Another execution holds the run now and will finish it: write nothing, fail nothing.
@@ -283,7 +185,7 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
     except Exception as error:
         logger.exception("analysis run %s failed", run.pk)
         # Only while this execution holds the run: a stale one never fails a run another finished.
-        _owned(run).update(
+        owned(run).update(
             status=AnalysisRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         raise
@@ -295,13 +197,13 @@ def _run(run: AnalysisRun) -> None:
     consultation = run.consultation
 
     started = time.perf_counter()
-    _set_stage(run, AnalysisRun.Stage.REDACTING, 5)
+    set_stage(run, AnalysisRun.Stage.REDACTING, 5)
     answers = list(analysable_answers(consultation))
     redact_answers(answers)
     timings["redaction"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _set_stage(run, AnalysisRun.Stage.EMBEDDING, 10)
+    set_stage(run, AnalysisRun.Stage.EMBEDDING, 10)
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
     vectors = embeddings_for(answers, embedder)
     timings["embedding"] = time.perf_counter() - started
@@ -334,7 +236,7 @@ def _run(run: AnalysisRun) -> None:
             max_themes=run.parameters["max_themes"],
             seed=run.parameters["seed"],
             count_campaigns_once=run.parameters.get("count_campaigns_once", True),
-            progress=lambda stage, share=share: _set_stage(run, stage, share),
+            progress=lambda stage, share=share: set_stage(run, stage, share),
             encode=embedder.encode,
         )
         results.append(result)
@@ -342,7 +244,7 @@ def _run(run: AnalysisRun) -> None:
             timings[stage] = timings.get(stage, 0.0) + seconds
 
     started = time.perf_counter()
-    _set_stage(run, AnalysisRun.Stage.SUMMARIES, 88)
+    set_stage(run, AnalysisRun.Stage.SUMMARIES, 88)
     texts = {answer.pk: _answer_text(answer) for answer in answers if not answer.is_non_answer}
     overall, overall_usage = summarise_consultation(
         consultation.title,
@@ -354,7 +256,7 @@ def _run(run: AnalysisRun) -> None:
     timings["consultation_summary"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _set_stage(run, AnalysisRun.Stage.SAVING, 95)
+    set_stage(run, AnalysisRun.Stage.SAVING, 95)
     _save_results(run, results, overall, overall_usage, answers, embedder, model, timings, started)
 
 
@@ -383,7 +285,7 @@ def _save_results(
 ) -> None:
     # The results are switched in only by the execution that holds the run, checked under a row
     # lock for the whole transaction: a stale execution's results roll back.
-    if not _owned(run).select_for_update().exists():
+    if not owned(run).select_for_update().exists():
         raise ClaimLost(f"analysis run {run.pk} was claimed by another execution before saving")
     reference_of = {answer.pk: answer.response.reference for answer in answers}
     campaign_copies: dict[int, str] = {}
@@ -454,7 +356,7 @@ def _save_results(
     moderation.flag_answers(answers, campaign_copies=campaign_copies)
     _place_arrivals(run, answers, embedder)
     timings["saving"] = time.perf_counter() - started
-    _owned(run).update(
+    owned(run).update(
         status=AnalysisRun.Status.SUCCEEDED,
         error="",
         stage=AnalysisRun.Stage.DONE,
