@@ -29,6 +29,11 @@ MERGE_SIMILARITY = 0.90
 # The silhouette that chooses the number of themes is measured on at most this many answers:
 # its cost grows with the square of the sample.
 SILHOUETTE_SAMPLE = 2000
+# Cuts whose silhouettes are within this share of the best are equally good: the finer one is
+# kept, since a few hundredths of a per cent of silhouette is noise (floating-point differences
+# between library versions moved the best cut of one demo question from four themes to two), while
+# a theme an analyst never sees is lost; near-identical themes still merge afterwards.
+SILHOUETTE_TIE = 0.02
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -194,7 +199,8 @@ def merge(
     The clusters are merged by Ward's criterion one pair at a time, down to `min_themes`. Of the
     partitions on the way, the one with the highest silhouette (cosine distance in the embedding
     space, on a seeded sample of `SILHOUETTE_SAMPLE` answers, left-out answers counted with their
-    nearest cluster) is kept, among those where every merged theme is still coherent (mean cosine
+    nearest cluster; cuts within `SILHOUETTE_TIE` of the best count as equal, and the finest of
+    them is kept) is kept, among those where every merged theme is still coherent (mean cosine
     to its centroid at least `SPLIT_COHERENCE`, the bar below which a cluster is split in the first
     place); only when no partition within the range is coherent does the silhouette alone decide.
     Then themes whose centroids are at least `MERGE_SIMILARITY` alike merge, the closest first,
@@ -210,9 +216,10 @@ def merge(
     hierarchy = _ward_hierarchy(fragment, vectors, len(clusters), lowest)
     scores = _cut_scores(fragment, vectors, hierarchy, len(clusters), highest, seed)
     candidates = range(lowest, highest + 1)
-    coherent = [k for k in candidates if scores[k][1]]
-    # The highest silhouette; between equal scores, fewer themes.
-    chosen = max(coherent or candidates, key=lambda k: (scores[k][0], -k))
+    pool = [k for k in candidates if scores[k][1]] or list(candidates)
+    # The highest silhouette; among cuts within SILHOUETTE_TIE of it, the most themes.
+    best = max(scores[k][0] for k in pool)
+    chosen = max(k for k in pool if scores[k][0] >= best - abs(best) * SILHOUETTE_TIE)
     parent = np.arange(len(clusters))
     for i, j in hierarchy[: len(clusters) - chosen]:
         parent[parent == j] = i

@@ -46,6 +46,7 @@ from consult.analysis.clustering import (
     HDBSCAN_MIN_SAMPLES,
     MERGE_SIMILARITY,
     SILHOUETTE_SAMPLE,
+    SILHOUETTE_TIE,
     SPLIT_COHERENCE,
     UMAP_COMPONENTS,
     UMAP_EPOCHS_LARGE,
@@ -61,7 +62,7 @@ from consult.analysis.points import main_points
 from consult.analysis.types import AnswerText, Assignment, Theme
 
 # Bump when a change here can change the themes found for the same input.
-THEMES_VERSION = "4"
+THEMES_VERSION = "5"
 # Two themes whose main points are at least this close (cosine of the points' centres) say the same
 # thing: rewordings of one sentence by all-MiniLM-L6-v2 sit above 0.8, different points on one
 # subject below 0.7 (see docs/benchmarks.md).
@@ -175,6 +176,7 @@ def discover_themes(
         "hdbscan_min_samples": HDBSCAN_MIN_SAMPLES,
         "merge_similarity": MERGE_SIMILARITY,
         "silhouette_sample": SILHOUETTE_SAMPLE,
+        "silhouette_tie": SILHOUETTE_TIE,
         "split_coherence": SPLIT_COHERENCE,
         "threshold_quantile": THRESHOLD_QUANTILE,
         "same_point_similarity": SAME_POINT_SIMILARITY if encode is not None else None,
