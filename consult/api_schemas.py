@@ -26,7 +26,8 @@ class ValidationErrors(Schema):
     detail: list[dict[str, Any]] = Field(description="What was wrong with each parameter.")
 
 
-ERRORS: dict[int, type[Schema]] = {422: ValidationErrors, 429: Error}
+# 400: an address no browser sends (a NUL character; consult.middleware.RefuseNulCharactersMiddleware).
+ERRORS: dict[int, type[Schema]] = {400: Error, 422: ValidationErrors, 429: Error}
 NOT_FOUND: dict[int, type[Schema]] = {404: Error, **ERRORS}
 
 
