@@ -159,15 +159,25 @@ CELERY_TASK_ROUTES = {
     "consult.tasks.process_response": {"queue": "arrivals"},
     "consult.tasks.count_analysis": {"queue": "arrivals"},
 }
-# Celery beat (`make beat`): every few minutes, send again any run whose message was lost.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+# Celery beat (`make beat`): every few minutes, send again any run or queued work whose message was lost.
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-analysis-runs": {"task": "consult.tasks.requeue_lost_runs", "schedule": 300.0},
+    # Queued work whose message was lost (consult.services.outbox) is sent again.
+    "resend-queued-work": {"task": "consult.tasks.resend_queued_work", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Daily, at a quiet hour: purge respondents' personal data once an outcome has been public long enough.
     "purge-personal-data": {"task": "consult.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=30)},
     # Followers' emails: events are looked for every five minutes; the daily digest goes at 7am.
     "send-due-notifications": {"task": "consult.tasks.send_due_notifications", "schedule": 300.0},
     "send-daily-digests": {"task": "consult.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
 }
+# The outbox (docs/decisions/0016-transactional-outbox.md): queued work not done this long after
+# it was sent is sent again, waiting twice as long each time, at most OUTBOX_MAX_SENDS times;
+# work done is forgotten after OUTBOX_KEEP_DAYS.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 300)
+OUTBOX_MAX_SENDS = env_int("OUTBOX_MAX_SENDS", 10)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+OUTBOX_SWEEP_LIMIT = 5000
 # With acks_late, a task whose worker dies is handed out again after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
@@ -276,6 +286,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Saves of a respondent's answers allowed per client address; beyond it a friendly 429 page.
 RESPONSE_RATE_LIMIT = env_str("RESPONSE_RATE_LIMIT", "60/m")
+# A response's link opens it while the consultation is open and for this many days after the later
+# of its close and the last email that carried a link (docs/decisions/0015).
+RESPONSE_LINK_DAYS_AFTER_CLOSE = env_int("RESPONSE_LINK_DAYS_AFTER_CLOSE", 28)
 # Behind a proxy, the header holding the client address (for example HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 RATELIMIT_VIEW = "consult.views.errors.rate_limited"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from consult.api import api
-from consult.views import data_rights, feeds, following, info_pages, open_data, public, respond
+from consult.views import data_rights, feeds, following, info_pages, open_data, public, respond, response_links
 from consult.views import organisations as organisations_views
 
 # The Django admin signs people in through allauth, so its users pass two-factor authentication.
@@ -39,6 +39,9 @@ public_patterns = [
     path("your-account/deleted/", data_rights.account_deleted, name="account_deleted"),
     path("privacy/", info_pages.privacy_notice, name="privacy_notice"),
     path("accessibility/", info_pages.accessibility_statement, name="accessibility_statement"),
+    # Before the response's own pages, whose token would otherwise match "new-link".
+    path("respond/new-link/", response_links.new_response_link, name="new_response_link"),
+    path("respond/new-link/sent/", response_links.new_response_link_sent, name="new_response_link_sent"),
     path("respond/<str:token>/", respond.response_detail, name="response_detail"),
     path("respond/<str:token>/about-you/", respond.about_you, name="about_you"),
     path("respond/<str:token>/questions/<int:question_id>/", respond.answer_question, name="answer_question"),

@@ -1,11 +1,14 @@
 """Every "load an object named in a URL and check who may see it" goes through here."""
 
+from dataclasses import dataclass
+
 from allauth.mfa.models import Authenticator
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from consult.models import (
     ROLE_PERMISSIONS,
@@ -34,35 +37,77 @@ def get_public_consultation(slug: str) -> Consultation:
     return get_object_or_404(Consultation.objects.published().select_related("department", "ai_tool"), slug=slug)
 
 
+# --- Response links (docs/decisions/0003 and 0015) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseLink:
+    """What a response's link names: the response, and which of its links it is."""
+
+    reference: str
+    generation: int
+
+
+class ResponseLinkGone(Exception):
+    """A genuine link that no longer opens its response: a newer link replaced it, or it expired
+    (`Response.link_expires_at`). The page that says so offers a new link instead."""
+
+    def __init__(self, *, is_expired: bool) -> None:
+        super().__init__("This link has expired." if is_expired else "A newer link replaced this link.")
+        self.is_expired = is_expired
+
+
 def response_token(response: Response) -> str:
     """The secret that opens a response: it goes in resume links and receipts.
 
-    It is the response's reference signed with the site's secret key, so it cannot be guessed
-    from the reference alone, and it needs no cookie: whoever has the link can return to the
-    response until the consultation closes.
+    It is the response's reference, and the generation of its link once the link has been
+    replaced (`R-7KX4-M9PT-2HQD.2`), signed with the site's secret key: it cannot be guessed from
+    the reference alone, and it needs no cookie. The first generation signs the reference alone,
+    as every link did before links could be replaced, so links already sent keep working.
     """
-    return signing.Signer(salt=_RESPONSE_LINK_SALT).sign(response.reference)
+    generation = response.link_generation
+    value = response.reference if generation == 0 else f"{response.reference}.{generation}"
+    return signing.Signer(salt=_RESPONSE_LINK_SALT).sign(value)
 
 
-def response_reference(token: str) -> str | None:
-    """The reference a token was signed for, or None for a forged or mangled token. Whether such a
-    response exists, and may be seen, is for the caller to find out."""
+def response_link(token: str) -> ResponseLink | None:
+    """What a token was signed for, or None for a forged or mangled token. Whether such a response
+    exists, and whether this link still opens it, is for the caller to find out."""
     try:
-        return signing.Signer(salt=_RESPONSE_LINK_SALT).unsign(token)
+        value = signing.Signer(salt=_RESPONSE_LINK_SALT).unsign(token)
     except signing.BadSignature:
         return None
+    reference, _, generation = value.partition(".")
+    return ResponseLink(reference, int(generation or 0))
 
 
 def get_response_for_token(request: HttpRequest, token: str) -> Response:
-    """The response a token opens, or 404 for a forged, mangled or unknown token."""
-    reference = response_reference(token)
-    if reference is None:
+    """The response a token opens: 404 for a forged, mangled or unknown token, ResponseLinkGone
+    for a link that a newer one replaced or that has expired. An expired link still opens the
+    response for the account that responded (or a member of the organisation that did): there the
+    account, not the link, is the key, as it is on "Your responses"."""
+    link = response_link(token)
+    if link is None:
         raise Http404("No response matches this link.")
-    return get_object_or_404(
+    response = get_object_or_404(
         Response.objects.select_related("consultation", "consultation__department", "user"),
-        reference=reference,
+        reference=link.reference,
         consultation__is_published=True,
     )
+    if link.generation != response.link_generation:
+        raise ResponseLinkGone(is_expired=False)
+    if timezone.now() >= response.link_expires_at and not _is_respondents_account(request.user, response):
+        raise ResponseLinkGone(is_expired=True)
+    return response
+
+
+def _is_respondents_account(user: object, response: Response) -> bool:
+    """Whether the person signed in sent the response, or belongs to the organisation that did."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if response.organisation_id is not None:
+        return may_work_on_response(user, response)
+    return response.user_id == user.pk  # type: ignore[attr-defined]
 
 
 # --- The officials' workspace -----------------------------------------------------------------

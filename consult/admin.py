@@ -17,9 +17,11 @@ from consult.models import (
     Notification,
     Option,
     Question,
+    QueuedTask,
     Response,
     User,
 )
+from consult.services import outbox
 from consult.services.consultations import lock_for_question_change
 
 
@@ -150,6 +152,28 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(QueuedTask)
+class QueuedTaskAdmin(admin.ModelAdmin):
+    """Queued work (docs/decisions/0016-transactional-outbox.md), read-only. Work given up after
+    OUTBOX_MAX_SENDS sendings can be sent again once its cause is mended (an SMTP server's
+    password, say)."""
+
+    list_display = ["created_at", "task", "args", "sends", "sent_at", "done_at", "gave_up_at"]
+    list_filter = ["task", ("done_at", admin.EmptyFieldListFilter), ("gave_up_at", admin.EmptyFieldListFilter)]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description="Send again the selected work not done", permissions=["view"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[QueuedTask]) -> None:
+        count = outbox.send_again(queryset)
+        self.message_user(request, f"{count} queued tasks will be sent again within a minute.")
 
 
 # --- Organisations -----------------------------------------------------------------------------

@@ -1,25 +1,52 @@
 """Celery tasks: thin, they take ids and call one function.
 
+Work that must not be lost is recorded in the outbox before it is sent
+(consult.services.outbox.enqueue); such tasks take the row's id as `queued` (`FromOutbox`).
+
 Services import this module to enqueue tasks, so the task bodies import the services they call
 when they run, not at import time.
 """
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from consult import emails
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+class FromOutbox(Task):
+    """A task whose message may name its outbox row (consult.services.outbox): the row is checked
+    before the work and marked done after it, so a message sent twice does the work once. `once`
+    holds the row locked while the work is done, for work that cannot be taken back (emails)."""
+
+    once = False
+    typing = False  # messages carry `queued`, which the task's own signature does not name
+
+    def __call__(self, *args: Any, queued: int | None = None, **kwargs: Any) -> Any:
+        # `run` directly, not `Task.__call__`, which would push a request without the message's id
+        # and kwargs, so that a retry would be sent without `queued`.
+        if queued is None:
+            return self.run(*args, **kwargs)
+        from consult.services import outbox
+
+        return outbox.perform(queued, lambda: self.run(*args, **kwargs), once=self.once)
+
+
+class EmailFromOutbox(FromOutbox):
+    once = True
+
+
+@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_receipt_email(response_id: int) -> None:
     emails.send_receipt(response_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_resume_link_email(response_id: int) -> None:
     emails.send_resume_link(response_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_withdrawal_email(response_id: int) -> None:
     emails.send_withdrawal_confirmation(response_id)
 
@@ -32,7 +59,7 @@ def run_analysis(run_id: int) -> None:
     analysis.run_analysis(run_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=FromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def process_response(response_id: int) -> None:
     """Redact, embed and place a new or changed response's answers in the current themes."""
     from consult.services import arrivals
@@ -48,7 +75,15 @@ def requeue_lost_runs() -> list[int]:
     return runs.requeue_lost_runs()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task
+def resend_queued_work() -> int:
+    """Run by Celery beat: send again queued work that no worker has done (a lost message)."""
+    from consult.services import outbox
+
+    return outbox.resend_due()
+
+
+@shared_task(base=FromOutbox, acks_late=True, reject_on_worker_lost=True)
 def map_theme_set(theme_set_id: int) -> None:
     """Map every answer of a question to its signed-off themes, on the `analysis` queue."""
     from consult.services import mapping
@@ -56,7 +91,7 @@ def map_theme_set(theme_set_id: int) -> None:
     mapping.map_answers(theme_set_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=FromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_outcome_emails(consultation_id: int) -> None:
     """Tell every respondent that the outcome is published; sends each person's email once."""
     from consult.services import publishing
@@ -96,3 +131,9 @@ def count_analysis(consultation_id: int, page: str = "", question_id: int | None
     from consult import queries_dashboard
 
     queries_dashboard.recount(consultation_id, page, question_id)
+
+
+@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_new_link_email(response_id: int) -> None:
+    """The new link a respondent asked for (consult.services.response_links)."""
+    emails.send_new_link(response_id)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,6 +12,8 @@ from django.utils import translation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+    from tests.real_workers import Workers
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +66,11 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[Workers]:
+    """Real Celery worker processes on the test database (tests/real_workers.py)."""
+    from tests.real_workers import running_workers
+
+    yield from running_workers(tmp_path)

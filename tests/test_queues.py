@@ -11,8 +11,10 @@ from consult import tasks
     [
         ("consult.tasks.send_receipt_email", "default"),
         ("consult.tasks.send_resume_link_email", "default"),
+        ("consult.tasks.send_new_link_email", "default"),
         ("consult.tasks.send_outcome_emails", "default"),
         ("consult.tasks.requeue_lost_runs", "default"),
+        ("consult.tasks.resend_queued_work", "default"),
         ("consult.tasks.process_response", "arrivals"),
         ("consult.tasks.count_analysis", "arrivals"),
         ("consult.tasks.run_analysis", "analysis"),

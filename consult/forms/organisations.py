@@ -8,9 +8,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.forms.respond import AboutYouForm, TypedTextField
+from consult.forms.respond import REFERENCE, AboutYouForm, TypedTextField
 from consult.models import Consultation, OrganisationMember
-from consult.models.responses import REFERENCE_ALPHABET
 
 # Charity Commission (England and Wales), OSCR and CCNI numbers: 6 to 8 digits, and a linked
 # charity's number carries a suffix such as 1123456-1.
@@ -18,7 +17,6 @@ CHARITY_NUMBER = re.compile(r"^\d{6,8}(-\d{1,3})?$")
 # Companies House: 8 characters, all digits (01234567) or a two-character prefix such as SC, NI,
 # OC or R0 followed by 6 digits.
 COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{2}\d{6}$")
-REFERENCE = re.compile(rf"^R-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 
 _STATEMENT_LIMIT = 5000
 

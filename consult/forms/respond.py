@@ -7,7 +7,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.models import Agreement, EqualityInformation, Question, Response
+from consult.models import REFERENCE_ALPHABET, Agreement, EqualityInformation, Question, Response
+
+# A response's reference as `models.responses.new_reference` makes it: R-7KX4-M9PT-2HQD.
+REFERENCE = re.compile(rf"^R-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 
 # C0 and C1 control characters other than tab and newline, which people do type.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -175,6 +178,38 @@ class ResumeLinkForm(forms.Form):
             "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
+
+
+class NewResponseLinkForm(forms.Form):
+    """Asks for a new link to a response: its reference and the address its links were sent to."""
+
+    reference = forms.CharField(
+        label=_("Reference number"),
+        help_text=_("You can find it in your receipt email. It looks like R-7KX4-M9PT-2HQD."),
+        max_length=20,
+        error_messages={
+            "required": _("Enter the reference number of your response"),
+            "max_length": _("Enter a reference in the correct format, like R-7KX4-M9PT-2HQD"),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The address you gave with your response. We will send the new link there."),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter the email address you gave with your response"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Email address must be 254 characters or fewer"),
+        },
+    )
+
+    def clean_reference(self) -> str:
+        """The reference as it is stored, however it was typed (spaces, lower case)."""
+        reference = re.sub(r"\s", "", self.cleaned_data["reference"]).upper()
+        if not REFERENCE.match(reference):
+            raise forms.ValidationError(_("Enter a reference in the correct format, like R-7KX4-M9PT-2HQD"))
+        return reference
 
 
 class WithdrawForm(forms.Form):

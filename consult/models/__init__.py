@@ -1,8 +1,9 @@
 """The domain. Consultations and questions live in `consultations`, people's responses in
 `responses`, the analysis runs and their results in `analysis`, officials' review, moderation and
 outcomes in `workspace`, what each response counted towards once published in `publishing`,
-organisations that respond and their members in `organisations`, and who follows what (and the
-emails that follow from it) in `following`."""
+organisations that respond and their members in `organisations`, who follows what (and the
+emails that follow from it) in `following`, and the queued work recorded before it is sent in
+`outbox`."""
 
 from consult.models.analysis import (
     AnalysisRun,
@@ -40,6 +41,7 @@ from consult.models.organisations import (
     OrganisationInvitation,
     OrganisationMember,
 )
+from consult.models.outbox import QueuedTask
 from consult.models.publishing import OutcomeReceipt
 from consult.models.responses import (
     REFERENCE_ALPHABET,
@@ -104,6 +106,7 @@ __all__ = [
     "Phase",
     "Question",
     "QuestionSummary",
+    "QueuedTask",
     "RedactedOriginal",
     "Response",
     "ResponseQuerySet",

@@ -4,6 +4,7 @@ information kept apart from them."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -60,9 +61,17 @@ class Response(models.Model):
     )
     # The identifier a response had in the file it was imported from, if it was imported.
     external_id = models.CharField(max_length=100, blank=True)
-    # A random key sent with the form that starts a response, so that a double-posted form
-    # finds the response it already made instead of making a second one.
+    # Derived from the random key the start form carries and the browser's own secret, so that a
+    # double-posted form finds the response it already made instead of making a second one, and
+    # another browser posting the same form (a copied or cached page) never finds it.
     start_key = models.CharField(max_length=64, editable=False)
+    # Which link opens the response: a new link (`services.response_links.reissue_link`) moves it
+    # on, and every older link stops working. 0 is the link every response had before links could
+    # be replaced, so links already emailed keep working.
+    link_generation = models.PositiveIntegerField(default=0, editable=False)
+    # When a link to the response was last sent: a link opens the response until
+    # RESPONSE_LINK_DAYS_AFTER_CLOSE days after this or the consultation's close, whichever is later.
+    link_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +124,15 @@ class Response(models.Model):
     def is_changeable(self) -> bool:
         """Whether the respondent may still change it: not withdrawn, consultation still open."""
         return not self.is_withdrawn and self.consultation.is_open
+
+    @property
+    def link_expires_at(self) -> datetime:
+        """When a link stops opening the response: RESPONSE_LINK_DAYS_AFTER_CLOSE days after the
+        consultation closes or a link was last sent, whichever is later. An outcome email sent
+        months after closing carries a link that opens, and a lost link can always be replaced."""
+        closes_at = self.consultation.closes_at
+        last = max(closes_at, self.link_issued_at) if self.link_issued_at else closes_at
+        return last + timedelta(days=settings.RESPONSE_LINK_DAYS_AFTER_CLOSE)
 
     @property
     def respondent_label(self) -> str:

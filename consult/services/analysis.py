@@ -36,7 +36,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
-from consult.services import moderation
+from consult.services import moderation, outbox
 from consult.services.runs import ClaimLost, Heartbeat, claim_run, owned, set_stage
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def request_analysis(
             "count_campaigns_once": count_campaigns_once,
         },
     )
-    tasks.run_analysis.delay_on_commit(run.pk)
+    outbox.send_on_commit(tasks.run_analysis, run.pk)
     return run
 
 
@@ -382,7 +382,7 @@ def _save_results(
     )
     if queries_dashboard.counts_are_shared():
         # The dashboards' counts for the new themes, ready before any official opens them.
-        tasks.count_analysis.delay_on_commit(run.consultation_id)
+        outbox.send_on_commit(tasks.count_analysis, run.consultation_id)
 
 
 def _place_arrivals(run: AnalysisRun, analysed: list[Answer], embedder: embedding_lib.Embedder) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from consult import tasks
 from consult.models import AnalysisRun, Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet
+from consult.services import outbox
 from consult.services.audit import record
 from consult.services.review import OTHER_DESCRIPTION, OTHER_LABEL, _mapping_state, _theme_state
 
@@ -208,5 +209,5 @@ def import_framework(question: Question, rows: Sequence[FrameworkRow], actor: ob
                 "examples": {row.label: list(row.examples) for row in rows if row.examples},
             },
         )
-        tasks.map_theme_set.delay_on_commit(theme_set.pk)
+        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
     return theme_set

@@ -30,7 +30,9 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Field
 
+from consult import tasks
 from consult.models import Answer, Consultation, Option, Question, Response
+from consult.services import outbox
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ def _answer_statement(with_options: bool) -> tuple[str, tuple[Field, ...]]:
     sql = (
         f"WITH target AS (UPDATE {response} r SET updated_at = %s "  # noqa: S608
         f"FROM {Consultation._meta.db_table} c "
-        f"WHERE c.id = r.consultation_id AND r.reference = %s AND r.status IN (%s, %s) "
+        f"WHERE c.id = r.consultation_id AND r.reference = %s AND r.link_generation = %s "
+        f"AND r.status IN (%s, %s) "
         # An organisation's shared draft takes the full path: it checks who is saving, and that no
         # one else saved the answer since the form was drawn.
         f"AND r.organisation_id IS NULL "
@@ -137,7 +140,9 @@ def _answer_statement(with_options: bool) -> tuple[str, tuple[Field, ...]]:
             f"SELECT saved.id, o.id FROM saved JOIN {option} o ON o.question_id = %s AND o.id = ANY(%s) "
             f"ON CONFLICT (answer_id, option_id) DO NOTHING)"
         )
-    sql += " SELECT saved.response_id, target.status FROM saved, target"
+    # A sent response's changed answer is analysed again: recorded with the change.
+    sql += f", analysis AS ({outbox.recording_sql('target', when='target.status = %s AND %s')})"
+    sql += " SELECT saved.response_id, target.status, (SELECT id FROM analysis) FROM saved, target"
     return sql, fields
 
 
@@ -145,6 +150,8 @@ def _answer_statement(with_options: bool) -> tuple[str, tuple[Field, ...]]:
 class SavedAnswer:
     response_id: int
     is_submitted: bool
+    # The outbox row of the sent response's new analysis, recorded with the change (or None).
+    analysis: int | None = None
 
 
 def save_answer(
@@ -156,12 +163,16 @@ def save_answer(
     agreement: int | None = None,
     option_ids: Sequence[int] = (),
     now: datetime,
+    link_generation: int,
+    analyse: bool = False,
 ) -> SavedAnswer | None:
     """Store an answer to the response `reference`, replacing any earlier one, if the response may
-    still change and the question is as `journey` read it: one statement on PostgreSQL. None when
+    still change, the link it came through (`link_generation`) still opens it, and the question
+    is as `journey` read it: one statement on PostgreSQL. None when
     nothing was written, and always elsewhere (the caller then takes the full path). An empty
     answer is not written here: it deletes the answer. A blank redaction version makes the
-    analysis redact the new text again."""
+    analysis redact the new text again. With `analyse`, a sent response's changed answer is
+    recorded for analysis (consult.services.outbox) by the same statement."""
     if not text and agreement is None and not option_ids:
         raise ValueError("An empty answer deletes the answer; it is not saved here.")
     if connection.vendor != "postgresql":
@@ -171,6 +182,7 @@ def save_answer(
     params: list[object] = [
         now,
         reference,
+        link_generation,
         Response.Status.DRAFT,
         Response.Status.SUBMITTED,
         journey.consultation_id,
@@ -185,44 +197,91 @@ def save_answer(
     if question.has_options:
         chosen = list(dict.fromkeys(option_ids))
         params += [chosen, question.pk, chosen]
+    params += [tasks.process_response.name, now, now, Response.Status.SUBMITTED, analyse]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return None if row is None else SavedAnswer(row[0], row[1] == Response.Status.SUBMITTED)
+    return None if row is None else SavedAnswer(row[0], row[1] == Response.Status.SUBMITTED, row[2])
 
 
 @dataclass(frozen=True)
 class SentResponse:
     response_id: int
     email: str
+    # Whether the statement recorded the work that follows the sending (PostgreSQL only), and the
+    # outbox rows it wrote (None where none was due).
+    recorded: bool = False
+    receipt: int | None = None
+    analysis: int | None = None
 
 
-def send_response(reference: str, now: datetime) -> SentResponse | None:
+# The key of a response's receipt in the outbox: one receipt per response, however it was sent.
+RECEIPT_KEY = "receipt:"
+
+
+def send_response(
+    reference: str, now: datetime, link_generation: int | None = None, *, analyse: bool = False
+) -> SentResponse | None:
     """Send the draft `reference` if it may be sent now: consultation open, respondent type given,
-    every required question answered. One conditional UPDATE, so two posts racing each other send
-    it once. None when it changed nothing (already sent, closed, incomplete, or no such draft)."""
+    every required question answered, and, when sent through a link, that link
+    (`link_generation`) still opens it. One conditional UPDATE, so two posts racing each other
+    send it once. On PostgreSQL the same statement records the receipt (for a response with an
+    email address) and, with `analyse`, its analysis in the outbox, so that a sent response always
+    has them (`recorded`); elsewhere the caller records them in the sending's transaction.
+    None when it changed nothing (already sent, closed, incomplete, a replaced link, or no such
+    draft)."""
     stamp = _now_param(now)
     params = [
         Response.Status.SUBMITTED,
         stamp,
         stamp,
         reference,
+        *([] if link_generation is None else [link_generation]),
         Response.Status.DRAFT,
         *_open_params(stamp),
         True,
     ]
+    checks_link = link_generation is not None
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_send_update(checks_link=checks_link), params)
+            row = cursor.fetchone()
+        return None if row is None else SentResponse(*row)
+    params += [
+        tasks.send_receipt_email.name,
+        RECEIPT_KEY,
+        stamp,
+        stamp,
+        tasks.process_response.name,
+        stamp,
+        stamp,
+        analyse,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_send_statement(), params)
+        cursor.execute(_send_statement(checks_link=checks_link), params)
         row = cursor.fetchone()
-    return None if row is None else SentResponse(row[0], row[1])
+    return None if row is None else SentResponse(row[0], row[1], True, *row[2:])
 
 
 @functools.cache
-def _send_statement() -> str:
+def _send_statement(*, checks_link: bool) -> str:
+    """The sending and the work that follows it, as one statement (PostgreSQL)."""
+    receipt = outbox.recording_sql("sent", keyed=True, when="sent.email <> ''")
+    analysis = outbox.recording_sql("sent", when="%s")
+    return (
+        f"WITH sent AS ({_send_update(checks_link=checks_link)}), "  # noqa: S608 (names from the models only)
+        f"receipt AS ({receipt}), analysis AS ({analysis}) "
+        f"SELECT sent.id, sent.email, (SELECT id FROM receipt), (SELECT id FROM analysis) FROM sent"
+    )
+
+
+@functools.cache
+def _send_update(*, checks_link: bool) -> str:
     response_table = Response._meta.db_table
     return (
         f"UPDATE {response_table} SET status = %s, submitted_at = %s, updated_at = %s "  # noqa: S608
-        f"WHERE reference = %s AND status = %s AND respondent_type <> '' "
+        f"WHERE reference = %s {'AND link_generation = %s ' if checks_link else ''}"
+        f"AND status = %s AND respondent_type <> '' "
         # An organisation's response is sent on the full path, by one of its admins.
         f"AND organisation_id IS NULL "
         f"AND EXISTS (SELECT 1 FROM {Consultation._meta.db_table} c "

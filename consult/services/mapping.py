@@ -42,6 +42,7 @@ from consult.models import Answer, MappingCheck, Question, Response, ReviewTheme
 from consult.models.responses import AnswerQuerySet
 from consult.queries_review import mapping_evidence
 from consult.services import analysis as analysis_service
+from consult.services import outbox
 from consult.services.audit import record
 from consult.services.review import ReviewError
 
@@ -136,7 +137,7 @@ def map_answers(theme_set_id: int) -> ThemeSet | None:
                 after={**proposed.summary, "checks_requested": checks},
             )
             if queries_dashboard.counts_are_shared():
-                tasks.count_analysis.delay_on_commit(theme_set.question.consultation_id)
+                outbox.send_on_commit(tasks.count_analysis, theme_set.question.consultation_id)
     except Exception as error:
         logger.exception("mapping theme set %s failed", theme_set_id)
         ThemeSet.objects.filter(pk=theme_set_id, mapping_status=ThemeSet.MappingStatus.RUNNING).update(

@@ -42,6 +42,7 @@ from consult.queries_outcome import (
     themes_by_question,
 )
 from consult.queries_themes import answer_themes
+from consult.services import outbox
 from consult.services.audit import record
 
 UPDATE_NOTE_MISSING = "Enter what changed since the outcome was last published: the public page shows it"
@@ -186,7 +187,7 @@ def publish_outcome(
             after=snapshot,
         )
         if not is_update:
-            tasks.send_outcome_emails.delay_on_commit(consultation.pk)
+            outbox.enqueue(tasks.send_outcome_emails, consultation.pk)
     return outcome
 
 

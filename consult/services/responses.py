@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from consult import tasks
@@ -19,7 +20,7 @@ from consult.models import (
     Response,
     User,
 )
-from consult.services import intake
+from consult.services import intake, outbox
 
 
 class ResponseLocked(Exception):
@@ -62,8 +63,9 @@ def start_response(
 
     `language` is the language of the pages it was started in: its emails are sent in it.
 
-    The start form carries a random `start_key`; posting it twice (a double click, a resent
-    request) finds the first draft rather than making a second one.
+    The start form carries a random key, which the view binds to the browser that posts it
+    (`views.public._start_key`) to make `start_key`: posting the form twice (a double click, a
+    resent request) finds the first draft rather than making a second one.
     """
     if not consultation.is_open:
         raise ResponseLocked(consultation.slug)
@@ -164,26 +166,83 @@ def submit_response(response: Response) -> bool:
     """
     now = timezone.now()
     with transaction.atomic():
-        sent = intake.send_response(response.reference, now)
-        if sent is None and not _send_after_checking(response, now):
+        sent = intake.send_response(response.reference, now, analyse=settings.ANALYSE_ON_ARRIVAL)
+        if sent is not None:
+            _queue_after_sent(sent)
+        elif _send_after_checking(response, now):
+            queue_after_sending(response.pk, response.email)
+        else:
             return False
-        queue_after_sending(response.pk, response.email)
     response.status, response.submitted_at, response.updated_at = Response.Status.SUBMITTED, now, now
     return True
 
 
+def send_in_one_statement(reference: str, link_generation: int) -> bool:
+    """The common case of sending (`intake.send_response`) through a link of `link_generation`,
+    with the receipt and the analysis recorded in the same transaction, so that a sent response
+    always has them. False when the statement changed nothing: the caller then takes the full
+    path, which says why."""
+    one_statement = connection.vendor == "postgresql"
+    with nullcontext() if one_statement else transaction.atomic():
+        sent = intake.send_response(reference, timezone.now(), link_generation, analyse=settings.ANALYSE_ON_ARRIVAL)
+        if sent is not None:
+            _queue_after_sent(sent)
+    return sent is not None
+
+
+def _queue_after_sent(sent: intake.SentResponse) -> None:
+    """The work that follows a sending: recorded by its statement already (PostgreSQL), or now."""
+    if not sent.recorded:
+        queue_after_sending(sent.response_id, sent.email)
+        return
+    if sent.receipt is not None:
+        outbox.send_recorded_on_commit(sent.receipt, tasks.send_receipt_email, sent.response_id)
+    if sent.analysis is not None:
+        outbox.send_recorded_on_commit(sent.analysis, tasks.process_response, sent.response_id)
+
+
+def save_answer_in_one_statement(
+    reference: str,
+    journey: intake.JourneyQuestions,
+    question: Question,
+    *,
+    text: str,
+    agreement: int | None,
+    option_ids: Sequence[int],
+    link_generation: int,
+) -> intake.SavedAnswer | None:
+    """The common case of saving an answer (`intake.save_answer`) through a link of
+    `link_generation`, with a sent response's new analysis recorded by the same statement. None
+    when nothing was written (the full path)."""
+    saved = intake.save_answer(
+        reference,
+        journey,
+        question,
+        text=text,
+        agreement=agreement,
+        option_ids=option_ids,
+        now=timezone.now(),
+        link_generation=link_generation,
+        analyse=question.is_free_text and settings.ANALYSE_ON_ARRIVAL,
+    )
+    if saved is not None and saved.analysis is not None:
+        outbox.send_recorded_on_commit(saved.analysis, tasks.process_response, saved.response_id)
+    return saved
+
+
 def queue_after_sending(response_id: int, email: str) -> None:
-    """Once the sending has committed: the receipt by email, and the analysis of its answers."""
+    """Record, with the sending, the receipt by email and the analysis of its answers; both go
+    to the broker once the sending commits."""
     if email:
-        tasks.send_receipt_email.delay_on_commit(response_id)
+        outbox.enqueue(tasks.send_receipt_email, response_id, key=f"{intake.RECEIPT_KEY}{response_id}")
     if settings.ANALYSE_ON_ARRIVAL:
-        tasks.process_response.delay_on_commit(response_id)
+        outbox.enqueue(tasks.process_response, response_id)
 
 
 def queue_after_answer_saved(response_id: int, question: Question, *, is_submitted: bool) -> None:
     """A changed answer to a sent response is read again by the analysis, as a new one would be."""
     if is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
-        tasks.process_response.delay_on_commit(response_id)
+        outbox.enqueue(tasks.process_response, response_id)
 
 
 def _send_after_checking(response: Response, now: datetime) -> bool:
@@ -217,7 +276,7 @@ def withdraw_response(response: Response) -> None:
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         if locked.email:
-            tasks.send_withdrawal_email.delay_on_commit(locked.pk)
+            outbox.enqueue(tasks.send_withdrawal_email, locked.pk, key=f"withdrawn:{locked.pk}")
     response.refresh_from_db()
 
 
@@ -232,4 +291,4 @@ def send_resume_link(response: Response, email: str) -> None:
     if response.user_id is None:
         response.email = email
         response.save(update_fields=["email", "updated_at"])
-    tasks.send_resume_link_email.delay_on_commit(response.pk)
+    outbox.enqueue(tasks.send_resume_link_email, response.pk)

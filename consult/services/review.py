@@ -29,6 +29,7 @@ from consult.models import (
     ThemeMapping,
     ThemeSet,
 )
+from consult.services import outbox
 from consult.services.audit import record
 
 OTHER_LABEL = "Other"
@@ -333,7 +334,7 @@ def sign_off(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
             before={"status": ThemeSet.Status.DRAFT},
             after={"status": ThemeSet.Status.SIGNED_OFF, "themes": [_theme_state(t) for t in theme_set.themes.all()]},
         )
-        tasks.map_theme_set.delay_on_commit(theme_set.pk)
+        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
     return theme_set
 
 
@@ -383,7 +384,7 @@ def request_mapping(theme_set: ThemeSet, actor: object) -> ThemeSet:
             before=before,
             after={"mapping_status": "queued"},
         )
-        tasks.map_theme_set.delay_on_commit(theme_set.pk)
+        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
     return theme_set
 
 

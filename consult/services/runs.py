@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from consult import tasks
 from consult.models import AnalysisRun
+from consult.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def requeue_lost_runs() -> list[int]:
         ).values_list("pk", flat=True)
     )
     for run_id in lost:
-        tasks.run_analysis.delay_on_commit(run_id)
+        outbox.send_on_commit(tasks.run_analysis, run_id)
     return lost
 
 

@@ -5,8 +5,10 @@ import secrets
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -17,6 +19,8 @@ from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 
 PHASES = [("open", _("Open")), ("upcoming", _("Opening soon")), ("closed", _("Closed"))]
+
+_START_KEY_SALT = "consult.start-key"
 
 
 def consultation_list(request: HttpRequest) -> HttpResponse:
@@ -42,7 +46,8 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "consultation": consultation,
             "current_response": current,
             "current_token": response_token(current) if current else "",
-            # A fresh key per page view: posting the same start form twice finds one response.
+            # A fresh key per page view: one browser posting the same start form twice finds one
+            # response (see `_start_key`).
             "start_key": secrets.token_urlsafe(24),
         },
     )
@@ -62,9 +67,25 @@ def start_response(request: HttpRequest, slug: str) -> HttpResponse:
         if current is not None:
             token = response_token(current)
             return redirect("check_answers" if current.is_draft else "response_detail", token)
-    start_key = request.POST.get("start_key", "")[:64] or secrets.token_urlsafe(24)
-    response = services.start_response(consultation, user, start_key, language=request.LANGUAGE_CODE)
+    response = services.start_response(consultation, user, _start_key(request), language=request.LANGUAGE_CODE)
     return redirect("about_you", response_token(response))
+
+
+def _start_key(request: HttpRequest) -> str:
+    """The key that makes a double-posted start form find the draft it already made, bound to the
+    browser that posts it: the form's random key signed with the browser's CSRF secret (64 hex
+    characters, the column's width). Another browser posting the same form, from a cached or
+    copied page, has another secret and so starts a draft of its own.
+
+    CsrfViewMiddleware refuses a post from a browser without a CSRF cookie, so the secret is there;
+    where the check is skipped (the test client), `get_token` gives the browser one, which it keeps
+    for its next post. A form without a key makes a draft every time."""
+    nonce = request.POST.get("start_key", "")[:64]
+    if not nonce:
+        return secrets.token_urlsafe(24)
+    get_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    return salted_hmac(_START_KEY_SALT, f"{secret}:{nonce}", algorithm="sha256").hexdigest()
 
 
 @login_required

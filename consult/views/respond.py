@@ -2,7 +2,8 @@
 questions, confirmation; and later, view, change or withdraw.
 
 Every page is reached through the response's signed token (see `access.response_token`), so the
-journey needs no cookie to pick up where it stopped.
+journey needs no cookie to pick up where it stopped. A link that was replaced or has expired
+answers with a page offering a new one (`views.response_links`).
 """
 
 from collections.abc import Callable, Sequence
@@ -14,19 +15,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from consult import queries, queries_outcome
-from consult.access import get_response_for_token, may_work_on_response, response_reference
+from consult.access import ResponseLinkGone, get_response_for_token, may_work_on_response, response_link
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
 from consult.services import intake, organisations
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
+from consult.views.response_links import response_link_gone
 
 JourneyView = Callable[[HttpRequest, Response, str], HttpResponse]
 
@@ -56,12 +57,27 @@ def changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
     return journey_request(_loading_changeable_response(view))
 
 
-def _loading_changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
+def _loading_response(view: JourneyView) -> Callable[..., HttpResponse]:
+    """Load the response behind the token for whoever may open it; a replaced or expired link
+    answers with the page that offers a new one."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: object) -> HttpResponse:
-        response = get_response_for_token(request, token)
+        try:
+            response = get_response_for_token(request, token)
+        except ResponseLinkGone as gone:
+            return response_link_gone(request, gone)
         if not may_work_on_response(request.user, response):
             return _outside_the_organisation(request)
+        return view(request, response, token, **kwargs)
+
+    return wrapper
+
+
+def _loading_changeable_response(view: JourneyView) -> Callable[..., HttpResponse]:
+    @_loading_response
+    @wraps(view)
+    def wrapper(request: HttpRequest, response: Response, token: str, **kwargs: object) -> HttpResponse:
         if not response.is_changeable:
             return _locked_page(request, response, token)
         try:
@@ -168,8 +184,8 @@ def _save_answer_in_one_statement(request: HttpRequest, token: str, question_id:
     to a question this process has shown before. None sends the
     request down the full path (`_answer_question`), which explains anything unusual."""
     journey = intake.remembered_questions(question_id)
-    reference = response_reference(token)
-    if journey is None or reference is None:
+    link = response_link(token)
+    if journey is None or link is None:
         return None
     index = journey.index(question_id)
     question = journey.questions[index] if index is not None else None
@@ -183,12 +199,17 @@ def _save_answer_in_one_statement(request: HttpRequest, token: str, question_id:
     option_ids = [option.pk for option in answer.get("options", [])]
     if not text and agreement is None and not option_ids:
         return None  # an emptied optional answer is deleted, on the full path
-    saved = intake.save_answer(
-        reference, journey, question, text=text, agreement=agreement, option_ids=option_ids, now=timezone.now()
+    saved = services.save_answer_in_one_statement(
+        link.reference,
+        journey,
+        question,
+        text=text,
+        agreement=agreement,
+        option_ids=option_ids,
+        link_generation=link.generation,
     )
     if saved is None:
         return None
-    services.queue_after_answer_saved(saved.response_id, question, is_submitted=saved.is_submitted)
     if _wants_to_save_and_return(request):
         return redirect("save_and_return", token)
     if request.GET.get("change") == "1" or saved.is_submitted or index + 1 == len(journey.questions):
@@ -282,10 +303,8 @@ def _initial_answer(question: Question, answer: object) -> object:
 def check_answers(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         # "Accept and send": the common case is one statement, without loading the response.
-        reference = response_reference(token)
-        sent = intake.send_response(reference, timezone.now()) if reference is not None else None
-        if sent is not None:
-            services.queue_after_sending(sent.response_id, sent.email)
+        link = response_link(token)
+        if link is not None and services.send_in_one_statement(link.reference, link.generation):
             return redirect("equality_information", token)
     return _check_answers(request, token)
 
@@ -360,10 +379,8 @@ def equality_information(request: HttpRequest, response: Response, token: str) -
     )
 
 
-def confirmation(request: HttpRequest, token: str) -> HttpResponse:
-    response = get_response_for_token(request, token)
-    if not may_work_on_response(request.user, response):
-        return _outside_the_organisation(request)
+@_loading_response
+def confirmation(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     if not response.is_submitted:
         return redirect("response_detail", token)
     return render(
@@ -373,10 +390,8 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def response_detail(request: HttpRequest, token: str) -> HttpResponse:
-    response = get_response_for_token(request, token)
-    if not may_work_on_response(request.user, response):
-        return _outside_the_organisation(request)
+@_loading_response
+def response_detail(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     return render(
         request,
         "consult/response_detail.html",
