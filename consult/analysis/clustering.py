@@ -5,6 +5,7 @@ steps fit together."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +30,12 @@ MERGE_SIMILARITY = 0.90
 # The silhouette that chooses the number of themes is measured on at most this many answers:
 # its cost grows with the square of the sample.
 SILHOUETTE_SAMPLE = 2000
-# Cuts whose silhouettes are within this share of the best are equally good: the finer one is
-# kept, since a few hundredths of a per cent of silhouette is noise (floating-point differences
-# between library versions moved the best cut of one demo question from four themes to two), while
-# a theme an analyst never sees is lost; near-identical themes still merge afterwards.
-SILHOUETTE_TIE = 0.02
+# Cuts whose silhouettes are within this many standard errors of the best one's (the error of
+# its mean over the sampled answers) are equally good, and the finest of them is kept: a difference
+# smaller than the measurement's own noise (floating-point differences between library versions
+# moved one demo question's best cut from four themes to two) should not hide a theme from an
+# analyst; near-identical themes still merge afterwards.
+SILHOUETTE_TIE = 1.0
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -199,8 +201,8 @@ def merge(
     The clusters are merged by Ward's criterion one pair at a time, down to `min_themes`. Of the
     partitions on the way, the one with the highest silhouette (cosine distance in the embedding
     space, on a seeded sample of `SILHOUETTE_SAMPLE` answers, left-out answers counted with their
-    nearest cluster; cuts within `SILHOUETTE_TIE` of the best count as equal, and the finest of
-    them is kept) is kept, among those where every merged theme is still coherent (mean cosine
+    nearest cluster; cuts within `SILHOUETTE_TIE` standard errors of the best count as equal, and
+    the finest of them is kept) is kept, among those where every merged theme is still coherent (mean cosine
     to its centroid at least `SPLIT_COHERENCE`, the bar below which a cluster is split in the first
     place); only when no partition within the range is coherent does the silhouette alone decide.
     Then themes whose centroids are at least `MERGE_SIMILARITY` alike merge, the closest first,
@@ -217,15 +219,15 @@ def merge(
     scores = _cut_scores(fragment, vectors, hierarchy, len(clusters), highest, seed)
     candidates = range(lowest, highest + 1)
     pool = [k for k in candidates if scores[k][1]] or list(candidates)
-    # The highest silhouette; among cuts within SILHOUETTE_TIE of it, the most themes.
-    best = max(scores[k][0] for k in pool)
-    chosen = max(k for k in pool if scores[k][0] >= best - abs(best) * SILHOUETTE_TIE)
+    # The highest silhouette; among cuts within SILHOUETTE_TIE standard errors of it, the most themes.
+    best = max(pool, key=lambda k: (scores[k][0], -k))
+    chosen = max(k for k in pool if scores[k][0] >= scores[best][0] - SILHOUETTE_TIE * scores[best][2])
     parent = np.arange(len(clusters))
     for i, j in hierarchy[: len(clusters) - chosen]:
         parent[parent == j] = i
     merged = np.where(fragment >= 0, parent[np.maximum(fragment, 0)], -1)
     merged, near_identical = _merge_near_identical(merged, vectors, min_themes)
-    silhouette, is_coherent = scores[chosen]
+    silhouette, is_coherent, _ = scores[chosen]
     return merged, Cut(len(clusters), chosen, silhouette, is_coherent, near_identical)
 
 
@@ -263,9 +265,10 @@ def _ward_hierarchy(fragment: np.ndarray, vectors: np.ndarray, count: int, stop_
 
 def _cut_scores(
     fragment: np.ndarray, vectors: np.ndarray, hierarchy: list[tuple[int, int]], count: int, highest: int, seed: int
-) -> dict[int, tuple[float, bool]]:
+) -> dict[int, tuple[float, bool, float]]:
     """For each number of themes on the way down the hierarchy, from `highest`: the partition's mean
-    silhouette and whether every theme made of several fragments is coherent.
+    silhouette, whether every theme made of several fragments is coherent, and the standard error
+    of that mean.
 
     The silhouette is measured on a seeded sample of every answer, a left-out one counted with its
     nearest fragment: scored on clustered answers alone, HDBSCAN's tight fragments always win.
@@ -291,7 +294,7 @@ def _cut_scores(
     fragments = np.ones(count, dtype=np.int64)
     alive = np.ones(count, dtype=bool)
 
-    def score() -> tuple[float, bool]:
+    def score() -> tuple[float, bool, float]:
         columns = np.flatnonzero(alive & (sizes > 0))
         within = distance_sums[rows, owner] / np.maximum(sizes[owner] - 1, 1)
         means = distance_sums[:, columns] / sizes[columns]
@@ -304,7 +307,8 @@ def _cut_scores(
         )
         merged = alive & (fragments > 1)
         coherence = np.linalg.norm(member_sums[merged], axis=1) / members[merged]
-        return float(silhouette.mean()), bool(np.all(coherence >= SPLIT_COHERENCE))
+        error = float(silhouette.std() / math.sqrt(len(silhouette))) if len(silhouette) else 0.0
+        return float(silhouette.mean()), bool(np.all(coherence >= SPLIT_COHERENCE)), error
 
     scores = {count: score()} if count <= highest else {}
     for step, (i, j) in enumerate(hierarchy):

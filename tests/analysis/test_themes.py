@@ -650,3 +650,27 @@ def test_discovery_applies_the_same_point_rule_only_when_given_the_encoder(embed
     assert len(merged.themes) == len(plain.themes) - merged.same_point_merges
     phone_themes = {a.theme_keys[0] for a in merged.assignments if a.theme_keys and a.answer_id < 36}
     assert len(phone_themes) == 1
+
+
+@pytest.mark.parametrize(
+    ("four_themes", "chosen"),
+    [
+        (0.1323, 4),  # 0.0018 below the best: within its standard error (0.01), so as good, and finer
+        (0.1100, 2),  # 0.0241 below: beyond it, so the best cut stands
+    ],
+)
+def test_cuts_within_the_silhouettes_noise_count_as_equal_and_the_finest_is_kept(
+    monkeypatch: pytest.MonkeyPatch, four_themes: float, chosen: int
+) -> None:
+    """As on the housing demo's 'Why?' question, where two themes scored 0.1341 and four 0.1323, a
+    difference a library upgrade's floating-point changes reversed."""
+    from consult.analysis import clustering
+
+    scores = {2: (0.1341, True, 0.01), 3: (0.1200, True, 0.01), 4: (four_themes, True, 0.01)}
+    monkeypatch.setattr(clustering, "_cut_scores", lambda *args: scores)
+    vectors = clustering.unit_rows(np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32))
+    fragments = np.repeat(np.arange(4), 10)
+
+    _, cut = clustering.merge(fragments, vectors, min_themes=2, max_themes=4, seed=1)
+
+    assert cut.themes == chosen
