@@ -90,6 +90,10 @@ bench-analysis: $(VENV)/.installed ## Benchmark non-answers, redaction, themes (
 bench-web: install ## Benchmark workspace pages at 100,000 responses and the submission step (~7 min; ARGS="--duration 5" ~3)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.web $(ARGS)
 
+.PHONY: bench-faults
+bench-faults: install ## 2,000 responses through the real forms while the worker is killed every 30 s and Redis and PostgreSQL restart; counts what was lost or done twice (~7-15 min; ARGS=--quick ~8)
+	$(BIN)/python -m bench.faults $(ARGS)
+
 .PHONY: beat
 beat: install ## Run Celery beat, which re-sends analysis runs whose task a broker restart lost
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first." && exit 1)

@@ -160,9 +160,14 @@ CELERY_TASK_ROUTES = {
     "consult.tasks.count_analysis": {"queue": "arrivals"},
 }
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+# How often beat looks for analysis runs whose task message was lost.
+ANALYSIS_REQUEUE_SECONDS = env_int("ANALYSIS_REQUEUE_SECONDS", 300)
 # Celery beat (`make beat`): every few minutes, send again any run or queued work whose message was lost.
 CELERY_BEAT_SCHEDULE = {
-    "requeue-lost-analysis-runs": {"task": "consult.tasks.requeue_lost_runs", "schedule": 300.0},
+    "requeue-lost-analysis-runs": {
+        "task": "consult.tasks.requeue_lost_runs",
+        "schedule": float(ANALYSIS_REQUEUE_SECONDS),
+    },
     # Queued work whose message was lost (consult.services.outbox) is sent again.
     "resend-queued-work": {"task": "consult.tasks.resend_queued_work", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # Daily, at a quiet hour: purge respondents' personal data once an outcome has been public long enough.

@@ -10,8 +10,13 @@ when they run, not at import time.
 from typing import Any
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from consult import emails
+
+# A mail server or database that is briefly away (a restart, a dropped connection): retried with a
+# growing wait rather than failed, so that a blip does not leave the work to the outbox's sweep.
+RETRIED = (OSError, OperationalError, InterfaceError)
 
 
 class FromOutbox(Task):
@@ -29,24 +34,28 @@ class FromOutbox(Task):
             return self.run(*args, **kwargs)
         from consult.services import outbox
 
-        return outbox.perform(queued, lambda: self.run(*args, **kwargs), once=self.once)
+        try:
+            return outbox.perform(queued, lambda: self.run(*args, **kwargs), once=self.once)
+        except (OperationalError, InterfaceError) as error:
+            # The database went away while the row was read or marked: later, as `run` would be.
+            raise self.retry(exc=error, countdown=min(2**self.request.retries, 60), max_retries=5) from error
 
 
 class EmailFromOutbox(FromOutbox):
     once = True
 
 
-@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_receipt_email(response_id: int) -> None:
     emails.send_receipt(response_id)
 
 
-@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_resume_link_email(response_id: int) -> None:
     emails.send_resume_link(response_id)
 
 
-@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_withdrawal_email(response_id: int) -> None:
     emails.send_withdrawal_confirmation(response_id)
 
@@ -59,7 +68,7 @@ def run_analysis(run_id: int) -> None:
     analysis.run_analysis(run_id)
 
 
-@shared_task(base=FromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=FromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def process_response(response_id: int) -> None:
     """Redact, embed and place a new or changed response's answers in the current themes."""
     from consult.services import arrivals
@@ -91,7 +100,7 @@ def map_theme_set(theme_set_id: int) -> None:
     mapping.map_answers(theme_set_id)
 
 
-@shared_task(base=FromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=FromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_outcome_emails(consultation_id: int) -> None:
     """Tell every respondent that the outcome is published; sends each person's email once."""
     from consult.services import publishing
@@ -108,7 +117,7 @@ def purge_personal_data() -> int:
     return len(data_rights.purge_due_consultations())
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_due_notifications() -> int:
     """Run by Celery beat: email followers about consultations that opened, close in seven days or
     published their outcome; each email goes at most once (docs/decisions/0008-notifications.md)."""
@@ -117,7 +126,7 @@ def send_due_notifications() -> int:
     return notifications.send_due_notifications()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_daily_digests() -> int:
     """Run by Celery beat once a day: one email per person who chose the daily digest."""
     from consult.services import notifications
@@ -133,7 +142,7 @@ def count_analysis(consultation_id: int, page: str = "", question_id: int | None
     queries_dashboard.recount(consultation_id, page, question_id)
 
 
-@shared_task(base=EmailFromOutbox, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(base=EmailFromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
 def send_new_link_email(response_id: int) -> None:
     """The new link a respondent asked for (consult.services.response_links)."""
     emails.send_new_link(response_id)
