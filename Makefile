@@ -103,6 +103,10 @@ beat: install ## Run Celery beat, which re-sends analysis runs whose task a brok
 test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: test-fast
+test-fast: install ## The suite without its slow tests (real workers, the browser, whole demo loads and runs): about 2 minutes
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
 .PHONY: lint
 lint: install ## Check style and formatting with ruff
 	$(BIN)/ruff check .

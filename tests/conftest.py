@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from tests.real_workers import Workers
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are slow tests too, so that `make test-fast` (-m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""

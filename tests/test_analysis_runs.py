@@ -13,7 +13,7 @@ from consult.services.imports import import_responses
 from tests import corpus
 
 # Transactional: `analyse` queues its task on commit, as it does for an operator.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def analyse(*args: str, stdout: io.StringIO) -> None:

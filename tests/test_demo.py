@@ -15,7 +15,7 @@ from consult.demo.campaign import CAMPAIGN_MARKER
 from consult.demo.catalogue import OFFICIAL_EMAIL, OFFICIAL_PASSWORD, PLANS
 from consult.models import Answer, Consultation, EqualityInformation, Option, Phase, Question, Response, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 MAIN = "ai-assistant-for-benefit-enquiries"
 

@@ -16,7 +16,7 @@ from consult.demo.benefits import BENEFITS
 from consult.demo.housing import HOUSING
 from consult.models import AnalysisRun, Answer, CampaignMember, Consultation, Question, Theme
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_every_demo_question_gets_themes_a_department_could_publish(django_capture_on_commit_callbacks: object) -> None:

@@ -15,7 +15,7 @@ from consult.demo import welsh
 from consult.demo.housing import HOUSING
 from consult.models import AuditEvent, Consultation, OutcomeReceipt, Phase, ReviewTheme, ThemeSet
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_closed_demo_consultation_has_a_published_outcome_with_a_response_to_each_theme(

@@ -209,6 +209,7 @@ real_broker = [
 ]
 
 
+@pytest.mark.slow
 @real_broker[0]
 @real_broker[1]
 @override_settings(ANALYSE_ON_ARRIVAL=False)
@@ -229,6 +230,7 @@ def test_a_broker_that_forgets_its_queue_loses_no_receipt_and_sends_none_twice(c
     assert QueuedTask.objects.get(key=f"receipt:{response.pk}").done_at is not None
 
 
+@pytest.mark.slow
 @real_broker[0]
 @real_broker[1]
 @override_settings(ANALYSE_ON_ARRIVAL=False)

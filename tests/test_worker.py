@@ -8,6 +8,7 @@ from tests.journey import answer_required, send, start
 from tests.real_workers import BROKER_URL, redis_answers, wait_for_files, wait_until
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis broker answering at {BROKER_URL}"),
 ]
