@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.forms.respond import REFERENCE, AboutYouForm, TypedTextField
+from consult.forms.respond import AboutYouForm, TypedTextField, cleaned_reference
 from consult.models import Consultation, OrganisationMember
 
 # Charity Commission (England and Wales), OSCR and CCNI numbers: 6 to 8 digits, and a linked
@@ -182,10 +182,7 @@ class FalseSubmissionReportForm(forms.Form):
     )
 
     def clean_reference(self) -> str:
-        reference = re.sub(r"\s", "", self.cleaned_data["reference"]).upper()
-        if reference and not REFERENCE.match(reference):
-            raise forms.ValidationError(_("Enter a reference in the correct format, like R-7KX4-M9PT-2HQD"))
-        return reference
+        return cleaned_reference(self.cleaned_data["reference"])
 
 
 # --- The workspace (English only) -------------------------------------------------------------

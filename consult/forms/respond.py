@@ -12,6 +12,16 @@ from consult.models import REFERENCE_ALPHABET, Agreement, EqualityInformation, Q
 # A response's reference as `models.responses.new_reference` makes it: R-7KX4-M9PT-2HQD.
 REFERENCE = re.compile(rf"^R-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 
+
+def cleaned_reference(typed: str) -> str:
+    """A response's reference as it is stored, however it was typed (spaces, lower case); a
+    ValidationError when it cannot be one. Blank stays blank, for the form to require or not."""
+    reference = re.sub(r"\s", "", typed).upper()
+    if reference and not REFERENCE.match(reference):
+        raise forms.ValidationError(_("Enter a reference in the correct format, like R-7KX4-M9PT-2HQD"))
+    return reference
+
+
 # C0 and C1 control characters other than tab and newline, which people do type.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -205,11 +215,7 @@ class NewResponseLinkForm(forms.Form):
     )
 
     def clean_reference(self) -> str:
-        """The reference as it is stored, however it was typed (spaces, lower case)."""
-        reference = re.sub(r"\s", "", self.cleaned_data["reference"]).upper()
-        if not REFERENCE.match(reference):
-            raise forms.ValidationError(_("Enter a reference in the correct format, like R-7KX4-M9PT-2HQD"))
-        return reference
+        return cleaned_reference(self.cleaned_data["reference"])
 
 
 class WithdrawForm(forms.Form):
