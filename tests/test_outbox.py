@@ -147,6 +147,8 @@ def test_beat_sends_lost_work_again_backing_off_and_gives_up_in_the_end(client: 
     hopeless = make(
         task=tasks.send_receipt_email.name, args=[response.pk], sent_at=now - timedelta(seconds=600), sends=3
     )
+    # Its third sending found the broker down: nothing will send it again either.
+    hopeless_unsent = make(task=tasks.send_receipt_email.name, args=[response.pk], sent_at=None, sends=3)
     mail.outbox.clear()
 
     with caplog.at_level(logging.ERROR, logger="consult.services.outbox"):
@@ -159,6 +161,7 @@ def test_beat_sends_lost_work_again_backing_off_and_gives_up_in_the_end(client: 
     assert reread(never_sent).done_at
     assert not reread(recent).done_at and not reread(backing_off).done_at
     assert reread(hopeless).gave_up_at and not reread(hopeless).done_at
+    assert reread(hopeless_unsent).gave_up_at and not reread(hopeless_unsent).done_at
     assert "never done" in caplog.text
     assert len(mail.outbox) == 2
 

@@ -107,11 +107,12 @@ def resend_due() -> int:
     Also forgets rows done more than OUTBOX_KEEP_DAYS ago. Returns how many it sent."""
     now = timezone.now()
     first_wait = timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
-    waiting = QueuedTask.objects.filter(done_at=None, gave_up_at=None)
-    given_up = waiting.filter(sends__gte=settings.OUTBOX_MAX_SENDS, sent_at__lt=now - first_wait).update(gave_up_at=now)
+    # Due: never handed to the broker (it was down), or handed over longer ago than the first wait.
+    due = QueuedTask.objects.filter(Q(sent_at=None) | Q(sent_at__lt=now - first_wait), done_at=None, gave_up_at=None)
+    given_up = due.filter(sends__gte=settings.OUTBOX_MAX_SENDS).update(gave_up_at=now)
     if given_up:
         logger.error("outbox: %s queued tasks were sent %s times and never done", given_up, settings.OUTBOX_MAX_SENDS)
-    candidates = waiting.filter(Q(sent_at=None) | Q(sent_at__lt=now - first_wait), sends__lt=settings.OUTBOX_MAX_SENDS)
+    candidates = due.filter(sends__lt=settings.OUTBOX_MAX_SENDS)
     sent = 0
     for queued in candidates.order_by("pk")[: settings.OUTBOX_SWEEP_LIMIT]:
         if queued.sent_at is not None and now - queued.sent_at < first_wait * 2 ** min(queued.sends - 1, 6):
