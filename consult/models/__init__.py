@@ -1,10 +1,20 @@
-"""The domain. Consultations and questions live in `consultations`, people's responses in
-`responses`, the analysis runs and their results in `analysis`, officials' review, moderation and
-outcomes in `workspace`, what each response counted towards once published in `publishing`,
-organisations that respond and their members in `organisations`, who follows what (and the
-emails that follow from it) in `following`, and the queued work recorded before it is sent in
-`outbox`."""
+"""The domain. Accounts, officials' roles and shares live in `accounts`; consultations, their
+AI tool records and questions in `consultations`; people's responses in `responses`; analysis runs
+and their results in `analysis`; the themes officials review and the mapping of answers to them in
+`review`; flags and redactions in `moderation`; the audit trail in `audit`; the outcome and what
+each response counted towards once published in `publishing`; organisations that respond and
+their members in `organisations`; who follows what (and the emails that follow from it) in
+`following`; and the queued work recorded before it is sent in `outbox`."""
 
+from consult.models.accounts import (
+    ROLE_PERMISSIONS,
+    ConsultationShare,
+    DepartmentMembership,
+    Permission,
+    Role,
+    User,
+    UserManager,
+)
 from consult.models.analysis import (
     AnalysisRun,
     AnswerEmbedding,
@@ -15,6 +25,7 @@ from consult.models.analysis import (
     Theme,
     ThemeAssignment,
 )
+from consult.models.audit import AuditEvent
 from consult.models.consultations import (
     OUTCOME_DUE_AFTER,
     Agreement,
@@ -25,8 +36,6 @@ from consult.models.consultations import (
     Option,
     Phase,
     Question,
-    User,
-    UserManager,
 )
 from consult.models.following import (
     Follow,
@@ -35,6 +44,7 @@ from consult.models.following import (
     NotificationKind,
     NotificationPreference,
 )
+from consult.models.moderation import Flag, RedactedOriginal
 from consult.models.organisations import (
     FalseSubmissionReport,
     Organisation,
@@ -42,7 +52,7 @@ from consult.models.organisations import (
     OrganisationMember,
 )
 from consult.models.outbox import QueuedTask
-from consult.models.publishing import OutcomeReceipt
+from consult.models.publishing import Outcome, OutcomeReceipt
 from consult.models.responses import (
     REFERENCE_ALPHABET,
     Answer,
@@ -51,22 +61,7 @@ from consult.models.responses import (
     ResponseQuerySet,
     new_reference,
 )
-from consult.models.workspace import (
-    ROLE_PERMISSIONS,
-    AuditEvent,
-    ConsultationShare,
-    DepartmentMembership,
-    Flag,
-    MappingCheck,
-    Outcome,
-    Permission,
-    RedactedOriginal,
-    ResponseRead,
-    ReviewTheme,
-    Role,
-    ThemeMapping,
-    ThemeSet,
-)
+from consult.models.review import MappingCheck, ResponseRead, ReviewTheme, ThemeMapping, ThemeSet
 
 __all__ = [
     "E402",

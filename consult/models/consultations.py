@@ -1,13 +1,11 @@
-"""Consultations on proposed AI deployments, their AI tool records and questions, and the people
-and departments behind them. People's responses are in `responses`."""
+"""Consultations on proposed AI deployments, their AI tool records and questions, and the
+departments behind them. Accounts are in `accounts`, people's responses in `responses`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.contrib.auth.base_user import BaseUserManager
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -15,46 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-# --- People -----------------------------------------------------------------------------------
-
-
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
-
-    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", False)
-        extra.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra)
-
-    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra)
-
-
-class User(AbstractUser):
-    """A person with an account. They sign in with their email address; there is no username."""
-
-    username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
-
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-
-    objects = UserManager()  # type: ignore[misc]
-
-    def __str__(self) -> str:
-        return self.email
-
 
 # --- Welsh versions ---------------------------------------------------------------------------
 
