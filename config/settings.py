@@ -259,7 +259,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE", "100/10m/ip,5/5m/key"),
 }
 ACCOUNT_FORMS = {
-    name: f"consult.account_forms.{cls}"
+    name: f"consult.forms.accounts.{cls}"
     for name, cls in [
         ("login", "LoginForm"),
         ("signup", "SignupForm"),

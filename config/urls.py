@@ -3,9 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from consult.api import api
-from consult.views import data_rights, feeds, following, info_pages, open_data, public, respond, response_links
-from consult.views import organisations as organisations_views
+from consult.open_data import downloads as open_data
+from consult.open_data import feeds
+from consult.open_data.api import api
+from consult.views.organisations import following
+from consult.views.organisations import organisations as organisations_views
+from consult.views.public import consultations as public
+from consult.views.public import data_rights, info_pages, respond, response_links
 
 # The Django admin signs people in through allauth, so its users pass two-factor authentication.
 admin.site.login = secure_admin_login(admin.site.login)

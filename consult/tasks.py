@@ -63,9 +63,9 @@ def send_withdrawal_email(response_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_analysis(run_id: int) -> None:
     """A whole analysis run, on the `analysis` queue (see CELERY_TASK_ROUTES)."""
-    from consult.services import analysis
+    from consult.services import runs
 
-    analysis.run_analysis(run_id)
+    runs.run_analysis(run_id)
 
 
 @shared_task(base=FromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5)
@@ -79,9 +79,9 @@ def process_response(response_id: int) -> None:
 @shared_task
 def requeue_lost_runs() -> list[int]:
     """Run by Celery beat: send again analysis runs whose message a broker restart lost."""
-    from consult.services import runs
+    from consult.services import run_claims
 
-    return runs.requeue_lost_runs()
+    return run_claims.requeue_lost_runs()
 
 
 @shared_task
@@ -137,7 +137,7 @@ def send_daily_digests() -> int:
 @shared_task
 def count_analysis(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
     """Count an analysis page's figures into the shared cache, so that no official waits for it."""
-    from consult import queries_dashboard
+    from consult.queries.workspace import dashboard as queries_dashboard
 
     queries_dashboard.recount(consultation_id, page, question_id)
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from consult.models import AnalysisRun, Answer, AnswerEmbedding, LateAnswer, Response, Theme, ThemeAssignment
-from consult.services import analysis, arrivals, runs
+from consult.services import arrivals, run_claims, runs
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -30,13 +30,13 @@ def consultation():
 
 
 def run_now(consultation, **options) -> AnalysisRun:
-    run = analysis.request_analysis(consultation, **options)
+    run = runs.request_analysis(consultation, **options)
     return AnalysisRun.objects.get(pk=run.pk)
 
 
 def test_a_run_records_its_stages_versions_and_timings(consultation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = analysis.request_analysis(consultation)
+        run = runs.request_analysis(consultation)
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED
     assert run.progress == 100
@@ -52,13 +52,13 @@ def test_a_run_is_claimed_once():
     from tests.factories import make_consultation
 
     run = AnalysisRun.objects.create(consultation=make_consultation())
-    assert runs.claim_run(run.pk) is not None
-    assert runs.claim_run(run.pk) is None
+    assert run_claims.claim_run(run.pk) is not None
+    assert run_claims.claim_run(run.pk) is None
 
 
 def test_a_failed_run_leaves_the_previous_results_visible(consultation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = analysis.request_analysis(consultation)
+        first = runs.request_analysis(consultation)
     themes_before = Theme.objects.filter(run=first).count()
     assert themes_before
     with (
@@ -66,7 +66,7 @@ def test_a_failed_run_leaves_the_previous_results_visible(consultation, django_c
         pytest.raises(Exception),  # noqa: B017 (whatever the embedding library raises)
         django_capture_on_commit_callbacks(execute=True),
     ):
-        analysis.request_analysis(consultation)
+        runs.request_analysis(consultation)
     failed = AnalysisRun.objects.latest("created_at")
     assert failed.status == AnalysisRun.Status.FAILED
     assert "/no/such/model" in failed.error
@@ -88,7 +88,7 @@ def test_embeddings_are_computed_once_and_again_only_for_changed_text(consultati
     assert AnswerEmbedding.objects.count() == 120
     assert [a for a in first if first[a] != second[a]] == []  # rows are updated in place, not duplicated
     embedded = AnswerEmbedding.objects.get(answer=changed)
-    from consult.services.analysis import _text_hash
+    from consult.services.runs import _text_hash
 
     assert embedded.text_hash == _text_hash(Answer.objects.get(pk=changed.pk).redacted_text)
 
@@ -131,7 +131,7 @@ def test_the_export_says_how_many_answers_arrived_since_and_what_share_fits_no_t
         response = Response.objects.create(consultation=consultation, start_key=f"new{n}", status="submitted")
         Answer.objects.create(response=response, question=question, text=text)
         arrivals.process_response(response.pk)
-    from consult.queries_analysis import analysis_export
+    from consult.queries.workspace.analysis_export import analysis_export
 
     export = analysis_export(consultation)
     assert export["arrived_since_run"] == 2
@@ -172,4 +172,4 @@ def test_a_run_whose_message_was_lost_is_sent_again_and_runs_once(consultation):
     assert lost.status == AnalysisRun.Status.SUCCEEDED
     assert lost.attempts == 1
     assert AnalysisRun.objects.get(pk=fresh.pk).status == AnalysisRun.Status.QUEUED
-    assert analysis.run_analysis(lost.pk) is None  # a late duplicate message finds nothing to claim
+    assert runs.run_analysis(lost.pk) is None  # a late duplicate message finds nothing to claim

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from config.wsgi import application
-from consult.api import api
+from consult.open_data.api import api
 from tests.factories import make_consultation, make_response, publish_outcome_with_themes
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ from consult.models import (
     ThemeMapping,
     ThemeSet,
 )
-from consult.services import analysis
+from consult.services import runs
 from tests import corpus
 from tests.factories import make_consultation, make_official, make_response, make_run_with_themes
 
@@ -83,7 +83,7 @@ def test_a_withdrawn_response_leaves_the_dashboard_the_report_the_exports_and_th
     ]
     total = len(responses)
     with django_capture_on_commit_callbacks(execute=True):
-        first = analysis.request_analysis(consultation)
+        first = runs.request_analysis(consultation)
     first.refresh_from_db()
     assert first.status == AnalysisRun.Status.SUCCEEDED
     assert first.answers_analysed == total

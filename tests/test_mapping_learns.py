@@ -32,7 +32,7 @@ from consult.models import (
     ThemeMapping,
     ThemeSet,
 )
-from consult.queries_outcome import default_method_note
+from consult.queries.outcome import default_method_note
 from consult.services import mapping
 from tests import corpus
 from tests.factories import make_official, make_response

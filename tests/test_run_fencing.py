@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from consult.models import AnalysisRun, Theme
-from consult.services import analysis, runs
+from consult.services import run_claims, runs
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -34,34 +34,34 @@ def _go_silent(run: AnalysisRun) -> None:
 
 def test_a_second_claim_takes_the_run_and_the_first_execution_can_write_nothing(consultation) -> None:
     queued = AnalysisRun.objects.create(consultation=consultation)
-    first = runs.claim_run(queued.pk)
-    assert runs.claim_run(queued.pk) is None  # held by a live execution
+    first = run_claims.claim_run(queued.pk)
+    assert run_claims.claim_run(queued.pk) is None  # held by a live execution
     _go_silent(first)
-    second = runs.claim_run(queued.pk)
+    second = run_claims.claim_run(queued.pk)
 
     assert second is not None and second.execution != first.execution and second.attempts == 2
-    with pytest.raises(runs.ClaimLost):
-        runs.set_stage(first, AnalysisRun.Stage.EMBEDDING, 10)
-    runs.set_stage(second, AnalysisRun.Stage.EMBEDDING, 10)  # the holder writes on
+    with pytest.raises(run_claims.ClaimLost):
+        run_claims.set_stage(first, AnalysisRun.Stage.EMBEDDING, 10)
+    run_claims.set_stage(second, AnalysisRun.Stage.EMBEDDING, 10)  # the holder writes on
     assert AnalysisRun.objects.get(pk=queued.pk).stage == AnalysisRun.Stage.EMBEDDING
 
 
 def test_a_stale_execution_stops_and_the_new_one_finishes_the_run_cleanly(consultation) -> None:
     queued = AnalysisRun.objects.create(consultation=consultation, parameters={"max_themes": 100, "seed": 42})
-    stale = runs.claim_run(queued.pk)
+    stale = run_claims.claim_run(queued.pk)
     _go_silent(stale)
     # While the stale execution was silent, beat sent the run again and another worker finished it.
-    finished = analysis.run_analysis(queued.pk)
+    finished = runs.run_analysis(queued.pk)
     assert finished is not None and finished.status == AnalysisRun.Status.SUCCEEDED
     themes = Theme.objects.filter(run=queued).count()
     assert themes
 
     # The stale execution wakes up: it may neither save results, nor mark the run failed.
-    with pytest.raises(runs.ClaimLost):
-        runs.set_stage(stale, AnalysisRun.Stage.SAVING, 95)
-    with pytest.raises(runs.ClaimLost):
-        analysis._save_results(stale, [], None, None, [], None, None, {}, 0.0)
-    stale_failure = runs.owned(stale).update(status=AnalysisRun.Status.FAILED, error="RuntimeError: stale")
+    with pytest.raises(run_claims.ClaimLost):
+        run_claims.set_stage(stale, AnalysisRun.Stage.SAVING, 95)
+    with pytest.raises(run_claims.ClaimLost):
+        runs._save_results(stale, [], None, None, [], None, None, {}, 0.0)
+    stale_failure = run_claims.owned(stale).update(status=AnalysisRun.Status.FAILED, error="RuntimeError: stale")
     assert stale_failure == 0
     run = AnalysisRun.objects.get(pk=queued.pk)
     assert run.status == AnalysisRun.Status.SUCCEEDED and run.error == ""
@@ -70,7 +70,7 @@ def test_a_stale_execution_stops_and_the_new_one_finishes_the_run_cleanly(consul
 
 def test_run_analysis_returns_quietly_when_its_claim_is_taken_mid_run(consultation) -> None:
     queued = AnalysisRun.objects.create(consultation=consultation, parameters={"max_themes": 100, "seed": 42})
-    real_set_stage = runs.set_stage
+    real_set_stage = run_claims.set_stage
 
     def taken_over(run, stage, progress):
         if stage == AnalysisRun.Stage.EMBEDDING:
@@ -78,8 +78,8 @@ def test_run_analysis_returns_quietly_when_its_claim_is_taken_mid_run(consultati
             AnalysisRun.objects.filter(pk=run.pk).update(execution="someone-else")
         return real_set_stage(run, stage, progress)
 
-    with mock.patch.object(analysis, "set_stage", side_effect=taken_over):
-        assert analysis.run_analysis(queued.pk) is None
+    with mock.patch.object(runs, "set_stage", side_effect=taken_over):
+        assert runs.run_analysis(queued.pk) is None
     run = AnalysisRun.objects.get(pk=queued.pk)
     assert run.status == AnalysisRun.Status.RUNNING and run.error == ""  # not failed: the other one holds it
     assert not Theme.objects.filter(run=queued).exists()
@@ -88,8 +88,8 @@ def test_run_analysis_returns_quietly_when_its_claim_is_taken_mid_run(consultati
 @override_settings(ANALYSIS_HEARTBEAT_SECONDS=60)
 def test_the_heartbeat_survives_a_database_blip_and_notices_a_lost_claim(consultation) -> None:
     queued = AnalysisRun.objects.create(consultation=consultation)
-    run = runs.claim_run(queued.pk)
-    heartbeat = runs.Heartbeat(run, every=60)
+    run = run_claims.claim_run(queued.pk)
+    heartbeat = run_claims.Heartbeat(run, every=60)
     AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
     with mock.patch.object(runs, "owned", side_effect=OperationalError("server closed the connection unexpectedly")):

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from consult.models import Answer, ReviewTheme, ThemeMapping, ThemeSet
-from consult.queries_themes import answer_themes, consultation_themes, mapping_changes
+from consult.queries.themes import answer_themes, consultation_themes, mapping_changes
 from tests.factories import make_consultation, make_response, make_run_with_themes, make_user
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.utils import translation
 from consult import tasks
 from consult.access import response_token
 from consult.analysis.language import detect_language
-from consult.exports import export_table
 from consult.models import Agreement, Answer, Consultation, Response
+from consult.queries.workspace.exports import export_table
 from tests import journey
 from tests.factories import (
     add_welsh_versions,

@@ -60,7 +60,7 @@ def run_status(run_id: int) -> tuple[str, str]:
 @override_settings(ANALYSE_ON_ARRIVAL=True)
 def test_the_worker_analyses_and_places_a_response_sent_through_the_web(client, workers):
     from consult.models import Answer, ThemeAssignment
-    from consult.services.analysis import request_analysis
+    from consult.services.runs import request_analysis
 
     workers.start()
     consultation = corpus_consultation()
@@ -83,7 +83,7 @@ def test_the_worker_analyses_and_places_a_response_sent_through_the_web(client, 
 
 def test_killing_the_worker_mid_run_loses_nothing_and_the_run_completes_later(workers):
     from consult.models import AnalysisRun, Theme
-    from consult.services.analysis import request_analysis
+    from consult.services.runs import request_analysis
 
     fast_recovery = {
         "ANALYSIS_HEARTBEAT_SECONDS": "1",

@@ -291,7 +291,7 @@ def test_search_finds_other_forms_of_a_word(client: Client, world: World) -> Non
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's")
 def test_search_uses_the_full_text_index(world: World) -> None:
-    from consult.queries_responses import search_answers
+    from consult.queries.workspace.responses import search_answers
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

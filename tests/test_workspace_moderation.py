@@ -23,7 +23,7 @@ from consult.models import (
     ThemeAssignment,
     User,
 )
-from consult.services import analysis
+from consult.services import runs
 from consult.services.responses import save_answer
 from tests import corpus
 from tests.factories import make_consultation, make_official, make_response
@@ -99,7 +99,7 @@ def analysed(why: Question, django_capture_on_commit_callbacks) -> AnalysisRun:
     for ending in ["", "", "", " Please listen.", "", " Keep the phone line open for us."]:
         make_response(why.consultation, {why: campaign_text + ending})
     with django_capture_on_commit_callbacks(execute=True):
-        run = analysis.request_analysis(why.consultation)
+        run = runs.request_analysis(why.consultation)
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     return run
@@ -129,10 +129,10 @@ def test_the_next_run_leaves_hidden_answers_out_and_raises_no_decided_flag_again
         reverse("workspace_flag", args=[why.consultation.slug, hidden.pk]),
         {"decision": "hide", "hide-reason": "Sent twice by the same person."},
     )
-    assert hidden.answer_id not in {answer.pk for answer in analysis.analysable_answers(why.consultation)}
+    assert hidden.answer_id not in {answer.pk for answer in runs.analysable_answers(why.consultation)}
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = analysis.request_analysis(why.consultation)
+        second = runs.request_analysis(why.consultation)
     second.refresh_from_db()
     assert second.status == AnalysisRun.Status.SUCCEEDED, second.error
     assert second.answers_analysed == analysed.answers_analysed - 1

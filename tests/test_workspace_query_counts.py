@@ -23,7 +23,7 @@ from consult.models import (
     ThemeMapping,
     ThemeSet,
 )
-from consult.queries_themes import consultation_themes
+from consult.queries.themes import consultation_themes
 from tests.factories import make_consultation, make_official, make_response, make_run_with_themes
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ from bench.web.report import PAGE_TARGET_MS, ROOT, Result, machine, render
 OUT = ROOT / ".cache" / "bench-web"
 # What each page target requests: (name, URL name, how to build its arguments, query string).
 # The arguments come from the data's pools; query strings use the drill-down's filter form
-# (consult/forms/workspace_analysis.py).
+# (consult/forms/workspace/analysis.py).
 PAGES: list[tuple[str, str, str, str]] = [
     ("workspace home", "workspace_home", "none", ""),
     ("consultation overview", "workspace_consultation", "slug", ""),

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from consult import queries_outcome
 from consult.demo import welsh
 from consult.demo.catalogue import OFFICIAL_EMAIL
 from consult.demo.housing import HOUSING
 from consult.models import Consultation, Outcome, Question, ReviewTheme, ThemeSet, User
-from consult.queries_themes import consultation_themes
+from consult.queries import outcome as queries_outcome
+from consult.queries.themes import consultation_themes
 from consult.services import mapping, publishing, review
 
 SUMMARY = (

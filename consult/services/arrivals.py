@@ -1,7 +1,7 @@
 """Answers as they arrive: a newly submitted or changed response is redacted, screened, embedded,
 placed in the themes of the latest finished run and mapped to officials' themes in force, so
 officials see new answers within seconds. The run and the mapping own how answers are placed
-(`consult.services.analysis`, `consult.services.mapping`); this module only strings them together
+(`consult.services.runs`, `consult.services.mapping`); this module only strings them together
 for one response."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.conf import settings
 
 from consult.analysis import embedding as embedding_lib
 from consult.models import AnalysisRun, Answer, Question, Response
-from consult.services import analysis, mapping, moderation
+from consult.services import mapping, moderation, runs
 
 
 def process_response(response_id: int) -> None:
@@ -22,12 +22,12 @@ def process_response(response_id: int) -> None:
         .exclude(text="")
         .select_related("response")
     )
-    analysis.redact_answers(answers)
+    runs.redact_answers(answers)
     if not response.is_submitted or not answers:
         return
     moderation.flag_answers(answers)
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    vectors = analysis.embeddings_for(answers, embedder)
+    vectors = runs.embeddings_for(answers, embedder)
     mapping.map_on_arrival(answers, vectors)  # placed in the signed-off themes, if they are mapped
     run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
     if run is None or run.versions.get("embedding_model") != embedder.name:
@@ -38,4 +38,4 @@ def process_response(response_id: int) -> None:
         for index, answer in enumerate(answers)
         if answer.updated_at >= run.started_at and answer.visibility != Answer.Visibility.HIDDEN
     ]
-    analysis.place_late_answers(run, [answers[index] for index in late], vectors[late])
+    runs.place_late_answers(run, [answers[index] for index in late], vectors[late])

@@ -30,7 +30,7 @@ from consult.models import (
     Response,
     User,
 )
-from consult.queries_data_rights import verified_addresses, why_account_cannot_be_deleted
+from consult.queries.data_rights import verified_addresses, why_account_cannot_be_deleted
 from consult.services.audit import record
 
 
@@ -167,7 +167,7 @@ def purge_personal_data(consultation: Consultation, *, now: datetime | None = No
     and counts were made from redacted text and answers stay where they are, so they stay valid.
     Idempotent: a second purge finds nothing left to remove, and records nothing.
     """
-    from consult.services.analysis import redact_answers  # numpy, loaded only by the command
+    from consult.services.runs import redact_answers  # numpy, loaded only by the command
 
     now = now or timezone.now()
     with transaction.atomic():

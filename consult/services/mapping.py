@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from consult import queries_dashboard, tasks
+from consult import tasks
 from consult.analysis import embedding as embedding_lib
 from consult.analysis.llm import LanguageModel
 from consult.analysis.mapping import (
@@ -40,9 +40,9 @@ from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
 from consult.analysis.types import AnswerText, Usage
 from consult.models import Answer, MappingCheck, Question, Response, ReviewTheme, ThemeMapping, ThemeSet
 from consult.models.responses import AnswerQuerySet
-from consult.queries_review import mapping_evidence
-from consult.services import analysis as analysis_service
-from consult.services import outbox
+from consult.queries.workspace import dashboard as queries_dashboard
+from consult.queries.workspace.review import mapping_evidence
+from consult.services import outbox, runs
 from consult.services.audit import record
 from consult.services.review import ReviewError
 
@@ -159,14 +159,14 @@ def _decided_by_officials(theme_set: ThemeSet) -> set[int]:
 def _propose(theme_set: ThemeSet) -> _Proposed:
     """What the mapping proposes for each answer, read and computed outside any transaction."""
     answers = mappable_answers(theme_set.question)
-    analysis_service.redact_answers(answers)
+    runs.redact_answers(answers)
     themes = list(theme_set.themes.order_by("position", "pk"))
     other = next((theme for theme in themes if theme.is_other), None)
     if other is None:
         raise ReviewError("The theme set has no Other theme.")
     reviewed = [theme for theme in themes if not theme.is_other]
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    vectors = analysis_service.embeddings_for(answers, embedder)
+    vectors = runs.embeddings_for(answers, embedder)
     index_of = {answer.pk: index for index, answer in enumerate(answers)}
     said = mapping_evidence(theme_set, reviewed)
     labels = embedder.encode([f"{theme.label}. {theme.description}".strip() for theme in reviewed])
@@ -196,7 +196,7 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
             "undescribed_themes": len(mapping.undescribed),
         },
     }
-    model = analysis_service.language_model()
+    model = runs.language_model()
     if model is not None and mapping.classifier is not None and answers:
         summary["language_model"] = _let_the_model_decide(
             model,

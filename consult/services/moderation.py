@@ -22,7 +22,7 @@ from django.utils import timezone
 from consult.analysis import moderation as detectors
 from consult.analysis import redaction
 from consult.models import Answer, Campaign, Flag, RedactedOriginal, Response
-from consult.queries_moderation import campaign_copies_waiting
+from consult.queries.workspace.moderation import campaign_copies_waiting
 from consult.services.audit import record
 
 # The reasons the analysis raises by itself; `reported` comes only from people.
@@ -61,7 +61,7 @@ def automatic_findings(answer: Answer) -> list[detectors.ModerationFinding]:
 def flag_answers(answers: Iterable[Answer], *, campaign_copies: Mapping[int, str] | None = None) -> int:
     """Raise the automatic flags the answers call for. Returns how many new flags were raised.
 
-    `answers` must have been redacted (see `consult.services.analysis.redact_answers`).
+    `answers` must have been redacted (see `consult.services.runs.redact_answers`).
     `campaign_copies` maps the id of an answer that copies a campaign's text (never the campaign's
     own original) to the detail to show; those answers must be among `answers`. Hidden answers
     and answers of responses that are not submitted are left alone. Idempotent: see the module's

@@ -2,7 +2,7 @@
 
 The rule in `consult.analysis.non_answers` marks them when an answer is processed; an official may
 decide otherwise either way. A decision changes the counts at once (the pages' kept counts are keyed
-on the latest one, `queries_counting.latest_non_answer_decision`) and the themes at the next run or
+on the latest one, `queries.counting.latest_non_answer_decision`) and the themes at the next run or
 mapping, which leave non-answers out.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from consult.models import Answer
-from consult.queries_counting import NON_ANSWER_DECISION
+from consult.queries.counting import NON_ANSWER_DECISION
 from consult.services.audit import record
 
 

@@ -31,7 +31,7 @@ from consult.models import (
     Response,
     ReviewTheme,
 )
-from consult.queries_outcome import (
+from consult.queries.outcome import (
     build_snapshot,
     content_problems,
     counted_responses,
@@ -41,7 +41,7 @@ from consult.queries_outcome import (
     review_themes,
     themes_by_question,
 )
-from consult.queries_themes import answer_themes
+from consult.queries.themes import answer_themes
 from consult.services import outbox
 from consult.services.audit import record
 

@@ -3,8 +3,8 @@ belongs to the public pages and need not know about following)."""
 
 from django import template
 
-from consult import queries_following
 from consult.models import Consultation
+from consult.queries import following as queries_following
 
 register = template.Library()
 

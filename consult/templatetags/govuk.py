@@ -9,7 +9,7 @@ from django.forms.boundfield import BoundField
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
-from consult.queries_responses import PageLink
+from consult.queries.workspace.responses import PageLink
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consult.models import AnalysisRun, Consultation
-from consult.services.analysis import request_analysis
+from consult.services.runs import request_analysis
 
 
 class Command(BaseCommand):

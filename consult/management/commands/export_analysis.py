@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consult.models import Consultation
-from consult.queries_analysis import analysis_export
+from consult.queries.workspace.analysis_export import analysis_export
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consult.models import Consultation, ThemeSet
-from consult.queries_review import mapping_totals
+from consult.queries.workspace.review import mapping_totals
 from consult.services.review import ReviewError, request_mapping
 
 IN_PROGRESS = (ThemeSet.MappingStatus.QUEUED, ThemeSet.MappingStatus.RUNNING)

@@ -7,18 +7,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 
-from consult import queries_dashboard, queries_fairness, queries_responses, queries_topic_map
 from consult.access import (
     get_workspace_answer,
     get_workspace_consultation,
     get_workspace_question,
     get_workspace_response,
 )
-from consult.forms.workspace_analysis import PAGE_PARAMETERS, NonAnswerForm, ResponseFilterForm, page_position
+from consult.forms.workspace.analysis import PAGE_PARAMETERS, NonAnswerForm, ResponseFilterForm, page_position
 from consult.models import AnalysisRun, Permission, Response
-from consult.queries_themes import answer_themes, consultation_themes
-from consult.services.analysis import request_analysis
+from consult.queries.themes import answer_themes, consultation_themes
+from consult.queries.workspace import dashboard as queries_dashboard
+from consult.queries.workspace import fairness as queries_fairness
+from consult.queries.workspace import responses as queries_responses
+from consult.queries.workspace import topic_map as queries_topic_map
 from consult.services.non_answers import set_non_answer
+from consult.services.runs import request_analysis
 from consult.views.workspace.base import official_required
 
 RESPONSES_PER_PAGE = 25

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from consult import queries_workspace
 from consult.access import get_workspace_consultation, permissions_on
 from consult.models import ROLE_PERMISSIONS, Permission
+from consult.queries.workspace import home as queries_workspace
 from consult.views.workspace.base import official_required
 
 

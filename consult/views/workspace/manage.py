@@ -8,7 +8,7 @@ from django.urls import URLPattern, path, reverse
 
 from consult.access import departments_with_permission, get_workspace_consultation, get_workspace_question
 from consult.forms.respond import AnswerForm
-from consult.forms.workspace_manage import AIToolRecordForm, ConsultationForm, QuestionForm, ShareForm
+from consult.forms.workspace.manage import AIToolRecordForm, ConsultationForm, QuestionForm, ShareForm
 from consult.models import AIToolRecord, Consultation, Permission
 from consult.services import consultations as services
 from consult.views.workspace.base import official_required

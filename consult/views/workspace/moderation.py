@@ -12,14 +12,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
-from consult import queries_moderation
 from consult.access import (
     get_workspace_answer,
     get_workspace_campaign,
     get_workspace_consultation,
     get_workspace_flag,
 )
-from consult.forms.workspace_moderation import (
+from consult.forms.workspace.moderation import (
     REASON_MAX_LENGTH,
     ApproveForm,
     CampaignDecisionForm,
@@ -28,6 +27,7 @@ from consult.forms.workspace_moderation import (
     ReportForm,
 )
 from consult.models import Answer, Flag, Permission
+from consult.queries.workspace import moderation as queries_moderation
 from consult.services import moderation
 from consult.views.workspace.base import official_required
 

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
-from consult import queries_organisations
 from consult.access import (
     departments_with_permission,
     get_workspace_consultation,
@@ -17,6 +16,7 @@ from consult.access import (
 )
 from consult.forms.organisations import OrganisationDecisionForm, ResolveReportForm
 from consult.models import Organisation, Permission
+from consult.queries import organisations as queries_organisations
 from consult.services import organisations as services
 from consult.views.workspace.base import official_required
 

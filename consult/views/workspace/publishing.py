@@ -8,10 +8,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNot
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from consult import exports, queries_outcome
 from consult.access import get_workspace_consultation
-from consult.forms.workspace_publishing import OutcomeActionForm, OutcomeForm
+from consult.forms.workspace.publishing import OutcomeActionForm, OutcomeForm
 from consult.models import Consultation, Outcome, Permission
+from consult.queries import outcome as queries_outcome
+from consult.queries.workspace import exports
 from consult.services import publishing
 from consult.views.workspace.base import official_required
 

@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 
-from consult import queries_review
 from consult.access import (
     get_workspace_consultation,
     get_workspace_question,
@@ -25,7 +24,7 @@ from consult.access import (
     get_workspace_review_theme,
     get_workspace_theme_set,
 )
-from consult.forms.workspace_review import (
+from consult.forms.workspace.review import (
     AnswerThemeForm,
     FrameworkForm,
     MappingChecksForm,
@@ -35,6 +34,7 @@ from consult.forms.workspace_review import (
     VersionForm,
 )
 from consult.models import AnalysisRun, Permission, Question, ReviewTheme, ThemeSet
+from consult.queries.workspace import review as queries_review
 from consult.services import frameworks, mapping, review
 from consult.views.workspace.base import official_required
 

@@ -1,5 +1,5 @@
 """The open data API's types: what each operation answers and accepts, from which django-ninja
-builds the OpenAPI schema (see consult/api.py and ADR 0009)."""
+builds the OpenAPI schema (see consult/open_data/api.py and ADR 0009)."""
 
 # No `from __future__ import annotations` here: django-ninja and Pydantic read these annotations
 # as real types.

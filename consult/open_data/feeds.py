@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from consult.models import Consultation, Outcome
-from consult.queries_open_data import (
+from consult.open_data.queries import (
     FEED_ITEMS,
     closing_dates,
     last_changed_at,

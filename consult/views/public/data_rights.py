@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries_data_rights
 from consult.forms.data_rights import DeleteAccountForm
+from consult.queries import data_rights as queries_data_rights
 from consult.services import data_rights
 
 

@@ -11,8 +11,8 @@ from consult.models import (
     Consultation,
     Question,
 )
-from consult.queries_counting import counted_answers
-from consult.queries_themes import answer_themes, consultation_themes
+from consult.queries.counting import counted_answers
+from consult.queries.themes import answer_themes, consultation_themes
 
 # The most answers the map draws: enough to see the shape, few enough to send and draw quickly.
 MAP_POINTS = 2_000

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consult import queries_following as queries
 from consult.access import get_public_consultation
 from consult.forms.following import NotificationPreferenceForm
+from consult.queries import following as queries
 from consult.services import following as services
 
 

@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 
 from consult.analysis import redaction
 from consult.models import Agreement, Answer, Consultation, Flag, Outcome, OutcomeReceipt, Question, Response
-from consult.queries_outcome import counted_responses, outcome_page
+from consult.queries.outcome import counted_responses, outcome_page
 
 # The iCalendar feed keeps a year of past closing dates: enough for a calendar's history without
 # the feed growing for ever.

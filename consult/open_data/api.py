@@ -8,7 +8,7 @@ official, contact or equality information is ever served. Lists are paged by `li
 `offset` in a stable order. Every operation is rate-limited per client address
 (`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. The OpenAPI schema is at
 /api/openapi.json and the interactive documentation, served from the project's own static
-files, at /api/docs. The types it answers with are in consult/api_schemas.py.
+files, at /api/docs. The types it answers with are in consult/open_data/schemas.py.
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the operations' annotations
@@ -24,7 +24,15 @@ from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI, Query, Status, Swagger
 
-from consult.api_schemas import (
+from consult.models import AIToolRecord, Consultation, Outcome, Question
+from consult.open_data.queries import (
+    last_changed_at,
+    published_consultation,
+    published_consultations,
+    published_outcome_of,
+    published_outcomes,
+)
+from consult.open_data.schemas import (
     ERRORS,
     NOT_FOUND,
     AIToolRecordOut,
@@ -37,14 +45,6 @@ from consult.api_schemas import (
     QuestionOut,
     SlugParam,
     ThemeOut,
-)
-from consult.models import AIToolRecord, Consultation, Outcome, Question
-from consult.queries_open_data import (
-    last_changed_at,
-    published_consultation,
-    published_consultations,
-    published_outcome_of,
-    published_outcomes,
 )
 from consult.views.errors import RETRY_AFTER_SECONDS
 

@@ -22,8 +22,8 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_counting import answer_counts
-from consult.queries_themes import consultation_themes
+from consult.queries.counting import answer_counts
+from consult.queries.themes import consultation_themes
 
 
 def analysis_export(consultation: Consultation) -> dict[str, object] | None:

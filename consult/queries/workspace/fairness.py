@@ -17,9 +17,9 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_counting import Bar, counted_answers, share
-from consult.queries_dashboard import counted, counts_key, recount_later
-from consult.queries_themes import QuestionThemes, consultation_themes
+from consult.queries.counting import Bar, counted_answers, share
+from consult.queries.themes import QuestionThemes, consultation_themes
+from consult.queries.workspace.dashboard import counted, counts_key, recount_later
 
 # Groups smaller than this are not shown, so that nobody can be picked out.
 SMALLEST_GROUP_SHOWN = 10

@@ -23,7 +23,7 @@ from consult.models import (
     ThemeMapping,
     ThemeSet,
 )
-from consult.queries_themes import MappingChanges, answer_themes, is_reviewed_in_force, mapping_changes
+from consult.queries.themes import MappingChanges, answer_themes, is_reviewed_in_force, mapping_changes
 
 QUOTES_PER_THEME = 3
 SPLIT_CHOICES = 50

@@ -20,14 +20,15 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries, queries_outcome
 from consult.access import ResponseLinkGone, get_response_for_token, may_work_on_response, response_link
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
 from consult.models import EqualityInformation, Question, Response
+from consult.queries import outcome as queries_outcome
+from consult.queries import public as queries
 from consult.services import intake, organisations
 from consult.services import responses as services
+from consult.views.public.response_links import response_link_gone
 from consult.views.ratelimits import response_rate
-from consult.views.response_links import response_link_gone
 
 JourneyView = Callable[[HttpRequest, Response, str], HttpResponse]
 

@@ -1,5 +1,5 @@
 """Reads for the workspace's own pages: the list of consultations, one consultation's overview and
-its audit trail. The analysis dashboards read through `queries_dashboard`."""
+its audit trail. The analysis dashboards read through `queries.workspace.dashboard`."""
 
 from __future__ import annotations
 

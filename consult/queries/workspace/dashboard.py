@@ -1,13 +1,13 @@
 """Reads for the analysis dashboard and one free-text question in depth: responses over time,
 respondent types, closed questions' results, and per free-text question the themes in force with
-counts, shares, agreement, quotes and campaigns (`queries_free_text`).
+counts, shares, agreement, quotes and campaigns (`queries.workspace.free_text`).
 
 Every function makes a fixed number of queries whatever the number of responses, questions,
 options or themes: counts are GROUP BY queries in the database. Counting 100,000 responses still
 takes longer than a page should, so the pages keep their counts for a minute (`counted`).
 tests/test_workspace_query_counts.py guards the query counts. The drill-down and one response read
-through `queries_responses`, the fairness check through `queries_fairness`, the topic map through
-`queries_topic_map`.
+through `queries.workspace.responses`, the fairness check through `queries.workspace.fairness`, the topic map through
+`queries.workspace.topic_map`.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from consult.models import (
     Response,
     ThemeSet,
 )
-from consult.queries_analysis import arrivals_since
-from consult.queries_counting import Bar, bars, latest_non_answer_decision
-from consult.queries_free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
-from consult.queries_review import accuracy_sentence, mapping_accuracy
-from consult.queries_themes import consultation_themes
+from consult.queries.counting import Bar, bars, latest_non_answer_decision
+from consult.queries.themes import consultation_themes
+from consult.queries.workspace.analysis_export import arrivals_since
+from consult.queries.workspace.free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
+from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
 
 # Counting every answer of a consultation of 100,000 responses takes longer than a page should,
 # so the dashboards keep their counts and say when they were counted. A minute after counting, the
@@ -272,7 +272,7 @@ def _keep_counts(key: str, count: Callable[[], dict[str, object]]) -> dict[str, 
 def recount(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
     """Count one page's figures afresh into the cache (the worker's side of `counted`), or with no
     `page` every analysis page of the consultation (after a run or a mapping)."""
-    from consult.queries_fairness import fairness_page
+    from consult.queries.workspace.fairness import fairness_page
 
     consultation = Consultation.objects.filter(pk=consultation_id).first()
     if consultation is None:

@@ -1,6 +1,6 @@
 """The bulk download of a published outcome: its summary and themes with counts as frozen at
 publication, and the responses whose authors agreed to publication, redacted (see
-`queries_open_data`). JSON holds everything; two CSV files hold the themes and the responses.
+`open_data.queries`). JSON holds everything; two CSV files hold the themes and the responses.
 
 The files are streamed a batch of responses at a time, so a consultation of 100,000 responses is
 never held in memory, and rate-limited per client address like the API.
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from consult.access import get_public_consultation
-from consult.api import api_rate, welsh_versions
-from consult.exports import neutralise_formula
 from consult.models import Consultation, Outcome
-from consult.queries_open_data import PublishedResponse, iter_published_responses, published_outcome_of
+from consult.open_data.api import api_rate, welsh_versions
+from consult.open_data.queries import PublishedResponse, iter_published_responses, published_outcome_of
+from consult.queries.workspace.exports import neutralise_formula
 
 LICENCE = "Open Government Licence v3.0"
 

@@ -23,8 +23,8 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries_counting import Bar, answer_counts, counted_answers, share
-from consult.queries_themes import QuestionThemes, ThemeCount
+from consult.queries.counting import Bar, answer_counts, counted_answers, share
+from consult.queries.themes import QuestionThemes, ThemeCount
 
 # The three bands of the five-point scale that agreement within a theme is shown in.
 AGREE_POINTS = (Agreement.STRONGLY_AGREE, Agreement.AGREE)

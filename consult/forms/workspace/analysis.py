@@ -9,8 +9,14 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from consult.models import Agreement, Question, Response
-from consult.queries_responses import NO_SUBSTANTIVE_ANSWER, PAGE_WINDOW, SUBSTANTIVE, AnswerFilters, PagePosition
-from consult.queries_themes import QuestionThemes
+from consult.queries.themes import QuestionThemes
+from consult.queries.workspace.responses import (
+    NO_SUBSTANTIVE_ANSWER,
+    PAGE_WINDOW,
+    SUBSTANTIVE,
+    AnswerFilters,
+    PagePosition,
+)
 
 NO_THEME = "none"
 # Where a page of answers starts, rather than which answers: links keep the filters without them.

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries_organisations
 from consult.access import (
     get_organisation_membership,
     get_public_consultation,
@@ -29,10 +28,11 @@ from consult.forms.organisations import (
     StartOrganisationResponseForm,
 )
 from consult.models import OrganisationMember, Response
+from consult.queries import organisations as queries_organisations
 from consult.services import organisations as services
 from consult.services.responses import ResponseLocked
+from consult.views.public.respond import changeable_response
 from consult.views.ratelimits import response_rate
-from consult.views.respond import changeable_response
 
 
 @login_required

@@ -33,9 +33,9 @@ from consult.models import (
     ThemeMapping,
     User,
 )
-from consult.queries_counting import latest_non_answer_decision
-from consult.queries_dashboard import COUNTS_FRESH_SECONDS
-from consult.queries_themes import QuestionThemes
+from consult.queries.counting import latest_non_answer_decision
+from consult.queries.themes import QuestionThemes
+from consult.queries.workspace.dashboard import COUNTS_FRESH_SECONDS
 
 # The values of the "substance" filter: answers with something to say, or with nothing to say.
 SUBSTANTIVE = "substantive"
@@ -394,7 +394,7 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> tuple[str, bool]:
 
 def answer_rows(answers: list[Answer], themes_of: dict[int, list[str]], run: AnalysisRun | None) -> list[AnswerRow]:
     """A page of answers with their flags and campaign, in two queries; themes come from
-    `queries_themes.answer_themes` for the same answers."""
+    `queries.themes.answer_themes` for the same answers."""
     ids = [a.pk for a in answers]
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in Flag.objects.filter(answer_id__in=ids).order_by("created_at"):

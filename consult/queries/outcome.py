@@ -27,10 +27,10 @@ from consult.models import (
     ReviewTheme,
     ThemeSet,
 )
-from consult.queries_counting import answer_counts
-from consult.queries_organisations import named_organisations
-from consult.queries_review import accuracy_sentence, mapping_accuracy
-from consult.queries_themes import consultation_themes, is_reviewed_in_force, mapping_changes
+from consult.queries.counting import answer_counts
+from consult.queries.organisations import named_organisations
+from consult.queries.themes import consultation_themes, is_reviewed_in_force, mapping_changes
+from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
 
 
 def outcome_of(consultation: Consultation) -> Outcome | None:

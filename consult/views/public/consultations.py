@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from consult import queries, queries_outcome
 from consult.access import get_public_consultation, response_token
+from consult.queries import outcome as queries_outcome
+from consult.queries import public as queries
 from consult.services import responses as services
 from consult.views.ratelimits import response_rate
 

@@ -3,7 +3,7 @@
 One row per response that was sent (withdrawn ones too, marked as such: they stay on record),
 identified by its reference, with every answer in full: choices joined, agreement as its label,
 free text untruncated. Each free-text answer carries its themes in force (read through
-`queries_themes`, the one place that decides them), its campaign, its moderation flags, its
+`queries.themes`, the one place that decides them), its campaign, its moderation flags, its
 visibility and whether it is substantive ("yes"; "no" for an answer with nothing to say, such as
 "N/A" or "See above", which is in no theme; empty when the question was not answered).
 Respondents' email addresses and equality information are never exported: they are personal data
@@ -42,9 +42,9 @@ from consult.models import (
     Theme,
     ThemeMapping,
 )
-from consult.queries_counting import answer_counts
-from consult.queries_outcome import default_method_note
-from consult.queries_themes import answer_themes, consultation_themes
+from consult.queries.counting import answer_counts
+from consult.queries.outcome import default_method_note
+from consult.queries.themes import answer_themes, consultation_themes
 
 BATCH_SIZE = 1000
 

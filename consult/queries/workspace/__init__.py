@@ -1,0 +1,4 @@
+"""Reads for the officials' workspace: the consultations an official works on (`home`), the
+analysis dashboard and one free-text question in depth (`dashboard`, `free_text`, `fairness`,
+`topic_map`), the drill-down into responses (`responses`), theme review (`review`), moderation
+(`moderation`), and the exports and printable report (`exports`, `analysis_export`)."""
