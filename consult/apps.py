@@ -6,4 +6,7 @@ class ConsultConfig(AppConfig):
     verbose_name = "Consult"
 
     def ready(self) -> None:
-        from consult import checks  # noqa: F401 (registers the deploy checks)
+        from consult import (
+            checks,  # noqa: F401 (registers the deploy checks)
+            tasks,  # noqa: F401 (registers the tasks services send by name, in every process)
+        )

@@ -20,7 +20,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from consult import tasks
+from consult import task_names, tasks
 from consult.models import Answer, QueuedTask, Response
 from consult.services import outbox
 from tests.factories import make_consultation
@@ -88,7 +88,7 @@ def test_a_change_rolled_back_leaves_no_queued_work(client: Client) -> None:
     response = Response.objects.get()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        outbox.enqueue(tasks.send_receipt_email, response.pk, key=f"receipt:{response.pk}")
+        outbox.enqueue(task_names.SEND_RECEIPT_EMAIL, response.pk, key=f"receipt:{response.pk}")
         raise RuntimeError("the sending failed after the receipt was recorded")
 
     assert not QueuedTask.objects.exists()
@@ -99,7 +99,7 @@ def test_a_change_rolled_back_leaves_no_queued_work(client: Client) -> None:
 def test_a_receipt_asked_for_twice_is_recorded_and_sent_once(client: Client) -> None:
     response = send_a_response(client)
 
-    outbox.enqueue(tasks.send_receipt_email, response.pk, key=f"receipt:{response.pk}")
+    outbox.enqueue(task_names.SEND_RECEIPT_EMAIL, response.pk, key=f"receipt:{response.pk}")
 
     assert QueuedTask.objects.filter(task="consult.tasks.send_receipt_email").count() == 1
     assert len(mail.outbox) == 1

@@ -4,11 +4,13 @@ and following its progress."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -32,6 +34,7 @@ from consult.models import (
     ThemeSet,
     User,
 )
+from consult.services.runs import AnalysisAlreadyRunning, request_analysis
 from tests.factories import make_consultation, make_official, make_response, make_run_with_themes
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +218,20 @@ def test_running_the_analysis_again_queues_one_run_and_refuses_a_second(client: 
     response = client.post(start, follow=True)
     assert AnalysisRun.objects.filter(consultation=world.consultation, status="queued").count() == 1
     assert "The analysis is already running" in response.content.decode()
+
+
+def test_the_command_keeps_the_one_run_rule_and_follows_the_run_under_way(client: Client, world: World) -> None:
+    """`manage.py analyse` asks the same service as the button: while a run is queued it queues
+    no second one, and says which run is under way."""
+    client.post(reverse("workspace_analysis_start", args=[world.consultation.slug]))
+    queued = AnalysisRun.objects.get(consultation=world.consultation, status="queued")
+    with pytest.raises(AnalysisAlreadyRunning) as refused:
+        request_analysis(world.consultation)
+    assert refused.value.run == queued
+    out = io.StringIO()
+    call_command("analyse", world.consultation.slug, stdout=out)
+    assert f"Analysis run {queued.pk} is already queued for {world.consultation.slug}." in out.getvalue()
+    assert list(AnalysisRun.objects.filter(consultation=world.consultation, status="queued")) == [queued]
 
 
 def test_a_moderator_may_read_the_dashboard_but_not_start_a_run(client: Client, world: World) -> None:

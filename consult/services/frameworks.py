@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.models import AnalysisRun, Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet
 from consult.services import outbox
 from consult.services.audit import record
@@ -209,5 +209,5 @@ def import_framework(question: Question, rows: Sequence[FrameworkRow], actor: ob
                 "examples": {row.label: list(row.examples) for row in rows if row.examples},
             },
         )
-        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
+        outbox.enqueue(task_names.MAP_THEME_SET, theme_set.pk)
     return theme_set

@@ -30,7 +30,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Field
 
-from consult import tasks
+from consult import task_names
 from consult.models import Answer, Consultation, Option, Question, Response
 from consult.services import outbox
 
@@ -197,7 +197,7 @@ def save_answer(
     if question.has_options:
         chosen = list(dict.fromkeys(option_ids))
         params += [chosen, question.pk, chosen]
-    params += [tasks.process_response.name, now, now, Response.Status.SUBMITTED, analyse]
+    params += [task_names.PROCESS_RESPONSE, now, now, Response.Status.SUBMITTED, analyse]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -248,11 +248,11 @@ def send_response(
             row = cursor.fetchone()
         return None if row is None else SentResponse(*row)
     params += [
-        tasks.send_receipt_email.name,
+        task_names.SEND_RECEIPT_EMAIL,
         RECEIPT_KEY,
         stamp,
         stamp,
-        tasks.process_response.name,
+        task_names.PROCESS_RESPONSE,
         stamp,
         stamp,
         analyse,

@@ -24,7 +24,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from consult import tasks
 from consult.analysis import embedding as embedding_lib
 from consult.analysis.llm import LanguageModel
 from consult.analysis.mapping import (
@@ -40,9 +39,8 @@ from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
 from consult.analysis.types import AnswerText, Usage
 from consult.models import Answer, MappingCheck, Question, Response, ReviewTheme, ThemeMapping, ThemeSet
 from consult.models.responses import AnswerQuerySet
-from consult.queries.workspace import dashboard as queries_dashboard
 from consult.queries.workspace.review import mapping_evidence
-from consult.services import outbox, runs
+from consult.services import recounts, review, runs
 from consult.services.audit import record
 from consult.services.review import ReviewError
 
@@ -136,8 +134,7 @@ def map_answers(theme_set_id: int) -> ThemeSet | None:
                 theme_set,
                 after={**proposed.summary, "checks_requested": checks},
             )
-            if queries_dashboard.counts_are_shared():
-                outbox.send_on_commit(tasks.count_analysis, theme_set.question.consultation_id)
+            recounts.after_change(theme_set.question.consultation_id)
     except Exception as error:
         logger.exception("mapping theme set %s failed", theme_set_id)
         ThemeSet.objects.filter(pk=theme_set_id, mapping_status=ThemeSet.MappingStatus.RUNNING).update(
@@ -391,8 +388,6 @@ def record_checks(theme_set: ThemeSet, decisions: dict[int, list[int]], actor: o
     placing of the answer (as `review.add_answer_theme` and `remove_answer_theme` do), audit the
     batch and queue a re-mapping, so that the mapping learns from them. Returns how many were
     recorded; raises ReviewError when the checks or themes changed since the page was drawn."""
-    from consult.services import review
-
     if theme_set.status != ThemeSet.Status.SIGNED_OFF or theme_set.mapping_status != ThemeSet.MappingStatus.DONE:
         raise ReviewError("The answers can be checked once the themes are signed off and mapped.")
     themes = {theme.pk: theme for theme in theme_set.themes.all()}

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from celery import Task, current_app
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
@@ -32,20 +32,21 @@ QUEUED = "queued"
 Result = TypeVar("Result")
 
 
-def enqueue(task: Task, *args: Any, key: str | None = None) -> None:
-    """Record `task(*args)` in the current transaction; hand it to the broker once that commits.
+def enqueue(task: str, *args: Any, key: str | None = None) -> None:
+    """Record the task named `task` (`consult.task_names`) with `args` in the current transaction;
+    hand it to the broker once that commits.
 
     With a key, work already recorded under it (done or not) is neither recorded nor sent again:
     the receipt of a response is asked for once, however often the sending is retried.
     """
-    values = {"task": task.name, "args": list(args), "sent_at": timezone.now(), "sends": 1}
+    values = {"task": task, "args": list(args), "sent_at": timezone.now(), "sends": 1}
     if key is None:
         queued = QueuedTask.objects.create(**values)
     else:
         queued, created = QueuedTask.objects.get_or_create(key=key, defaults=values)
         if not created:
             return
-    transaction.on_commit(partial(_send_recorded, queued.pk, task.name, queued.args))
+    transaction.on_commit(partial(_send_recorded, queued.pk, task, queued.args))
 
 
 def recording_sql(source: str, *, keyed: bool = False, when: str = "") -> str:
@@ -64,15 +65,22 @@ def recording_sql(source: str, *, keyed: bool = False, when: str = "") -> str:
     )
 
 
-def send_recorded_on_commit(queued_id: int, task: Task, *args: Any) -> None:
+def send_recorded_on_commit(queued_id: int, task: str, *args: Any) -> None:
     """Send work that a statement recorded (`recording_sql`) once the transaction commits."""
-    transaction.on_commit(partial(_send_recorded, queued_id, task.name, list(args)))
+    transaction.on_commit(partial(_send_recorded, queued_id, task, list(args)))
 
 
-def send_on_commit(task: Task, *args: Any) -> None:
-    """Send `task(*args)` once the current transaction commits; a broker that is down is logged,
-    not raised, because the work has a record of its own that brings it back."""
-    transaction.on_commit(partial(_send, task.name, list(args), {}))
+def send_on_commit(task: str, *args: Any) -> None:
+    """Send the task named `task` with `args` once the current transaction commits; a broker that
+    is down is logged, not raised, because the work has a record of its own that brings it back (or
+    none worth keeping, such as a recount)."""
+    transaction.on_commit(partial(_send, task, list(args), {}))
+
+
+def send_now(task: str, *args: Any) -> bool:
+    """Send the task named `task` with `args` now, for work that waits on nothing being written
+    (a recount a page asked for); a broker that is down is logged, not raised. Whether it went."""
+    return _send(task, list(args), {})
 
 
 def perform(queued_id: int, work: Callable[[], Result], *, once: bool) -> Result | None:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from consult import emails, tasks
+from consult import emails, task_names
 from consult.models import (
     Answer,
     Consultation,
@@ -187,7 +187,7 @@ def publish_outcome(
             after=snapshot,
         )
         if not is_update:
-            outbox.enqueue(tasks.send_outcome_emails, consultation.pk)
+            outbox.enqueue(task_names.SEND_OUTCOME_EMAILS, consultation.pk)
     return outcome
 
 

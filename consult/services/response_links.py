@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.models import Response
 from consult.services import outbox
 
@@ -31,5 +31,7 @@ def reissue_link(reference: str, email: str) -> bool:
         response.link_issued_at = timezone.now()
         response.save(update_fields=["link_generation", "link_issued_at"])
         # One email per new link, however often its message is sent again.
-        outbox.enqueue(tasks.send_new_link_email, response.pk, key=f"new-link:{response.pk}:{response.link_generation}")
+        outbox.enqueue(
+            task_names.SEND_NEW_LINK_EMAIL, response.pk, key=f"new-link:{response.pk}:{response.link_generation}"
+        )
     return True

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.models import (
     Answer,
     Consultation,
@@ -196,9 +196,9 @@ def _queue_after_sent(sent: intake.SentResponse) -> None:
         queue_after_sending(sent.response_id, sent.email)
         return
     if sent.receipt is not None:
-        outbox.send_recorded_on_commit(sent.receipt, tasks.send_receipt_email, sent.response_id)
+        outbox.send_recorded_on_commit(sent.receipt, task_names.SEND_RECEIPT_EMAIL, sent.response_id)
     if sent.analysis is not None:
-        outbox.send_recorded_on_commit(sent.analysis, tasks.process_response, sent.response_id)
+        outbox.send_recorded_on_commit(sent.analysis, task_names.PROCESS_RESPONSE, sent.response_id)
 
 
 def save_answer_in_one_statement(
@@ -226,7 +226,7 @@ def save_answer_in_one_statement(
         analyse=question.is_free_text and settings.ANALYSE_ON_ARRIVAL,
     )
     if saved is not None and saved.analysis is not None:
-        outbox.send_recorded_on_commit(saved.analysis, tasks.process_response, saved.response_id)
+        outbox.send_recorded_on_commit(saved.analysis, task_names.PROCESS_RESPONSE, saved.response_id)
     return saved
 
 
@@ -234,15 +234,15 @@ def queue_after_sending(response_id: int, email: str) -> None:
     """Record, with the sending, the receipt by email and the analysis of its answers; both go
     to the broker once the sending commits."""
     if email:
-        outbox.enqueue(tasks.send_receipt_email, response_id, key=f"{intake.RECEIPT_KEY}{response_id}")
+        outbox.enqueue(task_names.SEND_RECEIPT_EMAIL, response_id, key=f"{intake.RECEIPT_KEY}{response_id}")
     if settings.ANALYSE_ON_ARRIVAL:
-        outbox.enqueue(tasks.process_response, response_id)
+        outbox.enqueue(task_names.PROCESS_RESPONSE, response_id)
 
 
 def queue_after_answer_saved(response_id: int, question: Question, *, is_submitted: bool) -> None:
     """A changed answer to a sent response is read again by the analysis, as a new one would be."""
     if is_submitted and question.is_free_text and settings.ANALYSE_ON_ARRIVAL:
-        outbox.enqueue(tasks.process_response, response_id)
+        outbox.enqueue(task_names.PROCESS_RESPONSE, response_id)
 
 
 def _send_after_checking(response: Response, now: datetime) -> bool:
@@ -276,7 +276,7 @@ def withdraw_response(response: Response) -> None:
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
         if locked.email:
-            outbox.enqueue(tasks.send_withdrawal_email, locked.pk, key=f"withdrawn:{locked.pk}")
+            outbox.enqueue(task_names.SEND_WITHDRAWAL_EMAIL, locked.pk, key=f"withdrawn:{locked.pk}")
     response.refresh_from_db()
 
 
@@ -291,4 +291,4 @@ def send_resume_link(response: Response, email: str) -> None:
     if response.user_id is None:
         response.email = email
         response.save(update_fields=["email", "updated_at"])
-    outbox.enqueue(tasks.send_resume_link_email, response.pk)
+    outbox.enqueue(task_names.SEND_RESUME_LINK_EMAIL, response.pk)

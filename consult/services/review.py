@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.models import (
     AnalysisRun,
     Answer,
@@ -334,7 +334,7 @@ def sign_off(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
             before={"status": ThemeSet.Status.DRAFT},
             after={"status": ThemeSet.Status.SIGNED_OFF, "themes": [_theme_state(t) for t in theme_set.themes.all()]},
         )
-        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
+        outbox.enqueue(task_names.MAP_THEME_SET, theme_set.pk)
     return theme_set
 
 
@@ -384,7 +384,7 @@ def request_mapping(theme_set: ThemeSet, actor: object) -> ThemeSet:
             before=before,
             after={"mapping_status": "queued"},
         )
-        outbox.enqueue(tasks.map_theme_set, theme_set.pk)
+        outbox.enqueue(task_names.MAP_THEME_SET, theme_set.pk)
     return theme_set
 
 

@@ -18,7 +18,7 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.models import AnalysisRun
 from consult.services import outbox
 
@@ -37,7 +37,7 @@ def requeue_lost_runs() -> list[int]:
         ).values_list("pk", flat=True)
     )
     for run_id in lost:
-        outbox.send_on_commit(tasks.run_analysis, run_id)
+        outbox.send_on_commit(task_names.RUN_ANALYSIS, run_id)
     return lost
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from consult import tasks
+from consult import task_names
 from consult.analysis import embedding as embedding_lib
 from consult.analysis import language, llm, non_answers, redaction, themes
 from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
@@ -36,8 +36,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
-from consult.queries.workspace import dashboard as queries_dashboard
-from consult.services import moderation, outbox
+from consult.services import moderation, outbox, recounts
 from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, owned, set_stage
 
 logger = logging.getLogger(__name__)
@@ -46,19 +45,43 @@ logger = logging.getLogger(__name__)
 # --- Requesting -------------------------------------------------------------------------------
 
 
+class AnalysisAlreadyRunning(Exception):
+    """A run of the consultation is already queued or running: it is the one to follow."""
+
+    def __init__(self, run: AnalysisRun) -> None:
+        super().__init__(f"Analysis run {run.pk} is already {run.status}.")
+        self.run = run
+
+
 def request_analysis(
     consultation: Consultation, *, max_themes: int | None = None, count_campaigns_once: bool = True
 ) -> AnalysisRun:
-    """Queue a run of the analysis; a worker picks it up once this transaction commits."""
-    run = AnalysisRun.objects.create(
-        consultation=consultation,
-        parameters={
-            "max_themes": max_themes or settings.ANALYSIS_MAX_THEMES,
-            "seed": settings.ANALYSIS_SEED,
-            "count_campaigns_once": count_campaigns_once,
-        },
-    )
-    outbox.send_on_commit(tasks.run_analysis, run.pk)
+    """Queue a run of the analysis; a worker picks it up once the transaction commits.
+
+    One run at a time: the consultation's row is locked while this looks for a run already queued
+    or running, so two officials pressing the button at once (or an official and `manage.py
+    analyse`) queue one run; the other gets AnalysisAlreadyRunning with the run to follow.
+    """
+    with transaction.atomic():
+        Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
+        running = (
+            AnalysisRun.objects.filter(
+                consultation=consultation, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if running is not None:
+            raise AnalysisAlreadyRunning(running)
+        run = AnalysisRun.objects.create(
+            consultation=consultation,
+            parameters={
+                "max_themes": max_themes or settings.ANALYSIS_MAX_THEMES,
+                "seed": settings.ANALYSIS_SEED,
+                "count_campaigns_once": count_campaigns_once,
+            },
+        )
+        outbox.send_on_commit(task_names.RUN_ANALYSIS, run.pk)
     return run
 
 
@@ -381,9 +404,8 @@ def _save_results(
         dropped_unsafe=dropped_unsafe,
         rejected_labels=usage.rejected_labels,
     )
-    if queries_dashboard.counts_are_shared():
-        # The dashboards' counts for the new themes, ready before any official opens them.
-        outbox.send_on_commit(tasks.count_analysis, run.consultation_id)
+    # The dashboards' counts for the new themes, ready before any official opens them.
+    recounts.after_change(run.consultation_id)
 
 
 def _place_arrivals(run: AnalysisRun, analysed: list[Answer], embedder: embedding_lib.Embedder) -> None:

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consult.models import AnalysisRun, Consultation
-from consult.services.runs import request_analysis
+from consult.services.runs import AnalysisAlreadyRunning, request_analysis
 
 
 class Command(BaseCommand):
@@ -36,11 +36,17 @@ class Command(BaseCommand):
             run = request_analysis(
                 consultation, max_themes=options["max_themes"], count_campaigns_once=not options["count_every_copy"]
             )
+        except AnalysisAlreadyRunning as running:
+            # One run at a time, as in the workspace: follow the one already under way.
+            run = running.run
+            self.stdout.write(f"Analysis run {run.pk} is already {run.status} for {consultation.slug}.")
         except Exception:
             # Without a broker the run happened in this process, and its failure surfaced here;
             # the run's row records the error, reported below.
             run = AnalysisRun.objects.filter(consultation=consultation).latest("created_at")
-        self.stdout.write(f"Analysis run {run.pk} queued for {consultation.slug}.")
+            self.stdout.write(f"Analysis run {run.pk} queued for {consultation.slug}.")
+        else:
+            self.stdout.write(f"Analysis run {run.pk} queued for {consultation.slug}.")
         if not options["wait"]:
             return
         last_stage = ""

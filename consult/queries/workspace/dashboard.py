@@ -4,7 +4,8 @@ counts, shares, agreement, quotes and campaigns (`queries.workspace.free_text`).
 
 Every function makes a fixed number of queries whatever the number of responses, questions,
 options or themes: counts are GROUP BY queries in the database. Counting 100,000 responses still
-takes longer than a page should, so the pages keep their counts for a minute (`counted`).
+takes longer than a page should, so the pages keep their counts for a minute
+(`consult.queries.kept_counts`) and say when a recount is due; the view asks for it.
 tests/test_workspace_query_counts.py guards the query counts. The drill-down and one response read
 through `queries.workspace.responses`, the fairness check through `queries.workspace.fairness`, the topic map through
 `queries.workspace.topic_map`.
@@ -12,19 +13,13 @@ through `queries.workspace.responses`, the fairness check through `queries.works
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
-from consult import tasks
 from consult.models import (
     Agreement,
     AnalysisRun,
@@ -35,21 +30,12 @@ from consult.models import (
     Response,
     ThemeSet,
 )
-from consult.queries.counting import Bar, bars, latest_non_answer_decision
+from consult.queries.counting import Bar, bars
+from consult.queries.kept_counts import Recount, counted, counts_key
 from consult.queries.themes import consultation_themes
 from consult.queries.workspace.analysis_export import arrivals_since
 from consult.queries.workspace.free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
 from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
-
-# Counting every answer of a consultation of 100,000 responses takes longer than a page should,
-# so the dashboards keep their counts and say when they were counted. A minute after counting, the
-# next page asks for a recount and, where every process shares one cache (REDIS_URL) and a worker
-# runs tasks, still shows the kept counts while the worker recounts: no official waits for the
-# counting. The worker also counts after every run and every mapping. A new run or a change to the
-# reviewed themes changes the cache key, so themes are never shown out of date.
-COUNTS_FRESH_SECONDS = 60
-COUNTS_KEPT_SECONDS = 24 * 60 * 60
-
 
 # --- Responses over time and respondent types -------------------------------------------------
 
@@ -221,80 +207,6 @@ def is_run_in_progress(run: AnalysisRun | None) -> bool:
 # --- Whole pages ------------------------------------------------------------------------------
 
 
-def counts_key(page: str, consultation: Consultation, *parts: object) -> str:
-    """A cache key that changes whenever the themes in force may have changed: a new run
-    succeeded, or a theme set was edited, signed off or mapped; or an official decided whether an
-    answer says anything. Three small queries."""
-    run_id = (
-        AnalysisRun.objects.filter(consultation=consultation, status=AnalysisRun.Status.SUCCEEDED)
-        .order_by("-finished_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    theme_sets = list(
-        ThemeSet.objects.filter(question__consultation=consultation)
-        .order_by("pk")
-        .values_list("pk", "version", "status", "mapping_status", "updated_at")
-    )
-    decision = latest_non_answer_decision(consultation)
-    state = hashlib.sha256(repr((run_id, theme_sets, decision, parts)).encode()).hexdigest()[:24]
-    return f"consult:analysis:{page}:{consultation.pk}:{state}"
-
-
-def counts_are_shared() -> bool:
-    """Whether a worker's counts reach the web processes: one cache for all, and a worker."""
-    return bool(settings.REDIS_URL) and settings.HAS_BROKER
-
-
-def counted(
-    key: str, count: Callable[[], dict[str, object]], recount: Callable[[], None], *, fresh: bool = False
-) -> dict[str, object]:
-    """The counts under `key`: counted here when none are kept (or `fresh` is asked for); once
-    older than COUNTS_FRESH_SECONDS, `recount` asks the worker to count again (once), and the kept
-    counts are shown meanwhile. Without a shared cache and a worker, this process recounts."""
-    counts = None if fresh else cache.get(key)
-    if counts is None:
-        return _keep_counts(key, count)
-    is_stale = timezone.now() - counts["counted_at"] > timedelta(seconds=COUNTS_FRESH_SECONDS)
-    if is_stale and cache.add(f"{key}:recounting", True, COUNTS_FRESH_SECONDS):
-        if not counts_are_shared():
-            return _keep_counts(key, count)
-        recount()
-    return counts
-
-
-def _keep_counts(key: str, count: Callable[[], dict[str, object]]) -> dict[str, object]:
-    counts = {**count(), "counted_at": timezone.now()}
-    cache.set(key, counts, COUNTS_KEPT_SECONDS)
-    return counts
-
-
-def recount(consultation_id: int, page: str = "", question_id: int | None = None) -> None:
-    """Count one page's figures afresh into the cache (the worker's side of `counted`), or with no
-    `page` every analysis page of the consultation (after a run or a mapping)."""
-    from consult.queries.workspace.fairness import fairness_page
-
-    consultation = Consultation.objects.filter(pk=consultation_id).first()
-    if consultation is None:
-        return
-    if page in ("", "dashboard"):
-        dashboard(consultation, fresh=True)
-    if page in ("", "fairness"):
-        fairness_page(consultation, fresh=True)
-    questions = consultation.questions.filter(kind=Question.Kind.FREE_TEXT)
-    if page == "question":
-        questions = questions.filter(pk=question_id)
-    elif page:
-        questions = questions.none()
-    for question in questions:
-        question_analysis(consultation, question, fresh=True)
-
-
-def recount_later(consultation: Consultation, page: str = "", question_id: int | None = None) -> Callable[[], None]:
-    """What `counted` calls to have the worker recount a page."""
-    return lambda: tasks.count_analysis.delay(consultation.pk, page, question_id)
-
-
 def _mapping_accuracy(consultation: Consultation, questions: list[Question]) -> list[tuple[Question, str]]:
     """Each question with signed-off themes, with the mapping's accuracy measured by spot checks."""
     signed_off = set(
@@ -310,8 +222,8 @@ def _mapping_accuracy(consultation: Consultation, questions: list[Question]) -> 
 
 def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
     """Everything the analysis overview shows, in a fixed number of queries. The counts are kept
-    (the page says when they were counted, see `counted`); the state of the current run is always
-    read afresh."""
+    (the page says when they were counted, see `kept_counts.counted`); the state of the current run
+    is always read afresh."""
 
     def count() -> dict[str, object]:
         questions = list(consultation.questions.select_related("explains").order_by("position"))
@@ -331,7 +243,7 @@ def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, o
         }
 
     key = counts_key("dashboard", consultation)
-    counts = counted(key, count, recount_later(consultation, "dashboard"), fresh=fresh)
+    counts = counted(key, count, Recount(consultation.pk, "dashboard"), fresh=fresh)
     current = latest_run(consultation)
     return {
         **counts,
@@ -353,6 +265,6 @@ def question_analysis(consultation: Consultation, question: Question, *, fresh: 
     return counted(
         counts_key("question", consultation, question.pk),
         count,
-        recount_later(consultation, "question", question.pk),
+        Recount(consultation.pk, "question", question.pk),
         fresh=fresh,
     )

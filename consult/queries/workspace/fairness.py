@@ -18,8 +18,8 @@ from consult.models import (
     ThemeMapping,
 )
 from consult.queries.counting import Bar, counted_answers, share
+from consult.queries.kept_counts import Recount, counted, counts_key
 from consult.queries.themes import QuestionThemes, consultation_themes
-from consult.queries.workspace.dashboard import counted, counts_key, recount_later
 
 # Groups smaller than this are not shown, so that nobody can be picked out.
 SMALLEST_GROUP_SHOWN = 10
@@ -156,6 +156,6 @@ def fairness_page(consultation: Consultation, *, fresh: bool = False) -> dict[st
     return counted(
         counts_key("fairness", consultation),
         lambda: {"breakdowns": fairness(consultation, consultation_themes(consultation))},
-        recount_later(consultation, "fairness"),
+        Recount(consultation.pk, "fairness"),
         fresh=fresh,
     )

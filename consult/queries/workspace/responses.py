@@ -16,7 +16,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
@@ -35,7 +34,6 @@ from consult.models import (
 )
 from consult.queries.counting import latest_non_answer_decision
 from consult.queries.themes import QuestionThemes
-from consult.queries.workspace.dashboard import COUNTS_FRESH_SECONDS
 
 # The values of the "substance" filter: answers with something to say, or with nothing to say.
 SUBSTANTIVE = "substantive"
@@ -179,18 +177,6 @@ def count_key(
     decision = latest_non_answer_decision(consultation)
     state = repr((filters, user.pk if filters.is_unread else None, themes, decision))
     return f"consult:drill:{consultation.pk}:{hashlib.sha256(state.encode()).hexdigest()[:24]}"
-
-
-def counted_matches(answers: QuerySet[Answer], key: str, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many answers match, up to `cap`, and whether there are more. An official pages through
-    the same filters, so the count is kept for a minute like the dashboards' counts: a page then
-    costs only its rows (a theme of 10,000 answers takes longer to count than to show)."""
-    counted = cache.get(key)
-    if counted is None:
-        n = answers.order_by()[: cap + 1].count()
-        counted = (min(n, cap), n > cap)
-        cache.set(key, counted, COUNTS_FRESH_SECONDS)
-    return counted
 
 
 @dataclass(frozen=True)
@@ -472,8 +458,3 @@ def response_answers(
         )
         for answer in answers
     ]
-
-
-def mark_read(response: Response, user: User) -> None:
-    """Remember that the official has read the response, for the drill-down's "unread" filter."""
-    ResponseRead.objects.get_or_create(user=user, response=response)

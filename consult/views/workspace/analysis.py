@@ -2,7 +2,6 @@
 responses, one response, the fairness check, and starting a run and following its progress."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -15,13 +14,15 @@ from consult.access import (
 )
 from consult.forms.workspace.analysis import PAGE_PARAMETERS, NonAnswerForm, ResponseFilterForm, page_position
 from consult.models import AnalysisRun, Permission, Response
+from consult.queries.kept_counts import counted_matches
 from consult.queries.themes import answer_themes, consultation_themes
 from consult.queries.workspace import dashboard as queries_dashboard
 from consult.queries.workspace import fairness as queries_fairness
 from consult.queries.workspace import responses as queries_responses
 from consult.queries.workspace import topic_map as queries_topic_map
+from consult.services import reads, recounts
 from consult.services.non_answers import set_non_answer
-from consult.services.runs import request_analysis
+from consult.services.runs import AnalysisAlreadyRunning, request_analysis
 from consult.views.workspace.base import official_required
 
 RESPONSES_PER_PAGE = 25
@@ -31,6 +32,7 @@ RESPONSES_PER_PAGE = 25
 def workspace_analysis(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_workspace_consultation(request, slug, Permission.VIEW)
     context = queries_dashboard.dashboard(consultation)
+    recounts.ask_for(context["recount"])
     return render(
         request,
         "workspace/analysis/workspace_analysis.html",
@@ -54,15 +56,9 @@ def workspace_analysis_start(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_workspace_consultation(request, slug, Permission.CODE)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    with transaction.atomic():
-        # Lock the consultation so that two officials pressing the button at once queue one run.
-        type(consultation).objects.select_for_update().filter(pk=consultation.pk).first()
-        running = AnalysisRun.objects.filter(
-            consultation=consultation, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
-        ).exists()
-        if not running:
-            request_analysis(consultation)
-    if running:
+    try:
+        request_analysis(consultation)
+    except AnalysisAlreadyRunning:
         messages.info(request, "The analysis is already running. Its progress is shown below.")
     else:
         messages.success(request, "The analysis will run again. Its progress is shown below.")
@@ -75,6 +71,8 @@ def workspace_question_analysis(request: HttpRequest, slug: str, question_id: in
     consultation = question.consultation
     if not question.is_free_text:
         return redirect("workspace_analysis", slug=consultation.slug)
+    analysis = queries_dashboard.question_analysis(consultation, question)
+    recounts.ask_for(analysis["recount"])
     return render(
         request,
         "workspace/analysis/workspace_question_analysis.html",
@@ -82,7 +80,7 @@ def workspace_question_analysis(request: HttpRequest, slug: str, question_id: in
             "consultation": consultation,
             "workspace_section": "analysis",
             "question": question,
-            **queries_dashboard.question_analysis(consultation, question),
+            **analysis,
         },
     )
 
@@ -106,8 +104,10 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         filters = form.filters()
         answers = queries_responses.filtered_answers(consultation, filters, request.user, in_force, run)
-        counted = queries_responses.counted_matches(
-            answers, queries_responses.count_key(consultation, filters, request.user, in_force)
+        counted = counted_matches(
+            answers,
+            queries_responses.count_key(consultation, filters, request.user, in_force),
+            queries_responses.COUNT_CAP,
         )
         page = queries_responses.answer_page(
             answers, page_position(request.GET), counted, RESPONSES_PER_PAGE, query.urlencode()
@@ -131,7 +131,7 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
 @official_required
 def workspace_response(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     response = get_workspace_response(request, slug, reference, Permission.VIEW)
-    queries_responses.mark_read(response, request.user)
+    reads.mark_read(response, request.user)
     return _response_page(request, response)
 
 
@@ -190,13 +190,15 @@ def workspace_answer_non_answer(request: HttpRequest, slug: str, answer_id: int)
 @official_required
 def workspace_fairness(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_workspace_consultation(request, slug, Permission.VIEW)
+    fairness = queries_fairness.fairness_page(consultation)
+    recounts.ask_for(fairness["recount"])
     return render(
         request,
         "workspace/analysis/workspace_fairness.html",
         {
             "consultation": consultation,
             "workspace_section": "analysis",
-            **queries_fairness.fairness_page(consultation),
+            **fairness,
             "smallest_group": queries_fairness.SMALLEST_GROUP_SHOWN,
         },
     )
