@@ -13,6 +13,7 @@ from consult.demo import campaign
 from consult.demo.registers import choose_register, restyle
 from consult.demo.specs import ConsultationSpec, Organisation, Phrasebook, Topic
 from consult.demo.voices import equality_for, moment_for, organisation_email, person_email
+from consult.models import Response
 
 # How people answer the agreement question, from strongly agree (5) to strongly disagree (1).
 AGREEMENT_WEIGHTS = {5: 0.13, 4: 0.22, 3: 0.18, 2: 0.24, 1: 0.23}
@@ -28,8 +29,8 @@ class Voice:
     number: int
     agreement: int
     why: str
-    status: str = "submitted"
-    respondent_type: str = "individual"
+    status: str = Response.Status.SUBMITTED
+    respondent_type: str = Response.RespondentType.INDIVIDUAL
     organisation_name: str = ""
     email: str = ""
     channel: str = ""

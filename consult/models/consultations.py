@@ -76,20 +76,29 @@ class Phase(StrEnum):
         }[self]
 
 
+def _no_outcome_yet(now: datetime) -> Q:
+    return Q(outcome_published_at__isnull=True) | Q(outcome_published_at__gt=now)
+
+
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def published(self) -> ConsultationQuerySet:
         """Those the public may see: every phase but draft."""
         return self.filter(is_published=True)
 
-    def open_at(self, moment: object = None) -> ConsultationQuerySet:
+    def taking_responses(self, moment: datetime | None = None) -> ConsultationQuerySet:
+        """Those taking responses at `moment` (now by default): the open phase of
+        `Consultation.phase_at`, as a filter. The one statement of the rule: the one-statement
+        intake compiles its SQL from it (`consult.services.intake`)."""
         now = moment or timezone.now()
-        return self.published().filter(opens_at__lte=now, closes_at__gt=now)
+        return self.published().filter(opens_at__lte=now, closes_at__gt=now).filter(_no_outcome_yet(now))
 
-    def upcoming_at(self, moment: object = None) -> ConsultationQuerySet:
+    def upcoming_at(self, moment: datetime | None = None) -> ConsultationQuerySet:
         now = moment or timezone.now()
-        return self.published().filter(opens_at__gt=now)
+        return self.published().filter(opens_at__gt=now).filter(_no_outcome_yet(now))
 
-    def closed_at(self, moment: object = None) -> ConsultationQuerySet:
+    def closed_at(self, moment: datetime | None = None) -> ConsultationQuerySet:
+        """Those no longer taking responses, with or without a published outcome (the public
+        list's "Closed" filter)."""
         now = moment or timezone.now()
         return self.published().filter(closes_at__lte=now)
 

@@ -27,7 +27,8 @@ def new_reference() -> str:
 
 class ResponseQuerySet(models.QuerySet["Response"]):
     def submitted(self) -> ResponseQuerySet:
-        return self.filter(status=Response.Status.SUBMITTED)
+        """Responses that were sent (withdrawn ones are not): the only ones that count."""
+        return self.filter(Response.submitted_q())
 
     def drafts(self) -> ResponseQuerySet:
         return self.filter(status=Response.Status.DRAFT)
@@ -116,6 +117,12 @@ class Response(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @staticmethod
+    def submitted_q(prefix: str = "") -> Q:
+        """The rule of `ResponseQuerySet.submitted` as a filter; `prefix` ("response__") for
+        querying from a related model."""
+        return Q(**{f"{prefix}status": Response.Status.SUBMITTED})
+
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
@@ -150,6 +157,19 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
     def substantive(self) -> AnswerQuerySet:
         """Answers with something to say: the only ones clustered, mapped, or quoted as evidence."""
         return self.exclude(Answer.non_answer_q())
+
+    def submitted(self) -> AnswerQuerySet:
+        """Answers in sent responses."""
+        return self.filter(Response.submitted_q("response__"))
+
+    def visible(self) -> AnswerQuerySet:
+        """Answers a moderator has not hidden."""
+        return self.exclude(Answer.hidden_q())
+
+    def counted(self) -> AnswerQuerySet:
+        """Answers that count: in sent responses, not hidden by a moderator (`Answer.counted_q`),
+        and not left blank (a blank answer is a question not answered)."""
+        return self.filter(Answer.counted_q()).exclude(text="")
 
 
 class Answer(models.Model):
@@ -200,11 +220,28 @@ class Answer(models.Model):
         return f"{self.response} / {self.question_id}"
 
     @property
+    def is_hidden(self) -> bool:
+        """`hidden_q` for one answer in hand."""
+        return self.visibility == self.Visibility.HIDDEN
+
+    @property
     def is_non_answer(self) -> bool:
         """An official's decision when there is one, else the rule's."""
         if self.non_answer_override is not None:
             return self.non_answer_override
         return self.non_answer_detected
+
+    @staticmethod
+    def hidden_q(prefix: str = "") -> Q:
+        """A moderator hid the answer; `prefix` ("answer__") for querying from a related model."""
+        return Q(**{f"{prefix}visibility": Answer.Visibility.HIDDEN})
+
+    @staticmethod
+    def counted_q(prefix: str = "") -> Q:
+        """An answer that counts towards the analysis: in a sent response and not hidden by a
+        moderator. `prefix` ("answer__", "mappings__answer__") for querying from a related model,
+        such as a theme's assignments."""
+        return Response.submitted_q(f"{prefix}response__") & ~Answer.hidden_q(prefix)
 
     @staticmethod
     def non_answer_q(prefix: str = "") -> Q:

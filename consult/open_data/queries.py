@@ -127,7 +127,7 @@ def _publishable_answers(response_ids: list[int]) -> QuerySet[Answer]:
     holding = Flag.objects.filter(answer=OuterRef("pk"), status=Flag.Status.OPEN, reason__in=_HOLDING_FLAGS)
     return (
         Answer.objects.filter(response_id__in=response_ids)
-        .exclude(visibility=Answer.Visibility.HIDDEN)
+        .visible()
         .exclude(Exists(holding))
         .only("pk", "response_id", "question_id", "text", "redacted_text", "redaction_version", "agreement")
         .order_by("response_id", "question__position")

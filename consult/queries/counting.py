@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
-from consult.models import Answer, AuditEvent, Consultation, Response
+from consult.models import Answer, AuditEvent, Consultation
 
 # The audit action of an official's decision that an answer is, or is not, a non-answer.
 NON_ANSWER_DECISION = "answer.non_answer"
@@ -51,15 +51,6 @@ def bars(rows: list[tuple[str, int, str]], base: int) -> list[Bar]:
     ]
 
 
-def counted_answers(queryset: QuerySet[Answer]) -> QuerySet[Answer]:
-    """Answers that count: in sent responses, with text, and not hidden by a moderator."""
-    return (
-        queryset.filter(response__status=Response.Status.SUBMITTED)
-        .exclude(text="")
-        .exclude(visibility=Answer.Visibility.HIDDEN)
-    )
-
-
 @dataclass(frozen=True)
 class AnswerCounts:
     """A free-text question's answers that count, and how many of them say nothing of substance
@@ -74,10 +65,11 @@ class AnswerCounts:
 
 
 def answer_counts(question_ids: list[int]) -> dict[int, AnswerCounts]:
-    """Per question: the answers that count (`counted_answers`) and the non-answers among them, an
+    """Per question: the answers that count (`AnswerQuerySet.counted`) and the non-answers among them, an
     official's decision overriding the rule's. One query, for every question in `question_ids`."""
     rows = (
-        counted_answers(Answer.objects.filter(question_id__in=question_ids))
+        Answer.objects.filter(question_id__in=question_ids)
+        .counted()
         .values("question_id")
         .annotate(n=Count("pk"), non_answers=Count("pk", filter=Answer.non_answer_q()))
         .values_list("question_id", "n", "non_answers")

@@ -24,7 +24,7 @@ def get_public_department(slug: str) -> Department:
 def department_consultations(department: Department) -> DepartmentConsultations:
     consultations = Consultation.objects.filter(department=department).select_related("department")
     return DepartmentConsultations(
-        open=list(consultations.open_at().order_by("closes_at")),
+        open=list(consultations.taking_responses().order_by("closes_at")),
         upcoming=list(consultations.upcoming_at().order_by("opens_at")),
         closed=list(consultations.closed_at().order_by("-closes_at")),
     )

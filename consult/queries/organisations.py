@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, QuerySet, Value, When
-from django.utils import timezone
 
 from consult.access import response_token
 from consult.models import (
@@ -41,8 +40,7 @@ class OrganisationPage:
 
 
 def open_consultations() -> QuerySet[Consultation]:
-    now = timezone.now()
-    return Consultation.objects.published().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+    return Consultation.objects.taking_responses().order_by("closes_at", "pk")
 
 
 def consultations_open_to(organisation: Organisation) -> QuerySet[Consultation]:
@@ -101,8 +99,8 @@ def named_organisations(consultation: Consultation) -> list[Organisation]:
     """The organisations that sent a response and agreed to be named, by name."""
     return list(
         Organisation.objects.filter(
+            Response.submitted_q("responses__"),
             responses__consultation=consultation,
-            responses__status=Response.Status.SUBMITTED,
             responses__may_name_organisation=True,
         )
         .distinct()

@@ -54,11 +54,9 @@ def review_themes(consultation: Consultation) -> list[ReviewTheme]:
 def counted_responses(consultation: Consultation) -> QuerySet[Response]:
     """The responses a published outcome counts: sent, and not hidden whole by moderators (a
     response with answers, every one of them hidden, was spam or abuse and is not counted)."""
-    visible = Answer.objects.filter(response=OuterRef("pk")).exclude(visibility=Answer.Visibility.HIDDEN)
+    visible = Answer.objects.filter(response=OuterRef("pk")).visible()
     any_answer = Answer.objects.filter(response=OuterRef("pk"))
-    return consultation.responses.filter(status=Response.Status.SUBMITTED).filter(
-        Q(Exists(visible)) | ~Q(Exists(any_answer))
-    )
+    return consultation.responses.submitted().filter(Q(Exists(visible)) | ~Q(Exists(any_answer)))
 
 
 def default_method_note(consultation: Consultation, language: str = settings.LANGUAGE_CODE) -> str:

@@ -39,7 +39,7 @@ def questions_with_answers(response: Response) -> list[AnsweredQuestion]:
 def consultation_list(phase: str, words: str) -> QuerySet[Consultation]:
     consultations = Consultation.objects.select_related("department")
     if phase == "open":
-        consultations = consultations.open_at()
+        consultations = consultations.taking_responses()
     elif phase == "upcoming":
         consultations = consultations.upcoming_at()
     elif phase == "closed":

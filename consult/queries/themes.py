@@ -21,7 +21,6 @@ from consult.models import (
     Answer,
     Consultation,
     Question,
-    Response,
     ReviewTheme,
     Theme,
     ThemeAssignment,
@@ -66,9 +65,7 @@ def is_reviewed_in_force(theme_set: ThemeSet | None) -> bool:
 # Mappings that count: active, of answers in sent responses that no moderator hid, and that say
 # something: an answer an official marked as a non-answer leaves its themes' counts at once.
 _COUNTED_MAPPINGS = (
-    Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED)
-    & ~Q(mappings__answer__visibility=Answer.Visibility.HIDDEN)
-    & ~Answer.non_answer_q("mappings__answer__")
+    Q(mappings__is_active=True) & Answer.counted_q("mappings__answer__") & ~Answer.non_answer_q("mappings__answer__")
 )
 
 

@@ -34,8 +34,6 @@ def process_response(response_id: int) -> None:
         return
     # The run itself read an answer unchanged since it started; a hidden one left the analysis.
     late = [
-        index
-        for index, answer in enumerate(answers)
-        if answer.updated_at >= run.started_at and answer.visibility != Answer.Visibility.HIDDEN
+        index for index, answer in enumerate(answers) if answer.updated_at >= run.started_at and not answer.is_hidden
     ]
     runs.place_late_answers(run, [answers[index] for index in late], vectors[late])

@@ -25,7 +25,7 @@ import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Field
@@ -83,16 +83,30 @@ def _now_param(now: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(now)
 
 
+# Compiled once at this moment; each of its parameters becomes the statement's own time.
+_COMPILED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _taking_responses_where(vendor: str) -> tuple[str, tuple[object, ...]]:
+    """`ConsultationQuerySet.taking_responses`, the one statement of the rule, compiled to SQL on
+    the consultation table, with its parameters as compiled at `_COMPILED_AT`."""
+    query = Consultation.objects.taking_responses(_COMPILED_AT).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, tuple(params)
+
+
 def _open_consultation_condition(alias: str) -> str:
-    """SQL: the consultation `alias` is taking responses at the time given by three parameters."""
-    return (
-        f"{alias}.is_published = %s AND {alias}.opens_at <= %s AND {alias}.closes_at > %s"
-        f" AND ({alias}.outcome_published_at IS NULL OR {alias}.outcome_published_at > %s)"
-    )
+    """SQL: the consultation `alias` is taking responses at the time `_open_params` gives."""
+    sql, _ = _taking_responses_where(connection.vendor)
+    return sql.replace(f"{connection.ops.quote_name(Consultation._meta.db_table)}.", f"{alias}.")
 
 
 def _open_params(now: object) -> list[object]:
-    return [True, now, now, now]
+    """The parameters of `_open_consultation_condition` at `now` (as `_now_param` gives it)."""
+    _, params = _taking_responses_where(connection.vendor)
+    compiled_at = _now_param(_COMPILED_AT)
+    return [now if param == compiled_at else param for param in params]
 
 
 @functools.cache

@@ -37,7 +37,7 @@ from consult.analysis.mapping import (
 )
 from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
 from consult.analysis.types import AnswerText, Usage
-from consult.models import Answer, MappingCheck, Question, Response, ReviewTheme, ThemeMapping, ThemeSet
+from consult.models import Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet
 from consult.models.responses import AnswerQuerySet
 from consult.queries.workspace.review import mapping_evidence
 from consult.services import recounts, review, runs
@@ -59,12 +59,7 @@ MODEL_ANSWERS_PER_MAPPING = 200
 
 def _mappable(answers: AnswerQuerySet) -> AnswerQuerySet:
     """Answers a mapping places: of sent responses, with something to say, not hidden."""
-    return (
-        answers.filter(response__status=Response.Status.SUBMITTED)
-        .substantive()
-        .exclude(text="")
-        .exclude(visibility=Answer.Visibility.HIDDEN)
-    )
+    return answers.counted().substantive()
 
 
 def mappable_answers(question: Question) -> list[Answer]:

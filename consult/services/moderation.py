@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from consult.analysis import moderation as detectors
 from consult.analysis import redaction
-from consult.models import Answer, Campaign, Flag, RedactedOriginal, Response
+from consult.models import Answer, Campaign, Flag, RedactedOriginal
 from consult.queries.workspace.moderation import campaign_copies_waiting
 from consult.services.audit import record
 
@@ -67,11 +67,7 @@ def flag_answers(answers: Iterable[Answer], *, campaign_copies: Mapping[int, str
     and answers of responses that are not submitted are left alone. Idempotent: see the module's
     docstring for when a reason is raised again.
     """
-    answers = [
-        answer
-        for answer in answers
-        if answer.visibility != Answer.Visibility.HIDDEN and answer.response.status == Response.Status.SUBMITTED
-    ]
+    answers = [answer for answer in answers if not answer.is_hidden and answer.response.is_submitted]
     updated_at = {answer.pk: answer.updated_at for answer in answers}
     wanted: dict[tuple[int, str], str] = {}
     for answer in answers:

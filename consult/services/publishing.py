@@ -200,7 +200,7 @@ def _freeze_receipts(consultation: Consultation, now: datetime) -> None:
         per_response[response_id] = {}
     answers = (
         Answer.objects.filter(response_id__in=counted_responses(consultation).values("pk"), question__kind="free_text")
-        .exclude(visibility=Answer.Visibility.HIDDEN)
+        .visible()
         .values_list("pk", "response_id", "question_id")
     )
     for answer_id, response_id, question_id in answers.iterator(chunk_size=5000):
@@ -238,8 +238,8 @@ def send_outcome_emails(consultation_id: int) -> int:
         return 0
     pending = list(
         OutcomeReceipt.objects.filter(
+            Response.submitted_q("response__"),
             response__consultation=consultation,
-            response__status=Response.Status.SUBMITTED,
             email_sent_at__isnull=True,
         )
         .exclude(response__email="")

@@ -32,7 +32,6 @@ from consult.models import (
     LateAnswer,
     Question,
     QuestionSummary,
-    Response,
     Theme,
     ThemeAssignment,
 )
@@ -92,13 +91,8 @@ def analysable_answers(consultation: Consultation) -> Iterable[Answer]:
     """Free-text answers of submitted responses: withdrawn and draft responses are never analysed,
     nor answers a moderator hid."""
     return (
-        Answer.objects.filter(
-            response__consultation=consultation,
-            response__status=Response.Status.SUBMITTED,
-            question__kind=Question.Kind.FREE_TEXT,
-        )
-        .exclude(text="")
-        .exclude(visibility=Answer.Visibility.HIDDEN)
+        Answer.objects.filter(response__consultation=consultation, question__kind=Question.Kind.FREE_TEXT)
+        .counted()
         .select_related("response")
         .order_by("pk")
     )

@@ -53,9 +53,7 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     campaign_of = dict(CampaignMember.objects.filter(campaign__run=run).values_list("answer_id", "campaign_id"))
     summaries = {summary.question_id: summary for summary in QuestionSummary.objects.filter(run=run)}
     external_id_of = dict(
-        Response.objects.filter(consultation=consultation, status=Response.Status.SUBMITTED).values_list(
-            "reference", "external_id"
-        )
+        Response.objects.filter(consultation=consultation).submitted().values_list("reference", "external_id")
     )
     in_force = consultation_themes(consultation)
     free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
@@ -63,7 +61,8 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     questions = []
     for question in free_text:
         answers = list(
-            Answer.objects.filter(question=question, response__status=Response.Status.SUBMITTED)
+            Answer.objects.filter(question=question)
+            .submitted()
             .exclude(text="")
             .annotate(is_non_answer=Case(When(Answer.non_answer_q(), then=True), default=False))
             .order_by("response__submitted_at", "pk")
@@ -178,10 +177,10 @@ def arrivals_since(run: AnalysisRun) -> dict[str, object]:
     arrived = (
         Answer.objects.filter(
             response__consultation=run.consultation,
-            response__status=Response.Status.SUBMITTED,
             question__kind=Question.Kind.FREE_TEXT,
             updated_at__gt=run.started_at,
         )
+        .submitted()
         .exclude(text="")
         .count()
     )

@@ -62,7 +62,8 @@ _LONGEST_DAILY_SPAN = 400
 def responses_over_time(consultation: Consultation) -> list[Day]:
     """Submitted responses per day (in the site's time zone), days without any included."""
     rows = dict(
-        consultation.responses.filter(status=Response.Status.SUBMITTED, submitted_at__isnull=False)
+        consultation.responses.submitted()
+        .filter(submitted_at__isnull=False)
         .annotate(day=TruncDate("submitted_at"))
         .values("day")
         .annotate(n=Count("pk"))
@@ -95,7 +96,7 @@ def respondent_types(consultation: Consultation) -> tuple[int, list[Bar], list[B
     counts: dict[str, int] = defaultdict(int)
     standings: dict[str, int] = defaultdict(int)
     for respondent_type, standing, n in (
-        consultation.responses.filter(status=Response.Status.SUBMITTED)
+        consultation.responses.submitted()
         .values("respondent_type", "organisation__status")
         .annotate(n=Count("pk"))
         .values_list("respondent_type", "organisation__status", "n")
@@ -134,9 +135,7 @@ def closed_results(consultation: Consultation, questions: list[Question]) -> lis
     choice = [q for q in closed if q.has_options]
     # Inner joins from the answers of these questions, so that the database reads only them.
     chosen = dict(
-        Answer.options.through.objects.filter(
-            answer__question__in=choice, answer__response__status=Response.Status.SUBMITTED
-        )
+        Answer.options.through.objects.filter(Response.submitted_q("answer__response__"), answer__question__in=choice)
         .values("option_id")
         .annotate(n=Count("pk"))
         .values_list("option_id", "n")
@@ -148,7 +147,8 @@ def closed_results(consultation: Consultation, questions: list[Question]) -> lis
     # deleted), so answers per question are the people who answered it: each share's base.
     points: dict[int, dict[int | None, int]] = defaultdict(dict)
     for question_id, point, n in (
-        Answer.objects.filter(question__in=closed, response__status=Response.Status.SUBMITTED)
+        Answer.objects.filter(question__in=closed)
+        .submitted()
         .values("question_id", "agreement")
         .annotate(n=Count("pk"))
         .values_list("question_id", "agreement", "n")

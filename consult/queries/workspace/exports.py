@@ -352,7 +352,7 @@ class FreeTextResult:
         return self.answered - self.non_answers
 
 
-_COUNTED = Q(response__status=Response.Status.SUBMITTED) & ~Q(visibility=Answer.Visibility.HIDDEN)
+_COUNTED = Answer.counted_q()
 QUOTES_PER_THEME = 3
 
 
@@ -368,7 +368,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     """Everything the printable report shows, in a fixed number of queries."""
     questions = _questions(consultation)
     by_status = dict(consultation.responses.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    submitted = consultation.responses.filter(status=Response.Status.SUBMITTED)
+    submitted = consultation.responses.submitted()
     by_type = dict(submitted.values_list("respondent_type").annotate(n=Count("pk")).values_list("respondent_type", "n"))
     answered = dict(
         Answer.objects.filter(_COUNTED, question__in=questions)
@@ -379,7 +379,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     )
     option_counts = dict(
         Option.objects.filter(question__in=questions)
-        .annotate(n=Count("answers", filter=Q(answers__response__status=Response.Status.SUBMITTED)))
+        .annotate(n=Count("answers", filter=Response.submitted_q("answers__response__")))
         .values_list("pk", "n")
     )
     options: dict[int, list[Option]] = defaultdict(list)
@@ -464,12 +464,7 @@ def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tup
     quotes: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
     if reviewed_ids:
         rows = (
-            ThemeMapping.objects.filter(
-                theme_id__in=reviewed_ids,
-                is_active=True,
-                answer__response__status=Response.Status.SUBMITTED,
-            )
-            .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+            ThemeMapping.objects.filter(Answer.counted_q("answer__"), theme_id__in=reviewed_ids, is_active=True)
             .exclude(Answer.non_answer_q("answer__"))
             .annotate(
                 rank=Window(
@@ -489,8 +484,7 @@ def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tup
     if candidate_ids:
         through = Theme.representatives.through
         rows = (
-            through.objects.filter(theme_id__in=candidate_ids, answer__response__status=Response.Status.SUBMITTED)
-            .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+            through.objects.filter(Answer.counted_q("answer__"), theme_id__in=candidate_ids)
             .exclude(Answer.non_answer_q("answer__"))
             .order_by("theme_id", "pk")
             .values_list(

@@ -17,7 +17,7 @@ from consult.models import (
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries.counting import Bar, counted_answers, share
+from consult.queries.counting import Bar, share
 from consult.queries.kept_counts import Recount, counted, counts_key
 from consult.queries.themes import QuestionThemes, consultation_themes
 
@@ -74,17 +74,13 @@ def fairness(consultation: Consultation, in_force: dict[int, QuestionThemes]) ->
     from those rows, so the page costs the same however many groups there are.
     """
     fields = [name for _, name, _ in _DIMENSIONS]
-    people_rows = (
-        consultation.responses.filter(status=Response.Status.SUBMITTED)
-        .values(*fields)
-        .annotate(n=Count("pk"))
-        .values_list(*fields, "n")
-    )
+    people_rows = consultation.responses.submitted().values(*fields).annotate(n=Count("pk")).values_list(*fields, "n")
     assigned = _assigned_condition(in_force)
     unassigned = Count("pk", filter=~assigned) if assigned is not None else Count("pk")
     answer_fields = [f"response__{name}" for name in fields]
     answer_rows_ = (
-        counted_answers(Answer.objects.filter(question_id__in=list(in_force), response__consultation=consultation))
+        Answer.objects.filter(question_id__in=list(in_force), response__consultation=consultation)
+        .counted()
         .values(*answer_fields)
         .annotate(
             n=Count("pk"),

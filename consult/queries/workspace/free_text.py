@@ -17,13 +17,12 @@ from consult.models import (
     Campaign,
     Consultation,
     Question,
-    Response,
     ReviewTheme,
     Theme,
     ThemeAssignment,
     ThemeMapping,
 )
-from consult.queries.counting import Bar, answer_counts, counted_answers, share
+from consult.queries.counting import Bar, answer_counts, share
 from consult.queries.themes import QuestionThemes, ThemeCount
 
 # The three bands of the five-point scale that agreement within a theme is shown in.
@@ -148,7 +147,8 @@ def free_text_results(
     assigned: dict[int, int] = {}
     if run is not None and candidate_questions:
         assigned = dict(
-            counted_answers(Answer.objects.filter(question_id__in=candidate_questions))
+            Answer.objects.filter(question_id__in=candidate_questions)
+            .counted()
             .substantive()
             .filter(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run=run)))
             .values("question_id")
@@ -211,8 +211,7 @@ def _reviewed_agreement(reviewed_ids: list[int], questions: list[Question]) -> d
         return {}
     rows = (
         ThemeMapping.objects.filter(theme_id__in=reviewed_ids, is_active=True)
-        .filter(answer__response__status=Response.Status.SUBMITTED)
-        .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .filter(Answer.counted_q("answer__"))
         .exclude(Answer.non_answer_q("answer__"))
         .filter(
             answer__response__answers__question_id=F("answer__question__explains_id"),
@@ -244,8 +243,7 @@ def _quotes(
         return {}
     rows = (
         Theme.representatives.through.objects.filter(theme_id__in=theme_ids)
-        .filter(answer__response__status=Response.Status.SUBMITTED)
-        .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .filter(Answer.counted_q("answer__"))
         .exclude(Answer.non_answer_q("answer__"))
         .order_by("theme_id", "pk")
         .values_list("theme_id", "answer_id", "answer__text", "answer__response__reference")

@@ -17,7 +17,8 @@ def workspace_home(user: object) -> QuerySet[Consultation]:
     (consultation, status, submitted_at) alone, instead of joining every response before grouping.
     """
     submitted = (
-        Response.objects.filter(consultation=OuterRef("pk"), status=Response.Status.SUBMITTED)
+        Response.objects.filter(consultation=OuterRef("pk"))
+        .submitted()
         .order_by()
         .values("consultation")
         .annotate(n=Count("pk"))

@@ -74,11 +74,8 @@ def filtered_answers(
     """
     question_ids = [filters.question_id] if filters.question_id else list(in_force)
     answers = (
-        Answer.objects.filter(
-            question_id__in=question_ids,
-            response__consultation=consultation,
-            response__status=Response.Status.SUBMITTED,
-        )
+        Answer.objects.filter(question_id__in=question_ids, response__consultation=consultation)
+        .submitted()
         .exclude(text="")
         .select_related("response", "response__organisation", "question")
     )
@@ -86,7 +83,7 @@ def filtered_answers(
         answers = answers.filter(_theme_condition(in_force.get(filters.question_id), filters))
     if filters.substance:
         # As the analysis pages count them: answers a moderator hid are in neither count.
-        answers = answers.exclude(visibility=Answer.Visibility.HIDDEN)
+        answers = answers.visible()
         answers = answers.non_answers() if filters.substance == NO_SUBSTANTIVE_ANSWER else answers.substantive()
     if filters.respondent_type:
         answers = answers.filter(response__respondent_type=filters.respondent_type)

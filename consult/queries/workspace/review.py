@@ -29,15 +29,6 @@ QUOTES_PER_THEME = 3
 SPLIT_CHOICES = 50
 
 
-def _counted_answers(question: Question) -> Q:
-    """Answers that count: of sent responses, with text, not hidden by a moderator."""
-    return (
-        Q(question=question, response__status=Response.Status.SUBMITTED)
-        & ~Q(text="")
-        & ~Q(visibility=Answer.Visibility.HIDDEN)
-    )
-
-
 def review_state(theme_set: ThemeSet | None) -> tuple[str, str]:
     """The review state of a question, in words, with the GOV.UK tag colour that shows it."""
     if theme_set is None:
@@ -181,7 +172,7 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
     """A theme set's themes with the real answers behind each: counts and quotes."""
     question = theme_set.question
     themes = list(theme_set.themes.prefetch_related("candidates").order_by("is_other", "position", "pk"))
-    counted = set(Answer.objects.filter(_counted_answers(question)).values_list("pk", flat=True))
+    counted = set(Answer.objects.filter(question=question).counted().values_list("pk", flat=True))
     members = theme_members(themes)
     mapped: dict[int, int] = {}
     if theme_set.mapping_status == ThemeSet.MappingStatus.DONE:
@@ -190,8 +181,7 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
             .annotate(
                 n=Count(
                     "mappings",
-                    filter=Q(mappings__is_active=True, mappings__answer__response__status=Response.Status.SUBMITTED)
-                    & ~Q(mappings__answer__visibility=Answer.Visibility.HIDDEN),
+                    filter=Q(mappings__is_active=True) & Answer.counted_q("mappings__answer__"),
                 )
             )
             .values_list("pk", "n")
@@ -251,7 +241,7 @@ def split_choices(theme: ReviewTheme) -> tuple[list[Quote], int]:
     first, then the rest in the order they arrived, at most SPLIT_CHOICES; and how many there are."""
     question = theme.theme_set.question
     members = theme_members([theme])[theme.pk]
-    counted = Answer.objects.filter(_counted_answers(question), pk__in=members)
+    counted = Answer.objects.filter(question=question, pk__in=members).counted()
     total = counted.count()
     representatives = list(
         Theme.representatives.through.objects.filter(theme__review_themes=theme).values_list("answer_id", flat=True)
@@ -341,11 +331,7 @@ class MappingTotals:
 
 def mapping_totals(theme_set: ThemeSet) -> MappingTotals:
     """How many counted answers the set's themes hold, and how many of them are in Other."""
-    rows = ThemeMapping.objects.filter(
-        theme__theme_set=theme_set,
-        is_active=True,
-        answer__response__status=Response.Status.SUBMITTED,
-    ).exclude(answer__visibility=Answer.Visibility.HIDDEN)
+    rows = ThemeMapping.objects.filter(Answer.counted_q("answer__"), theme__theme_set=theme_set, is_active=True)
     mapped = rows.values("answer_id").distinct().count()
     in_other = rows.filter(theme__is_other=True).values("answer_id").distinct().count()
     return MappingTotals(mapped, in_other)
@@ -394,8 +380,7 @@ def open_checks(theme_set: ThemeSet) -> list[OpenCheck]:
     then those drawn at random; answers hidden, withdrawn or emptied since are left out."""
     checks = (
         MappingCheck.objects.filter(theme_set=theme_set, decided_theme_ids__isnull=True)
-        .filter(answer__response__status=Response.Status.SUBMITTED)
-        .exclude(answer__visibility=Answer.Visibility.HIDDEN)
+        .filter(Answer.counted_q("answer__"))
         .exclude(answer__text="")
         .select_related("answer__response")
         .order_by("-reason", "confidence", "pk")

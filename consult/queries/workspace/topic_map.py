@@ -11,7 +11,6 @@ from consult.models import (
     Consultation,
     Question,
 )
-from consult.queries.counting import counted_answers
 from consult.queries.themes import answer_themes, consultation_themes
 
 # The most answers the map draws: enough to see the shape, few enough to send and draw quickly.
@@ -53,8 +52,10 @@ def topic_map(consultation: Consultation, question: Question) -> dict[str, objec
     empty = {"points": [], "themes": [], "total": 0, "run": run}
     if run is None or not run.versions.get("embedding_model"):
         return empty
-    embeddings = counted_answers(Answer.objects.filter(question=question)).filter(
-        embeddings__model_name=run.versions["embedding_model"]
+    embeddings = (
+        Answer.objects.filter(question=question)
+        .counted()
+        .filter(embeddings__model_name=run.versions["embedding_model"])
     )
     answer_ids = list(embeddings.order_by("pk").values_list("pk", flat=True))
     if len(answer_ids) < 3:
