@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import datetime
 
@@ -203,17 +203,21 @@ def _queue_after_sent(sent: intake.SentResponse) -> None:
 
 def save_answer_in_one_statement(
     reference: str,
+    link_generation: int,
     journey: intake.JourneyQuestions,
     question: Question,
     *,
-    text: str,
-    agreement: int | None,
-    option_ids: Sequence[int],
-    link_generation: int,
+    text: str = "",
+    options: Iterable[Option] = (),
+    agreement: int | None = None,
 ) -> intake.SavedAnswer | None:
     """The common case of saving an answer (`intake.save_answer`) through a link of
     `link_generation`, with a sent response's new analysis recorded by the same statement. None
-    when nothing was written (the full path)."""
+    when nothing was written: the caller then takes the full path (`save_answer`), which says why
+    (or, for an answer emptied, deletes it: that is never the common case)."""
+    option_ids = [option.pk for option in options]
+    if not text and agreement is None and not option_ids:
+        return None
     saved = intake.save_answer(
         reference,
         journey,

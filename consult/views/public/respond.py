@@ -195,19 +195,8 @@ def _save_answer_in_one_statement(request: HttpRequest, token: str, question_id:
     form = AnswerForm(question, request.POST)
     if not form.is_valid():
         return None
-    answer = form.answer_kwargs()
-    text, agreement = answer.get("text", ""), answer.get("agreement")
-    option_ids = [option.pk for option in answer.get("options", [])]
-    if not text and agreement is None and not option_ids:
-        return None  # an emptied optional answer is deleted, on the full path
     saved = services.save_answer_in_one_statement(
-        link.reference,
-        journey,
-        question,
-        text=text,
-        agreement=agreement,
-        option_ids=option_ids,
-        link_generation=link.generation,
+        link.reference, link.generation, journey, question, **form.answer_kwargs()
     )
     if saved is None:
         return None
