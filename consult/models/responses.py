@@ -33,6 +33,10 @@ class ResponseQuerySet(models.QuerySet["Response"]):
     def drafts(self) -> ResponseQuerySet:
         return self.filter(status=Response.Status.DRAFT)
 
+    def withdrawn(self) -> ResponseQuerySet:
+        """Responses their authors withdrew: kept on record, counted nowhere."""
+        return self.filter(status=Response.Status.WITHDRAWN)
+
 
 class Response(models.Model):
     """One person's or organisation's response to a consultation."""

@@ -1,4 +1,4 @@
-"""Exports of a consultation's responses (CSV and XLSX) and its printable summary report.
+"""Exports of a consultation's responses (CSV and XLSX). The printable report is in `report`.
 
 One row per response that was sent (withdrawn ones too, marked as such: they stay on record),
 identified by its reference, with every answer in full: choices joined, agreement as its label,
@@ -20,11 +20,10 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F
 from django.utils import timezone
 
 from consult.models import (
@@ -35,16 +34,10 @@ from consult.models import (
     Consultation,
     Flag,
     Option,
-    Outcome,
     Question,
-    QuestionSummary,
     Response,
-    Theme,
-    ThemeMapping,
 )
-from consult.queries.counting import answer_counts
-from consult.queries.outcome import default_method_note
-from consult.queries.themes import answer_themes, consultation_themes
+from consult.queries.themes import answer_themes
 
 BATCH_SIZE = 1000
 
@@ -315,183 +308,3 @@ def write_xlsx(table: ExportTable, sheet_title: str = "Responses") -> IO[bytes]:
 
 def export_filename(consultation: Consultation, extension: str) -> str:
     return f"{consultation.slug}-responses-{timezone.localdate():%Y-%m-%d}.{extension}"
-
-
-# --- The printable summary report -------------------------------------------------------------
-
-
-@dataclass
-class ClosedResult:
-    question: Question
-    answered: int
-    rows: list[tuple[str, int, float]]  # (label, count, share of those who answered)
-
-
-@dataclass
-class ReportTheme:
-    label: str
-    description: str
-    count: int
-    share: float
-    is_other: bool
-    quotes: list[tuple[str, str]] = field(default_factory=list)  # (reference, text)
-
-
-@dataclass
-class FreeTextResult:
-    question: Question
-    answered: int
-    non_answers: int  # of those answered, answers with nothing to say: in no theme
-    source: str | None
-    themes: list[ReportTheme]
-    summary: list[dict[str, object]]
-    campaign_count: int
-
-    @property
-    def substantive(self) -> int:
-        return self.answered - self.non_answers
-
-
-_COUNTED = Answer.counted_q()
-QUOTES_PER_THEME = 3
-
-
-def _quote_text(text: str, redacted_text: str, visibility: str) -> str:
-    """The text a report may quote: a moderator's redaction when there is one, else the text with
-    personal data replaced by the analysis, else (not yet processed) the text as sent."""
-    if visibility == Answer.Visibility.REDACTED:
-        return text
-    return redacted_text or text
-
-
-def consultation_report(consultation: Consultation) -> dict[str, object]:
-    """Everything the printable report shows, in a fixed number of queries."""
-    questions = _questions(consultation)
-    by_status = dict(consultation.responses.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    submitted = consultation.responses.submitted()
-    by_type = dict(submitted.values_list("respondent_type").annotate(n=Count("pk")).values_list("respondent_type", "n"))
-    answered = dict(
-        Answer.objects.filter(_COUNTED, question__in=questions)
-        .filter(Q(text__gt="") | Q(agreement__isnull=False) | Q(options__isnull=False))
-        .values_list("question_id")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("question_id", "n")
-    )
-    option_counts = dict(
-        Option.objects.filter(question__in=questions)
-        .annotate(n=Count("answers", filter=Response.submitted_q("answers__response__")))
-        .values_list("pk", "n")
-    )
-    options: dict[int, list[Option]] = defaultdict(list)
-    for option in Option.objects.filter(question__in=questions).order_by("position"):
-        options[option.question_id].append(option)
-    agreements: dict[int, dict[int, int]] = defaultdict(dict)
-    for question_id, level, n in (
-        Answer.objects.filter(_COUNTED, question__in=questions, agreement__isnull=False)
-        .values_list("question_id", "agreement")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "agreement", "n")
-    ):
-        agreements[question_id][level] = n
-
-    free_text_counts = answer_counts([q.pk for q in questions if q.is_free_text])
-    run = AnalysisRun.objects.latest_succeeded_for(consultation)
-    in_force = consultation_themes(consultation)
-    quotes = _theme_quotes(in_force)
-    summaries: dict[int | None, list[dict[str, object]]] = {}
-    campaign_counts: dict[int, int] = {}
-    if run is not None:
-        summaries = {s.question_id: s.sentences for s in QuestionSummary.objects.filter(run=run)}
-        campaign_counts = dict(
-            run.campaigns.values_list("question_id").annotate(n=Count("pk")).values_list("question_id", "n")
-        )
-
-    closed, free_text = [], []
-    for question in questions:
-        n = answered.get(question.pk, 0)
-        if question.is_free_text:
-            counts = free_text_counts[question.pk]
-            question_themes = in_force.get(question.pk)
-            themes = [
-                ReportTheme(
-                    t.label,
-                    t.description,
-                    t.count,
-                    t.count / counts.substantive if counts.substantive else 0.0,
-                    t.is_other,
-                    quotes.get((t.source, t.id), []),
-                )
-                for t in (question_themes.themes if question_themes else [])
-            ]
-            free_text.append(
-                FreeTextResult(
-                    question,
-                    counts.answered,
-                    counts.non_answers,
-                    question_themes.source if question_themes else None,
-                    themes,
-                    summaries.get(question.pk, []),
-                    campaign_counts.get(question.pk, 0),
-                )
-            )
-        elif question.kind == Question.Kind.AGREEMENT:
-            rows = [(str(level.label), agreements[question.pk].get(level.value, 0)) for level in Agreement]
-            closed.append(ClosedResult(question, n, [(label, c, c / n if n else 0.0) for label, c in rows]))
-        else:
-            rows = [(o.label, option_counts.get(o.pk, 0)) for o in options[question.pk]]
-            closed.append(ClosedResult(question, n, [(label, c, c / n if n else 0.0) for label, c in rows]))
-
-    outcome = Outcome.objects.filter(consultation=consultation).first()
-    return {
-        "submitted_count": by_status.get(Response.Status.SUBMITTED, 0),
-        "withdrawn_count": by_status.get(Response.Status.WITHDRAWN, 0),
-        "individual_count": by_type.get(Response.RespondentType.INDIVIDUAL, 0),
-        "organisation_count": by_type.get(Response.RespondentType.ORGANISATION, 0),
-        "closed_results": closed,
-        "free_text_results": free_text,
-        "overall_summary": summaries.get(None, []),
-        "run": run,
-        "method_note": outcome.method_note if outcome and outcome.method_note else default_method_note(consultation),
-        "generated_at": timezone.now(),
-    }
-
-
-def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tuple[str, str]]]:
-    """Up to three real answers per theme in force, never a hidden one: for reviewed themes the
-    closest mapped answers, for candidates the run's representatives."""
-    reviewed_ids = [t.id for qt in in_force.values() for t in qt.themes if t.source == "reviewed"]
-    candidate_ids = [t.id for qt in in_force.values() for t in qt.themes if t.source == "candidate"]
-    quotes: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-    if reviewed_ids:
-        rows = (
-            ThemeMapping.objects.filter(Answer.counted_q("answer__"), theme_id__in=reviewed_ids, is_active=True)
-            .exclude(Answer.non_answer_q("answer__"))
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("theme_id")],
-                    order_by=[F("similarity").desc(nulls_last=True), F("pk").asc()],
-                )
-            )
-            .filter(rank__lte=QUOTES_PER_THEME)
-            .order_by("theme_id", "rank")
-            .values_list(
-                "theme_id", "answer__response__reference", "answer__text", "answer__redacted_text", "answer__visibility"
-            )
-        )
-        for theme_id, reference, text, redacted, visibility in rows:
-            quotes[("reviewed", theme_id)].append((reference, _quote_text(text, redacted, visibility)))
-    if candidate_ids:
-        through = Theme.representatives.through
-        rows = (
-            through.objects.filter(Answer.counted_q("answer__"), theme_id__in=candidate_ids)
-            .exclude(Answer.non_answer_q("answer__"))
-            .order_by("theme_id", "pk")
-            .values_list(
-                "theme_id", "answer__response__reference", "answer__text", "answer__redacted_text", "answer__visibility"
-            )
-        )
-        for theme_id, reference, text, redacted, visibility in rows:
-            if len(quotes[("candidate", theme_id)]) < QUOTES_PER_THEME:
-                quotes[("candidate", theme_id)].append((reference, _quote_text(text, redacted, visibility)))
-    return quotes

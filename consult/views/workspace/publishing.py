@@ -12,7 +12,7 @@ from consult.access import get_workspace_consultation
 from consult.forms.workspace.publishing import OutcomeActionForm, OutcomeForm
 from consult.models import Consultation, Outcome, Permission
 from consult.queries import outcome as queries_outcome
-from consult.queries.workspace import exports
+from consult.queries.workspace import exports, report
 from consult.services import publishing
 from consult.views.workspace.base import official_required
 
@@ -73,7 +73,7 @@ def workspace_report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workspace/publishing/report.html",
-        {"consultation": consultation, "workspace_section": "exports", **exports.consultation_report(consultation)},
+        {"consultation": consultation, "workspace_section": "exports", **report.consultation_report(consultation)},
     )
 
 
