@@ -1,17 +1,17 @@
-"""Reads for organisations' pages, officials' verification pages, the reports of falsely sent
-responses, and the organisations named on a published outcome."""
+"""Reads for organisations' own pages (their members, invitations and responses, the
+consultations they may start a response to) and the organisations named on a published outcome.
+Officials' verification pages and the reports of falsely sent responses read through
+`queries.workspace.organisations`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from consult.access import response_token
 from consult.models import (
-    AuditEvent,
     Consultation,
-    FalseSubmissionReport,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
@@ -61,34 +61,6 @@ def organisation_page(organisation: Organisation) -> OrganisationPage:
         invitations=list(organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")),
         responses=[OrganisationResponse(response, response_token(response)) for response in responses],
         consultations_to_start=consultations_open_to(organisation),
-    )
-
-
-# --- The workspace ----------------------------------------------------------------------------
-
-
-def organisations_for_review(status: str) -> QuerySet[Organisation]:
-    organisations = Organisation.objects.annotate(member_count=Count("members"))
-    if status:
-        organisations = organisations.filter(status=status)
-    # Those waiting for a decision first, oldest first: they have waited longest.
-    waiting_first = Case(When(status=Organisation.Status.PENDING, then=Value(0)), default=Value(1))
-    return organisations.order_by(waiting_first, "created_at", "pk")
-
-
-def organisation_counts() -> dict[str, int]:
-    counts = dict(Organisation.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return {value: counts.get(value, 0) for value in Organisation.Status.values}
-
-
-def organisation_decisions(organisation: Organisation) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(object_type="organisation", object_id=str(organisation.pk)).select_related("actor")
-
-
-def false_submission_reports(consultation: Consultation) -> QuerySet[FalseSubmissionReport]:
-    # Unresolved reports first, newest first within each.
-    return consultation.false_submission_reports.select_related("response", "resolved_by").order_by(
-        F("resolved_at").desc(nulls_first=True), "-created_at", "-pk"
     )
 
 
