@@ -18,8 +18,9 @@ from django_ratelimit.decorators import ratelimit
 
 from consult.access import get_public_consultation
 from consult.models import Consultation, Outcome
-from consult.open_data.api import api_rate, welsh_versions
+from consult.open_data.api import api_rate
 from consult.open_data.queries import PublishedResponse, iter_published_responses, published_outcome_of
+from consult.open_data.schemas import welsh_versions
 from consult.queries.workspace.exports import neutralise_formula
 
 LICENCE = "Open Government Licence v3.0"
