@@ -8,8 +8,8 @@ official, contact or equality information is ever served. Lists are paged by `li
 `offset` in a stable order. Every operation is rate-limited per client address
 (`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. The OpenAPI schema is at
 /api/openapi.json and the interactive documentation, served from the project's own static
-files, at /api/docs. The types it answers with, and the functions that build them, are in
-consult/open_data/schemas.py.
+files, at /api/docs. The types it answers with, and the functions that build them (which the
+bulk JSON download uses too), are in consult/open_data/schemas.py.
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the operations' annotations

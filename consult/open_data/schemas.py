@@ -1,6 +1,9 @@
 """The open data's types and how each is built: what the API answers and accepts, from which
 django-ninja builds the OpenAPI schema (see consult/open_data/api.py and ADR 0009), and the
 functions that turn a consultation, a question or a published outcome into them.
+
+The API answers with what these functions build and the bulk JSON download
+(consult/open_data/downloads.py) writes the same objects, so the two cannot drift apart.
 """
 
 # No `from __future__ import annotations` here: django-ninja and Pydantic read these annotations
