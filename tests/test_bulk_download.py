@@ -95,6 +95,22 @@ def test_json_holds_the_published_summary_and_themes_with_counts(client: Client,
     assert [q["position"] for q in data["questions"]] == [1, 2, 3, 4, 5]
 
 
+def test_json_gives_the_consultation_questions_and_outcome_in_the_apis_shapes(client: Client, world: World):
+    data = _json(client, world)
+    slug = world.consultation.slug
+    listed = client.get("/api/consultations", {"limit": 100}).json()["items"]
+    assert data["consultation"] == next(item for item in listed if item["slug"] == slug)
+    assert data["questions"] == client.get(f"/api/consultations/{slug}/questions").json()
+    # The outcome's own fields as the API serves them; its questions are under `themes` (each also
+    # naming its question as `question_id`), since `questions` holds the consultation's.
+    outcome = client.get(f"/api/consultations/{slug}/outcome").json()
+    outcome_questions = outcome.pop("questions")
+    assert {key: data[key] for key in outcome} == outcome
+    assert [entry["question_id"] for entry in data["themes"]] == [entry["id"] for entry in outcome_questions]
+    assert [{k: v for k, v in entry.items() if k != "question_id"} for entry in data["themes"]] == outcome_questions
+    assert data["licence"] == "Open Government Licence v3.0"
+
+
 def test_only_consented_sent_visible_answers_are_published(client: Client, world: World):
     responses = _json(client, world)["responses"]
     assert len(responses) == 3  # consented, organisation, flagged (its flagged answer held back)
@@ -124,6 +140,7 @@ def test_nothing_personal_or_private_is_in_any_download(client: Client, world: W
             "jo.bloggs@example.com",
             "jo@example.com",
             "Age Voices",
+            "consultation@example.gov.uk",  # the consultation's contact, who can be an official
             "25_34",
             "mixed",
             "Please do not publish",

@@ -179,7 +179,11 @@ def test_the_bulk_download_carries_the_welsh_versions_too(
     with translation.override("en-gb"):
         url = reverse("outcome_download_json", args=[world.consultation.slug])
     body = json.loads(b"".join(client.get(url).streaming_content))
-    assert body["consultation"]["welsh"] == {"title": world.consultation.title_cy}
+    assert body["consultation"]["welsh"] == {
+        "title": world.consultation.title_cy,
+        "summary": world.consultation.summary_cy,
+        "url": f"http://testserver/cy/consultations/{world.consultation.slug}/",
+    }
     assert body["welsh"]["summary"] == WELSH["summary_cy"]
     why = next(question for question in body["questions"] if question["id"] == world.why.pk)
     assert why["welsh"]["text"] == world.why.text_cy
@@ -214,3 +218,7 @@ def test_an_update_note_can_have_a_welsh_version(
     body = client.get(f"/api/consultations/{world.consultation.slug}/outcome").json()
     assert body["updates"][0]["note"] == "The pilot is now twelve months long."
     assert body["updates"][0]["welsh"] == {"note": NOTE_CY}
+    with translation.override("en-gb"):
+        url = reverse("outcome_download_json", args=[world.consultation.slug])
+    download = json.loads(b"".join(client.get(url).streaming_content))
+    assert download["updates"] == body["updates"]

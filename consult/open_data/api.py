@@ -8,7 +8,8 @@ official, contact or equality information is ever served. Lists are paged by `li
 `offset` in a stable order. Every operation is rate-limited per client address
 (`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. The OpenAPI schema is at
 /api/openapi.json and the interactive documentation, served from the project's own static
-files, at /api/docs. The types it answers with are in consult/open_data/schemas.py.
+files, at /api/docs. The types it answers with, and the functions that build them (which the
+bulk JSON download uses too), are in consult/open_data/schemas.py.
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the operations' annotations
@@ -18,15 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils import translation
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI, Query, Status, Swagger
 
-from consult.models import AIToolRecord, Consultation, Outcome, Question
 from consult.open_data.queries import (
-    last_changed_at,
     published_consultation,
     published_consultations,
     published_outcome_of,
@@ -36,7 +33,6 @@ from consult.open_data.schemas import (
     ERRORS,
     NOT_FOUND,
     AIToolRecordOut,
-    AIToolRecordWelsh,
     ConsultationDetail,
     ConsultationPage,
     OutcomeDetail,
@@ -44,7 +40,13 @@ from consult.open_data.schemas import (
     PageParams,
     QuestionOut,
     SlugParam,
-    ThemeOut,
+    ai_tool_of,
+    ai_tool_record_out,
+    consultation_detail,
+    consultation_summary,
+    outcome_detail,
+    outcome_summary,
+    question_out,
 )
 from consult.views.errors import RETRY_AFTER_SECONDS
 
@@ -84,93 +86,7 @@ def too_many_requests(request: HttpRequest, exc: Ratelimited) -> HttpResponse:
     return response
 
 
-# --- Building the output ----------------------------------------------------------------------
-
-
-def _department(consultation: Consultation) -> dict[str, str]:
-    department = consultation.department
-    return {"name": department.name, "slug": department.slug, "welsh": welsh_versions(department, ["name"])}
-
-
-def welsh_versions(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
-    """The Welsh versions of the fields (of a model, or of a published snapshot's part), None for
-    each that has none; None when none has one."""
-    if isinstance(instance, dict):
-        welsh = {name: instance.get(f"{name}_cy") or None for name in names}
-    else:
-        welsh = {name: getattr(instance, f"{name}_cy", "") or None for name in names}
-    if not any(welsh.values()):
-        return None
-    return {**welsh, **always}
-
-
-def _consultation_summary(request: HttpRequest, consultation: Consultation) -> dict[str, object]:
-    return {
-        "slug": consultation.slug,
-        "title": consultation.title,
-        "summary": consultation.summary,
-        "welsh": welsh_versions(
-            consultation, ["title", "summary"], url=request.build_absolute_uri(_welsh_url(consultation))
-        ),
-        "department": _department(consultation),
-        "phase": consultation.phase,
-        "opens_at": consultation.opens_at,
-        "closes_at": consultation.closes_at,
-        "outcome_published_at": consultation.outcome_published_at,
-        "url": request.build_absolute_uri(consultation.get_absolute_url()),
-        "api_url": request.build_absolute_uri(reverse("api:consultation", args=[consultation.slug])),
-    }
-
-
-def _ai_tool(record: AIToolRecord | None) -> dict[str, str] | None:
-    if record is None:
-        return None
-    fields = list(AIToolRecordWelsh.model_fields)
-    return {**{name: getattr(record, name) for name in fields}, "welsh": welsh_versions(record, fields)}
-
-
-def _welsh_url(consultation: Consultation) -> str:
-    with translation.override("cy"):
-        return consultation.get_absolute_url()
-
-
-def _question(question: Question) -> dict[str, object]:
-    return {
-        "id": question.pk,
-        "position": question.position,
-        "kind": question.kind,
-        "text": question.text,
-        "hint": question.hint,
-        "welsh": welsh_versions(question, ["text", "hint"]),
-        "is_required": question.is_required,
-        "max_length": question.max_length if question.is_free_text else None,
-        "explains_question_id": question.explains_id,
-        "options": [
-            {"position": option.position, "label": option.label, "welsh": welsh_versions(option, ["label"])}
-            for option in question.options.all()
-        ],
-    }
-
-
-def _ai_tool_of(consultation: Consultation) -> AIToolRecord | None:
-    try:
-        return consultation.ai_tool
-    except AIToolRecord.DoesNotExist:
-        return None
-
-
-def _outcome_summary(request: HttpRequest, outcome: Outcome) -> dict[str, object]:
-    consultation = outcome.consultation
-    return {
-        "consultation_slug": consultation.slug,
-        "consultation_title": consultation.title,
-        "department": _department(consultation),
-        "published_at": outcome.published_at,
-        "updated_at": last_changed_at(outcome),
-        "response_count": outcome.published_snapshot.get("response_count", 0),
-        "url": request.build_absolute_uri(reverse("consultation_outcome", args=[consultation.slug])),
-        "api_url": request.build_absolute_uri(reverse("api:outcome", args=[consultation.slug])),
-    }
+# --- Pages and errors -------------------------------------------------------------------------
 
 
 def _page(request: HttpRequest, params: PageParams, queryset: Any, item: Callable[..., object]) -> dict[str, object]:
@@ -201,7 +117,7 @@ def _not_found(what: str) -> Status:
 @limited
 def list_consultations(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Published consultations (every phase but draft), newest first."""
-    return _page(request, params, published_consultations(), _consultation_summary)
+    return _page(request, params, published_consultations(), consultation_summary)
 
 
 @api.get(
@@ -216,14 +132,8 @@ def get_consultation(request: HttpRequest, slug: str = SlugParam) -> object:
     consultation = published_consultation(slug)
     if consultation is None:
         return _not_found("consultation")
-    outcome = published_outcome_of(consultation)
-    return {
-        **_consultation_summary(request, consultation),
-        "allows_anonymous_responses": consultation.allows_anonymous_responses,
-        "ai_tool": _ai_tool(_ai_tool_of(consultation)),
-        "questions": [_question(question) for question in consultation.questions.all()],
-        "outcome_api_url": request.build_absolute_uri(reverse("api:outcome", args=[slug])) if outcome else None,
-    }
+    has_outcome = published_outcome_of(consultation) is not None
+    return consultation_detail(request, consultation, has_outcome=has_outcome)
 
 
 @api.get(
@@ -236,10 +146,10 @@ def get_consultation(request: HttpRequest, slug: str = SlugParam) -> object:
 def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> object:
     """The AI tool record of a published consultation."""
     consultation = published_consultation(slug)
-    record = _ai_tool_of(consultation) if consultation is not None else None
+    record = ai_tool_of(consultation) if consultation is not None else None
     if record is None:
         return _not_found("consultation with an AI tool record")
-    return _ai_tool(record)
+    return ai_tool_record_out(record)
 
 
 @api.get(
@@ -254,14 +164,14 @@ def list_questions(request: HttpRequest, slug: str = SlugParam) -> object:
     consultation = published_consultation(slug)
     if consultation is None:
         return _not_found("consultation")
-    return [_question(question) for question in consultation.questions.all()]
+    return [question_out(question) for question in consultation.questions.all()]
 
 
 @api.get("/outcomes", response={200: OutcomePage, **ERRORS}, url_name="outcomes", tags=["outcomes"])
 @limited
 def list_outcomes(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Published outcomes ("You said, we did"), most recently published first."""
-    return _page(request, params, published_outcomes(), _outcome_summary)
+    return _page(request, params, published_outcomes(), outcome_summary)
 
 
 @api.get(
@@ -274,42 +184,4 @@ def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
     outcome = published_outcome_of(consultation) if consultation is not None else None
     if outcome is None:
         return _not_found("outcome for a consultation")
-    snapshot = outcome.published_snapshot
-    return {
-        **_outcome_summary(request, outcome),
-        "summary": snapshot.get("summary", ""),
-        "decision": snapshot.get("decision", ""),
-        "method_note": snapshot.get("method_note", ""),
-        "welsh": welsh_versions(snapshot, ["summary", "decision", "method_note"]),
-        "updates": [
-            {"at": update["at"], "note": update["note"], "welsh": welsh_versions(update, ["note"])}
-            for update in snapshot.get("updates", [])
-        ],
-        "questions": [
-            {
-                "id": question["id"],
-                "position": question["position"],
-                "text": question["text"],
-                "welsh": welsh_versions(question, ["text"]),
-                "answered": question["answered"],
-                "non_answers": question.get("non_answers"),
-                "is_reviewed": question["is_reviewed"],
-                "themes": [
-                    {
-                        **{name: theme[name] for name in ThemeOut.model_fields if name != "welsh"},
-                        "welsh": welsh_versions(theme, ["label", "description", "government_response"]),
-                    }
-                    for theme in question["themes"]
-                ],
-            }
-            for question in snapshot.get("questions", [])
-        ],
-        "downloads": {
-            name: request.build_absolute_uri(reverse(view, args=[slug]))
-            for name, view in [
-                ("json", "outcome_download_json"),
-                ("themes_csv", "outcome_themes_csv"),
-                ("responses_csv", "outcome_responses_csv"),
-            ]
-        },
-    }
+    return outcome_detail(request, outcome)

@@ -2,6 +2,11 @@
 publication, and the responses whose authors agreed to publication, redacted (see
 `open_data.queries`). JSON holds everything; two CSV files hold the themes and the responses.
 
+The JSON's consultation, questions and outcome are the API's own objects, built by
+`open_data.schemas` and written with the API's encoder, so the download cannot drift from the API
+(README's open data section says where each part is); only the licence and the responses are the
+download's own.
+
 The files are streamed a batch of responses at a time, so a consultation of 100,000 responses is
 never held in memory, and rate-limited per client address like the API.
 """
@@ -15,11 +20,13 @@ from collections.abc import Iterable, Iterator
 from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
+from ninja.responses import NinjaJSONEncoder
 
 from consult.access import get_public_consultation
 from consult.models import Consultation, Outcome
-from consult.open_data.api import api_rate, welsh_versions
+from consult.open_data.api import api_rate
 from consult.open_data.queries import PublishedResponse, iter_published_responses, published_outcome_of
+from consult.open_data.schemas import consultation_summary, outcome_detail, question_out
 from consult.queries.workspace.exports import neutralise_formula
 
 LICENCE = "Open Government Licence v3.0"
@@ -126,61 +133,34 @@ def _response_json(response: PublishedResponse) -> dict[str, object]:
     }
 
 
+def _api_json(value: object) -> str:
+    """JSON written as the API writes it (the same encoder: times in UTC to the millisecond)."""
+    return json.dumps(value, cls=NinjaJSONEncoder, ensure_ascii=False)
+
+
 @require_GET
 @ratelimit(group="api", key="ip", rate=api_rate, block=True)
 def outcome_download_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     consultation, outcome = _published(slug)
     snapshot = outcome.published_snapshot
+    # The outcome as the API serves it, but its questions go under `themes`: in the download,
+    # `questions` has always held the consultation's questions.
+    outcome_fields = outcome_detail(request, outcome).model_dump()
+    outcome_questions = outcome_fields.pop("questions")
     head = {
-        "consultation": {
-            "slug": consultation.slug,
-            "title": consultation.title,
-            "department": consultation.department.name,
-            "url": request.build_absolute_uri(consultation.get_absolute_url()),
-            "welsh": welsh_versions(consultation, ["title"]),
-        },
+        "consultation": consultation_summary(request, consultation).model_dump(),
         "licence": LICENCE,
-        "published_at": snapshot.get("published_at"),
-        "updates": snapshot.get("updates", []),
-        "response_count": snapshot.get("response_count", 0),
-        "summary": snapshot.get("summary", ""),
-        "decision": snapshot.get("decision", ""),
-        "method_note": snapshot.get("method_note", ""),
-        # The Welsh versions, as in the API: null where there is none.
-        "welsh": welsh_versions(snapshot, ["summary", "decision", "method_note"]),
+        **outcome_fields,
         "questions": [
-            {
-                "id": q.pk,
-                "position": q.position,
-                "kind": q.kind,
-                "text": q.text,
-                "options": [option.label for option in q.options.all()],
-                "welsh": welsh_versions(q, ["text", "hint"]),
-            }
-            for q in consultation.questions.prefetch_related("options").order_by("position")
+            question_out(question).model_dump() for question in consultation.questions.prefetch_related("options")
         ],
-        "themes": [
-            {
-                "question_id": question["id"],
-                "answered": question["answered"],
-                "themes": [
-                    {
-                        **{
-                            key: theme[key]
-                            for key in ("label", "description", "count", "is_other", "government_response")
-                        },
-                        "welsh": welsh_versions(theme, ["label", "description", "government_response"]),
-                    }
-                    for theme in question["themes"]
-                ],
-            }
-            for question in snapshot.get("questions", [])
-        ],
+        # `question_id` (the same as `id`) is how the download has always named each one's question.
+        "themes": [{"question_id": question["id"], **question} for question in outcome_questions],
     }
 
     def chunks() -> Iterator[str]:
         # The head is written whole, then the responses one at a time inside its last list.
-        opening = json.dumps({**head, "responses": []}, ensure_ascii=False)
+        opening = _api_json({**head, "responses": []})
         yield opening[:-2]
         for index, response in enumerate(iter_published_responses(consultation, snapshot)):
             yield ("," if index else "") + json.dumps(_response_json(response), ensure_ascii=False)

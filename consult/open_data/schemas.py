@@ -1,15 +1,24 @@
-"""The open data API's types: what each operation answers and accepts, from which django-ninja
-builds the OpenAPI schema (see consult/open_data/api.py and ADR 0009)."""
+"""The open data's types and how each is built: what the API answers and accepts, from which
+django-ninja builds the OpenAPI schema (see consult/open_data/api.py and ADR 0009), and the
+functions that turn a consultation, a question or a published outcome into them.
+
+The API answers with what these functions build and the bulk JSON download
+(consult/open_data/downloads.py) writes the same objects, so the two cannot drift apart.
+"""
 
 # No `from __future__ import annotations` here: django-ninja and Pydantic read these annotations
 # as real types.
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from ninja import Path, Schema
 from pydantic import Field
 
-from consult.models import Phase, Question
+from consult.models import AIToolRecord, Consultation, Outcome, Phase, Question
+from consult.open_data.queries import last_changed_at
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -226,3 +235,160 @@ class PageParams(Schema):
 
 
 SlugParam = Path(..., pattern=SLUG_PATTERN, max_length=100, description="The consultation's slug.")
+
+
+# --- Building them ----------------------------------------------------------------------------
+# Each function is named after the type it builds.
+
+
+def welsh_versions(instance: object, names: list[str], **always: object) -> dict[str, object] | None:
+    """The Welsh versions of the fields (of a model, or of a published snapshot's part), None for
+    each that has none; None when none has one."""
+    if isinstance(instance, dict):
+        welsh = {name: instance.get(f"{name}_cy") or None for name in names}
+    else:
+        welsh = {name: getattr(instance, f"{name}_cy", "") or None for name in names}
+    if not any(welsh.values()):
+        return None
+    return {**welsh, **always}
+
+
+def _department_out(consultation: Consultation) -> DepartmentOut:
+    department = consultation.department
+    return DepartmentOut(name=department.name, slug=department.slug, welsh=welsh_versions(department, ["name"]))
+
+
+def _welsh_url(consultation: Consultation) -> str:
+    with translation.override("cy"):
+        return consultation.get_absolute_url()
+
+
+def _consultation_fields(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
+    return {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "summary": consultation.summary,
+        "welsh": welsh_versions(
+            consultation, ["title", "summary"], url=request.build_absolute_uri(_welsh_url(consultation))
+        ),
+        "department": _department_out(consultation),
+        "phase": consultation.phase,
+        "opens_at": consultation.opens_at,
+        "closes_at": consultation.closes_at,
+        "outcome_published_at": consultation.outcome_published_at,
+        "url": request.build_absolute_uri(consultation.get_absolute_url()),
+        "api_url": request.build_absolute_uri(reverse("api:consultation", args=[consultation.slug])),
+    }
+
+
+def consultation_summary(request: HttpRequest, consultation: Consultation) -> ConsultationSummary:
+    return ConsultationSummary(**_consultation_fields(request, consultation))
+
+
+def ai_tool_of(consultation: Consultation) -> AIToolRecord | None:
+    try:
+        return consultation.ai_tool
+    except AIToolRecord.DoesNotExist:
+        return None
+
+
+def ai_tool_record_out(record: AIToolRecord | None) -> AIToolRecordOut | None:
+    if record is None:
+        return None
+    fields = list(AIToolRecordWelsh.model_fields)
+    return AIToolRecordOut(**{name: getattr(record, name) for name in fields}, welsh=welsh_versions(record, fields))
+
+
+def question_out(question: Question) -> QuestionOut:
+    return QuestionOut(
+        id=question.pk,
+        position=question.position,
+        kind=question.kind,
+        text=question.text,
+        hint=question.hint,
+        welsh=welsh_versions(question, ["text", "hint"]),
+        is_required=question.is_required,
+        max_length=question.max_length if question.is_free_text else None,
+        explains_question_id=question.explains_id,
+        options=[
+            OptionOut(position=option.position, label=option.label, welsh=welsh_versions(option, ["label"]))
+            for option in question.options.all()
+        ],
+    )
+
+
+def consultation_detail(request: HttpRequest, consultation: Consultation, *, has_outcome: bool) -> ConsultationDetail:
+    """The consultation with its AI tool record and questions (prefetch its questions' options)."""
+    return ConsultationDetail(
+        **_consultation_fields(request, consultation),
+        allows_anonymous_responses=consultation.allows_anonymous_responses,
+        ai_tool=ai_tool_record_out(ai_tool_of(consultation)),
+        questions=[question_out(each) for each in consultation.questions.all()],
+        outcome_api_url=(
+            request.build_absolute_uri(reverse("api:outcome", args=[consultation.slug])) if has_outcome else None
+        ),
+    )
+
+
+def _outcome_fields(request: HttpRequest, outcome: Outcome) -> dict[str, Any]:
+    consultation = outcome.consultation
+    return {
+        "consultation_slug": consultation.slug,
+        "consultation_title": consultation.title,
+        "department": _department_out(consultation),
+        "published_at": outcome.published_at,
+        "updated_at": last_changed_at(outcome),
+        "response_count": outcome.published_snapshot.get("response_count", 0),
+        "url": request.build_absolute_uri(reverse("consultation_outcome", args=[consultation.slug])),
+        "api_url": request.build_absolute_uri(reverse("api:outcome", args=[consultation.slug])),
+    }
+
+
+def outcome_summary(request: HttpRequest, outcome: Outcome) -> OutcomeSummary:
+    return OutcomeSummary(**_outcome_fields(request, outcome))
+
+
+def _outcome_question_out(part: dict[str, Any]) -> OutcomeQuestionOut:
+    """A question of the published snapshot, with its themes as counted at publication."""
+    return OutcomeQuestionOut(
+        id=part["id"],
+        position=part["position"],
+        text=part["text"],
+        welsh=welsh_versions(part, ["text"]),
+        answered=part["answered"],
+        non_answers=part.get("non_answers"),
+        is_reviewed=part["is_reviewed"],
+        themes=[
+            ThemeOut(
+                **{name: theme[name] for name in ThemeOut.model_fields if name != "welsh"},
+                welsh=welsh_versions(theme, ["label", "description", "government_response"]),
+            )
+            for theme in part["themes"]
+        ],
+    )
+
+
+def outcome_detail(request: HttpRequest, outcome: Outcome) -> OutcomeDetail:
+    """The outcome as frozen at publication (its `published_snapshot`), never live counts."""
+    snapshot = outcome.published_snapshot
+    slug = outcome.consultation.slug
+    return OutcomeDetail(
+        **_outcome_fields(request, outcome),
+        summary=snapshot.get("summary", ""),
+        decision=snapshot.get("decision", ""),
+        method_note=snapshot.get("method_note", ""),
+        welsh=welsh_versions(snapshot, ["summary", "decision", "method_note"]),
+        updates=[
+            UpdateOut(at=update["at"], note=update["note"], welsh=welsh_versions(update, ["note"]))
+            for update in snapshot.get("updates", [])
+        ],
+        questions=[_outcome_question_out(part) for part in snapshot.get("questions", [])],
+        downloads={
+            name: request.build_absolute_uri(reverse(view, args=[slug]))
+            for name, view in [
+                ("json", "outcome_download_json"),
+                ("themes_csv", "outcome_themes_csv"),
+                ("responses_csv", "outcome_responses_csv"),
+            ]
+        },
+    )
