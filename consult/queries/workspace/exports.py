@@ -21,7 +21,8 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from datetime import datetime
+from typing import IO, TypedDict
 
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -42,9 +43,10 @@ from consult.models import (
     Theme,
     ThemeMapping,
 )
+from consult.models.analysis import SummarySentence
 from consult.queries.counting import answer_counts
 from consult.queries.outcome import default_method_note
-from consult.queries.themes import answer_themes, consultation_themes
+from consult.queries.themes import QuestionThemes, answer_themes, consultation_themes
 
 BATCH_SIZE = 1000
 
@@ -67,11 +69,11 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def iso(moment: object) -> str:
+def iso(moment: datetime | None) -> str:
     """A time as ISO 8601 in the site's time zone, with its offset, so it is unambiguous."""
     if moment is None:
         return ""
-    return timezone.localtime(moment).isoformat(timespec="seconds")  # type: ignore[arg-type]
+    return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 # --- The table of responses -------------------------------------------------------------------
@@ -344,7 +346,7 @@ class FreeTextResult:
     non_answers: int  # of those answered, answers with nothing to say: in no theme
     source: str | None
     themes: list[ReportTheme]
-    summary: list[dict[str, object]]
+    summary: list[SummarySentence]
     campaign_count: int
 
     @property
@@ -364,7 +366,20 @@ def _quote_text(text: str, redacted_text: str, visibility: str) -> str:
     return redacted_text or text
 
 
-def consultation_report(consultation: Consultation) -> dict[str, object]:
+class ConsultationReport(TypedDict):
+    submitted_count: int
+    withdrawn_count: int
+    individual_count: int
+    organisation_count: int
+    closed_results: list[ClosedResult]
+    free_text_results: list[FreeTextResult]
+    overall_summary: list[SummarySentence]
+    run: AnalysisRun | None
+    method_note: str
+    generated_at: datetime
+
+
+def consultation_report(consultation: Consultation) -> ConsultationReport:
     """Everything the printable report shows, in a fixed number of queries."""
     questions = _questions(consultation)
     by_status = dict(consultation.responses.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -398,7 +413,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     in_force = consultation_themes(consultation)
     quotes = _theme_quotes(in_force)
-    summaries: dict[int | None, list[dict[str, object]]] = {}
+    summaries: dict[int | None, list[SummarySentence]] = {}
     campaign_counts: dict[int, int] = {}
     if run is not None:
         summaries = {s.question_id: s.sentences for s in QuestionSummary.objects.filter(run=run)}
@@ -456,7 +471,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     }
 
 
-def _theme_quotes(in_force: dict[int, object]) -> dict[tuple[str, int], list[tuple[str, str]]]:
+def _theme_quotes(in_force: dict[int, QuestionThemes]) -> dict[tuple[str, int], list[tuple[str, str]]]:
     """Up to three real answers per theme in force, never a hidden one: for reviewed themes the
     closest mapped answers, for candidates the run's representatives."""
     reviewed_ids = [t.id for qt in in_force.values() for t in qt.themes if t.source == "reviewed"]
