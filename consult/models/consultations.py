@@ -81,15 +81,15 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         """Those the public may see: every phase but draft."""
         return self.filter(is_published=True)
 
-    def open_at(self, moment: object = None) -> ConsultationQuerySet:
+    def open_at(self, moment: datetime | None = None) -> ConsultationQuerySet:
         now = moment or timezone.now()
         return self.published().filter(opens_at__lte=now, closes_at__gt=now)
 
-    def upcoming_at(self, moment: object = None) -> ConsultationQuerySet:
+    def upcoming_at(self, moment: datetime | None = None) -> ConsultationQuerySet:
         now = moment or timezone.now()
         return self.published().filter(opens_at__gt=now)
 
-    def closed_at(self, moment: object = None) -> ConsultationQuerySet:
+    def closed_at(self, moment: datetime | None = None) -> ConsultationQuerySet:
         now = moment or timezone.now()
         return self.published().filter(closes_at__lte=now)
 
@@ -158,7 +158,7 @@ class Consultation(HasWelshVersion, models.Model):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
 
-    def phase_at(self, moment: object = None) -> Phase:
+    def phase_at(self, moment: datetime | None = None) -> Phase:
         now = moment or timezone.now()
         if not self.is_published:
             return Phase.DRAFT
