@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -27,6 +28,7 @@ from consult.models import (
     Response,
     ReviewTheme,
     ThemeSet,
+    User,
 )
 
 _RESPONSE_LINK_SALT = "consult.response-link"
@@ -101,7 +103,7 @@ def get_response_for_token(request: HttpRequest, token: str) -> Response:
     return response
 
 
-def _is_respondents_account(user: object, response: Response) -> bool:
+def _is_respondents_account(user: User | AnonymousUser, response: Response) -> bool:
     """Whether the person signed in sent the response, or belongs to the organisation that did."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -118,7 +120,7 @@ def _is_respondents_account(user: object, response: Response) -> bool:
 # role without the permission an action needs answers 403.
 
 
-def is_official(user: object) -> bool:
+def is_official(user: User | AnonymousUser) -> bool:
     """Whether the user belongs to a department or has a consultation shared with them."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -127,12 +129,12 @@ def is_official(user: object) -> bool:
     )
 
 
-def has_two_factor(user: object) -> bool:
+def has_two_factor(user: User) -> bool:
     """Whether the user has an authenticator app set up (allauth's TOTP)."""
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def workspace_consultations(user: object) -> QuerySet[Consultation]:
+def workspace_consultations(user: User) -> QuerySet[Consultation]:
     """Every consultation the official may see, drafts included."""
     # Subqueries rather than joins, so that no DISTINCT over whole rows is needed.
     departments = DepartmentMembership.objects.filter(user=user).values("department_id")
@@ -140,7 +142,7 @@ def workspace_consultations(user: object) -> QuerySet[Consultation]:
     return Consultation.objects.filter(Q(department_id__in=departments) | Q(pk__in=shared))
 
 
-def role_on(user: object, consultation: Consultation) -> str | None:
+def role_on(user: User, consultation: Consultation) -> str | None:
     """The official's role on a consultation: through their department, else through a share."""
     membership = DepartmentMembership.objects.filter(user=user, department_id=consultation.department_id).first()
     if membership is not None:
@@ -149,7 +151,7 @@ def role_on(user: object, consultation: Consultation) -> str | None:
     return share.role if share is not None else None
 
 
-def permissions_on(user: object, consultation: Consultation) -> frozenset[Permission]:
+def permissions_on(user: User, consultation: Consultation) -> frozenset[Permission]:
     role = role_on(user, consultation)
     return ROLE_PERMISSIONS.get(role, frozenset()) if role else frozenset()
 
@@ -280,7 +282,7 @@ def get_organisation_membership(
     return membership
 
 
-def may_work_on_response(user: object, response: Response) -> bool:
+def may_work_on_response(user: User | AnonymousUser, response: Response) -> bool:
     """Whether the person may open the response's pages beyond its token: anyone with the token
     for a person's response; only signed-in members for an organisation's shared draft."""
     if response.organisation_id is None:

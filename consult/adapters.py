@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from consult import two_factor
 from consult.access import is_official
+from consult.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def login(self, request: HttpRequest, user: object) -> None:
+    def login(self, request: HttpRequest, user: User) -> None:
         """Sign in; an official's session lasts OFFICIAL_SESSION_HOURS, not two weeks."""
         super().login(request, user)
         if is_official(user):

@@ -10,6 +10,7 @@ until the next one succeeds.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -215,6 +216,13 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} in campaign {self.campaign_id}"
+
+
+class SummarySentence(TypedDict):
+    """One sentence of `QuestionSummary.sentences`."""
+
+    text: str
+    references: list[str]  # response references
 
 
 class QuestionSummary(models.Model):

@@ -4,12 +4,17 @@ that stop an email going twice (see docs/decisions/0008-notifications.md)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consult.models.consultations import Consultation, Department
+
+if TYPE_CHECKING:
+    from consult.models.accounts import User
 
 
 class Follow(models.Model):
@@ -78,7 +83,7 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.frequency}"
 
     @classmethod
-    def for_user(cls, user: object) -> NotificationPreference:
+    def for_user(cls, user: User) -> NotificationPreference:
         """The person's saved preference, or the unsaved default."""
         return cls.objects.filter(user=user).first() or cls(user=user)  # type: ignore[misc]
 

@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 
 from consult.analysis import redaction
 from consult.models import Agreement, Answer, Consultation, Flag, Outcome, OutcomeReceipt, Question, Response
-from consult.queries.outcome import counted_responses, outcome_page
+from consult.queries.outcome import OutcomeSnapshot, counted_responses, outcome_page
 
 # The iCalendar feed keeps a year of past closing dates: enough for a calendar's history without
 # the feed growing for ever.
@@ -144,11 +144,11 @@ def _public_text(answer: Answer) -> str:
 
 
 def iter_published_responses(
-    consultation: Consultation, snapshot: dict[str, object], batch_size: int = DOWNLOAD_BATCH_SIZE
+    consultation: Consultation, snapshot: OutcomeSnapshot, batch_size: int = DOWNLOAD_BATCH_SIZE
 ) -> Iterator[PublishedResponse]:
     """The consented responses, a batch at a time with a fixed number of queries per batch, each
     answer with the published themes it counted towards (frozen in its `OutcomeReceipt`)."""
-    question_ids = {question["id"] for question in snapshot["questions"]}  # type: ignore[index]
+    question_ids = {question["id"] for question in snapshot["questions"]}
     response_ids = list(published_responses(consultation).values_list("pk", flat=True))
     for start in range(0, len(response_ids), batch_size):
         batch = response_ids[start : start + batch_size]

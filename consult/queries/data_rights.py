@@ -10,6 +10,7 @@ Moderators' notes and officials' records are never included.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -42,7 +43,23 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _account(user: User) -> dict[str, object]:
+class EmailAddressData(TypedDict):
+    email: str
+    is_verified: bool
+    is_primary: bool
+
+
+class AccountData(TypedDict):
+    email: str
+    first_name: str
+    last_name: str
+    date_joined: str | None
+    last_login: str | None
+    has_two_factor_authentication: bool
+    email_addresses: list[EmailAddressData]
+
+
+def _account(user: User) -> AccountData:
     """The account itself: never the password hash, two-factor secrets or recovery codes."""
     return {
         "email": user.email,
@@ -58,7 +75,17 @@ def _account(user: User) -> dict[str, object]:
     }
 
 
-def _answer(answer: Answer) -> dict[str, object]:
+class AnswerData(TypedDict):
+    question: str
+    question_position: int
+    text: str
+    original_text_before_a_moderator_redacted_it: str | None
+    options: list[str]
+    agreement: str | None
+    updated_at: str | None
+
+
+def _answer(answer: Answer) -> AnswerData:
     question = answer.question
     original = getattr(answer, "redacted_original", None)
     return {
@@ -73,7 +100,15 @@ def _answer(answer: Answer) -> dict[str, object]:
     }
 
 
-def _equality(response: Response) -> dict[str, str] | None:
+class EqualityData(TypedDict):
+    age: str
+    region: str
+    disability: str
+    ethnicity: str
+    given_at: str | None
+
+
+def _equality(response: Response) -> EqualityData | None:
     equality = getattr(response, "equality", None)
     if equality is None:
         return None
@@ -86,7 +121,27 @@ def _equality(response: Response) -> dict[str, str] | None:
     }
 
 
-def _response(response: Response) -> dict[str, object]:
+class ResponseData(TypedDict):
+    reference: str
+    consultation: str
+    consultation_url: str
+    response_url: str
+    status: str
+    respondent_type: str
+    organisation_name: str
+    email: str
+    started_at: str | None
+    updated_at: str | None
+    sent_at: str | None
+    withdrawn_at: str | None
+    answers: list[AnswerData]
+    language: str
+    agreed_to_publication_without_name: bool
+    equality_information: EqualityData | None
+    published_themes_by_question: dict[str, list[str]] | None  # the outcome receipt's themes
+
+
+def _response(response: Response) -> ResponseData:
     consultation = response.consultation
     receipt = getattr(response, "outcome_receipt", None)
     return {
@@ -131,7 +186,28 @@ def responses_held_for(user: User) -> list[Response]:
     )
 
 
-def _organisations(user: User) -> dict[str, object]:
+class MembershipData(TypedDict):
+    organisation: str
+    role: str
+    organisation_status: str
+    registered_by_you: bool
+    joined_at: str | None
+
+
+class InvitationData(TypedDict):
+    organisation: str
+    email: str
+    role: str
+    sent_at: str | None
+    accepted_at: str | None
+
+
+class OrganisationsData(TypedDict):
+    memberships: list[MembershipData]
+    invitations_to_you: list[InvitationData]
+
+
+def _organisations(user: User) -> OrganisationsData:
     """The organisations the person belongs to and the invitations addressed to them. Not the
     organisations' responses, which belong to the organisation, nor who invited them."""
     memberships = OrganisationMember.objects.filter(user=user).select_related("organisation")
@@ -162,7 +238,41 @@ def _organisations(user: User) -> dict[str, object]:
     }
 
 
-def _following(user: User) -> dict[str, object]:
+class FollowData(TypedDict):
+    consultation: str | None
+    department: str | None
+    since: str | None
+
+
+class NotificationPreferencesData(TypedDict):
+    when_a_consultation_opens: bool
+    seven_days_before_it_closes: bool
+    when_the_outcome_is_published: bool
+    frequency: str
+    language_of_emails: str
+    updated_at: str | None
+
+
+class NotificationData(TypedDict):
+    consultation: str
+    kind: str
+    event_at: str | None
+    sent_at: str | None
+
+
+class DigestData(TypedDict):
+    date: str
+    sent_at: str | None
+
+
+class FollowingData(TypedDict):
+    follows: list[FollowData]
+    notification_preferences: NotificationPreferencesData | None
+    notifications: list[NotificationData]
+    daily_digests: list[DigestData]
+
+
+def _following(user: User) -> FollowingData:
     preference = NotificationPreference.objects.filter(user=user).first()
     return {
         "follows": [
@@ -205,7 +315,17 @@ def verified_addresses(user: User) -> list[str]:
     return sorted(addresses | {user.email})
 
 
-def personal_data(user: User) -> dict[str, object]:
+class PersonalData(TypedDict):
+    format_version: int
+    service: str
+    generated_at: str
+    account: AccountData
+    responses: list[ResponseData]
+    organisations: OrganisationsData
+    following: FollowingData
+
+
+def personal_data(user: User) -> PersonalData:
     """Everything held about the person, ready for `json.dumps`."""
     return {
         "format_version": FORMAT_VERSION,

@@ -15,10 +15,10 @@ This is the one module of `consult.queries` that writes, and only to the cache.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +40,14 @@ class Recount:
     consultation_id: int
     page: str = ""
     question_id: int | None = None
+
+
+class Kept(TypedDict):
+    """What `counted` adds to a page's counts. A page's own type names its counts and these two
+    keys (for instance `dashboard.KeptDashboardCounts`)."""
+
+    counted_at: datetime
+    recount: Recount | None
 
 
 def counts_key(page: str, consultation: Consultation, *parts: object) -> str:
@@ -67,8 +75,12 @@ def counts_are_shared() -> bool:
     return bool(settings.REDIS_URL) and settings.HAS_BROKER
 
 
-def counted(key: str, count: Callable[[], dict[str, Any]], recount: Recount, *, fresh: bool = False) -> dict[str, Any]:
-    """The counts under `key`, with "recount": the `Recount` the worker should do now, or None.
+def counted(
+    key: str, count: Callable[[], Mapping[str, Any]], recount: Recount, *, fresh: bool = False
+) -> dict[str, Any]:
+    """The counts under `key`, with "counted_at" and "recount": the `Recount` the worker should do
+    now, or None (the keys of `Kept`). The counts come back from the cache as they were kept, so
+    the caller, who knows what `count` returns, names the whole: `cast(KeptDashboardCounts, ...)`.
 
     Counted here when none are kept (or `fresh` is asked for). Once older than
     COUNTS_FRESH_SECONDS the recount is due (once: the first page to see it claims it), and the
@@ -85,7 +97,7 @@ def counted(key: str, count: Callable[[], dict[str, Any]], recount: Recount, *, 
     return {**counts, "recount": None}
 
 
-def _keep_counts(key: str, count: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _keep_counts(key: str, count: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
     counts = {**count(), "counted_at": timezone.now()}
     cache.set(key, counts, COUNTS_KEPT_SECONDS)
     return counts

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -185,7 +186,59 @@ def _accuracy_lines(consultation: Consultation, questions: dict[int, Question]) 
     return lines
 
 
-def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, object]:
+class SnapshotTheme(TypedDict):
+    id: int
+    label: str
+    description: str
+    count: int
+    is_other: bool
+    government_response: str  # empty for a run's candidate themes
+    label_cy: str
+    description_cy: str
+    government_response_cy: str
+
+
+class SnapshotQuestion(TypedDict):
+    id: int
+    position: int
+    text: str
+    text_cy: str
+    answered: int
+    non_answers: int
+    is_reviewed: bool
+    themes: list[SnapshotTheme]
+
+
+class SnapshotOrganisation(TypedDict):
+    name: str
+    is_verified: bool
+
+
+class SnapshotUpdate(TypedDict):
+    at: str  # ISO 8601
+    note: str
+    note_cy: str
+
+
+class OutcomeSnapshot(TypedDict):
+    """What the public page shows, frozen in `Outcome.published_snapshot` when it is published."""
+
+    version: int
+    response_count: int
+    summary: str
+    decision: str
+    method_note: str
+    summary_cy: str
+    decision_cy: str
+    method_note_cy: str
+    questions: list[SnapshotQuestion]
+    organisations: list[SnapshotOrganisation]
+    # Added by `services.publishing.publish_outcome`, not by `build_snapshot`.
+    published_at: NotRequired[str]  # ISO 8601
+    updates: NotRequired[list[SnapshotUpdate]]
+
+
+def build_snapshot(consultation: Consultation, outcome: Outcome) -> OutcomeSnapshot:
     """What the public page shows, from the themes in force and the draft, without dates."""
     free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
     in_force = consultation_themes(consultation)
@@ -197,7 +250,7 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
         )
     }
     counts = answer_counts([question.pk for question in free_text])
-    questions = []
+    questions: list[SnapshotQuestion] = []
     for question in free_text:
         themes = in_force[question.pk]
         questions.append(
@@ -244,22 +297,28 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> dict[str, ob
     }
 
 
+class PageUpdate(TypedDict):
+    at: datetime
+    note: str
+    note_cy: str
+
+
 @dataclass(frozen=True)
 class OutcomePage:
     """A snapshot ready for a template, with its dates as datetimes."""
 
-    snapshot: dict[str, object]
+    snapshot: OutcomeSnapshot
     published_at: datetime | None
-    updates: list[dict[str, object]]
+    updates: list[PageUpdate]
 
     @property
     def last_updated_at(self) -> datetime | None:
         return self.updates[-1]["at"] if self.updates else None
 
 
-def outcome_page(snapshot: dict[str, object], published_at: datetime | None = None) -> OutcomePage:
+def outcome_page(snapshot: OutcomeSnapshot, published_at: datetime | None = None) -> OutcomePage:
     stored = snapshot.get("published_at")
-    updates = [
+    updates: list[PageUpdate] = [
         {"at": datetime.fromisoformat(update["at"]), "note": update["note"], "note_cy": update.get("note_cy", "")}
         for update in snapshot.get("updates", [])
     ]
@@ -286,7 +345,7 @@ def published_themes_of(response: Response) -> list[tuple[str, list[str]]] | Non
     return themes_by_question(page.snapshot, receipt.themes if receipt is not None else {})
 
 
-def themes_by_question(snapshot: dict[str, object], themes: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+def themes_by_question(snapshot: OutcomeSnapshot, themes: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     """A receipt's themes as (question text, labels), in the published order of the questions, in
     Welsh where the language is Welsh and the outcome has Welsh versions."""
     welsh = get_language() == "cy"

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Model
 
-from consult.models import AuditEvent, Consultation
+from consult.models import AuditEvent, Consultation, User
 
 
 def record(
     consultation: Consultation | None,
-    actor: object,
+    actor: User | None,
     action: str,
     target: Model | None = None,
     *,
-    before: dict[str, object] | None = None,
-    after: dict[str, object] | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Record that `actor` did `action` (such as "theme.merge") to `target`, with the state before
     and after. Call it inside the transaction that makes the change, so that the change and its

@@ -5,11 +5,13 @@ transaction that makes it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Max, Model, QuerySet
 from django.utils import timezone
 
+from consult.json_types import JSONObject
 from consult.models import (
     AIToolRecord,
     Answer,
@@ -45,11 +47,11 @@ def _json(value: object) -> object:
     return value
 
 
-def _snapshot(instance: Model, fields: tuple[str, ...] | list[str]) -> dict[str, object]:
+def _snapshot(instance: Model, fields: tuple[str, ...] | list[str]) -> JSONObject:
     return {name: _json(getattr(instance, name)) for name in fields}
 
 
-def _diff(before: dict[str, object], after: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+def _diff(before: JSONObject, after: JSONObject) -> tuple[JSONObject, JSONObject]:
     """Only the fields that changed, before and after."""
     changed = [name for name in after if before.get(name) != after[name]]
     return {name: before.get(name) for name in changed}, {name: after[name] for name in changed}
@@ -77,7 +79,7 @@ CONSULTATION_FIELDS = (
 )
 
 
-def create_consultation(actor: User, department: Department, values: dict[str, object]) -> Consultation:
+def create_consultation(actor: User, department: Department, values: dict[str, Any]) -> Consultation:
     """A new draft consultation of `department`."""
     with transaction.atomic():
         consultation = Consultation.objects.create(
@@ -95,7 +97,7 @@ def create_consultation(actor: User, department: Department, values: dict[str, o
     return consultation
 
 
-def update_consultation(actor: User, consultation: Consultation, values: dict[str, object]) -> list[str]:
+def update_consultation(actor: User, consultation: Consultation, values: dict[str, Any]) -> list[str]:
     """Change the consultation's details and schedule; the names of the fields that changed."""
     with transaction.atomic():
         before = _snapshot(consultation, CONSULTATION_FIELDS)
@@ -194,7 +196,7 @@ AI_TOOL_FIELDS = (
 )
 
 
-def save_ai_tool_record(actor: User, consultation: Consultation, values: dict[str, object]) -> AIToolRecord:
+def save_ai_tool_record(actor: User, consultation: Consultation, values: dict[str, Any]) -> AIToolRecord:
     """Create the consultation's AI tool record, or change it."""
     with transaction.atomic():
         tool = AIToolRecord.objects.select_for_update().filter(consultation=consultation).first()
@@ -222,7 +224,7 @@ def lock_for_question_change(consultation: Consultation) -> None:
     Consultation.objects.filter(pk=consultation.pk).update(updated_at=timezone.now())
 
 
-def _question_snapshot(question: Question) -> dict[str, object]:
+def _question_snapshot(question: Question) -> JSONObject:
     options = question.options.all()
     return {
         **_snapshot(question, QUESTION_FIELDS),
@@ -248,7 +250,7 @@ def _set_welsh_option_labels(question: Question, labels_cy: list[str]) -> None:
 
 
 def add_question(
-    actor: User, consultation: Consultation, values: dict[str, object], options: list[str], options_cy: list[str] = ()
+    actor: User, consultation: Consultation, values: dict[str, Any], options: list[str], options_cy: list[str] = ()
 ) -> Question:
     """A new question at the end of the consultation."""
     with transaction.atomic():
@@ -266,7 +268,7 @@ def add_question(
 
 
 def update_question(
-    actor: User, question: Question, values: dict[str, object], options: list[str], options_cy: list[str] = ()
+    actor: User, question: Question, values: dict[str, Any], options: list[str], options_cy: list[str] = ()
 ) -> None:
     """Change a question. Once people have sent responses only its wording, whether it must be
     answered, and a longer answer limit may change: their answers depend on the rest."""
@@ -319,7 +321,7 @@ def delete_question(actor: User, question: Question) -> None:
         _shift_positions(consultation.questions.filter(position__gt=position), -1)
 
 
-def _shift_positions(questions: object, by: int) -> None:
+def _shift_positions(questions: QuerySet[Question], by: int) -> None:
     """Move questions by `by` places without ever holding two at one position: a position is
     unique per consultation and PostgreSQL checks that row by row, so the rows first go far out of
     the way, then come back."""

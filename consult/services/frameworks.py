@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consult import task_names
-from consult.models import AnalysisRun, Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet
+from consult.json_types import JSONObject
+from consult.models import AnalysisRun, Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet, User
 from consult.services import outbox
 from consult.services.audit import record
 from consult.services.review import OTHER_DESCRIPTION, OTHER_LABEL, _mapping_state, _theme_state
@@ -112,7 +113,7 @@ def _check(question: Question, rows: Sequence[FrameworkRow]) -> dict[str, list[i
     return found
 
 
-def import_framework(question: Question, rows: Sequence[FrameworkRow], actor: object) -> ThemeSet:
+def import_framework(question: Question, rows: Sequence[FrameworkRow], actor: User | None) -> ThemeSet:
     """Replace the question's themes with a framework and sign it off as the themes in force.
 
     Everything is checked before anything is written (a label missing or repeated, an example
@@ -137,7 +138,7 @@ def import_framework(question: Question, rows: Sequence[FrameworkRow], actor: ob
                     )
             except IntegrityError:
                 theme_set = ThemeSet.objects.select_for_update().get(question=question)
-            before: dict[str, object] = {}
+            before: JSONObject = {}
         else:
             old_themes = list(theme_set.themes.order_by("is_other", "position"))
             checks = MappingCheck.objects.filter(theme_set=theme_set)

@@ -37,7 +37,8 @@ from consult.analysis.mapping import (
 )
 from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
 from consult.analysis.types import AnswerText, Usage
-from consult.models import Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet
+from consult.json_types import JSONObject
+from consult.models import Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet, User
 from consult.models.responses import AnswerQuerySet
 from consult.queries.workspace.review import mapping_evidence
 from consult.services import recounts, review, runs
@@ -83,7 +84,7 @@ class _Proposed:
     answer_ids: list[int]  # in row order
     chosen: list[list[ThemeMatch]]  # per row, best first; [] = Other
     mapping: Mapping
-    summary: dict[str, object]
+    summary: JSONObject  # for the audit record
 
 
 def map_answers(theme_set_id: int) -> ThemeSet | None:
@@ -177,7 +178,7 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
     ]
     mapping = map_to_themes(vectors, evidence)
     chosen = [list(found) for found in mapping.matches]
-    summary: dict[str, object] = {
+    summary: JSONObject = {
         "answers": len(answers),
         "embedding_model": embedder.name,
         "evidence": {
@@ -222,7 +223,7 @@ def _let_the_model_decide(
     chosen: list[list[ThemeMatch]],
     *,
     exclude: set[int],
-) -> dict[str, object]:
+) -> JSONObject:
     """Send the answers the classifier is unsure of (their redacted text only) to the language
     model, and let its verified decisions replace the classifier's proposals in `chosen`. Returns
     what it cost, for the audit record."""
@@ -377,7 +378,7 @@ def _ask_for_checks(theme_set: ThemeSet, proposed: _Proposed) -> dict[str, int]:
     return {"unsure": len(unsure), "random": len(drawn), "open_before": len(kept)}
 
 
-def record_checks(theme_set: ThemeSet, decisions: dict[int, list[int]], actor: object) -> int:
+def record_checks(theme_set: ThemeSet, decisions: dict[int, list[int]], actor: User) -> int:
     """Record officials' answers to open checks (check id -> the reviewed theme ids the answer
     belongs in, best first; empty for "Other / none of these"), apply each as the official's own
     placing of the answer (as `review.add_answer_theme` and `remove_answer_theme` do), audit the

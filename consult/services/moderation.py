@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from consult.analysis import moderation as detectors
 from consult.analysis import redaction
-from consult.models import Answer, Campaign, Flag, RedactedOriginal
+from consult.json_types import JSONObject
+from consult.models import Answer, Campaign, Flag, RedactedOriginal, User
 from consult.queries.workspace.moderation import campaign_copies_waiting
 from consult.services.audit import record
 
@@ -109,7 +110,7 @@ def campaign_copy_detail(member_count: int) -> str:
 # --- What people do -----------------------------------------------------------------------------
 
 
-def report_answer(answer: Answer, actor: object, reason: str) -> Flag:
+def report_answer(answer: Answer, actor: User, reason: str) -> Flag:
     """Report an answer to the moderators, with the official's reason.
 
     An answer already reported and waiting has one open report: a second report adds its reason
@@ -141,7 +142,7 @@ def report_answer(answer: Answer, actor: object, reason: str) -> Flag:
     return flag
 
 
-def approve_answer(answer: Answer, actor: object, reason: str = "") -> list[Flag]:
+def approve_answer(answer: Answer, actor: User, reason: str = "") -> list[Flag]:
     """Approve an answer as it stands: every open flag on it is closed as approved."""
     with transaction.atomic():
         flags = _open_flags(answer)
@@ -157,7 +158,7 @@ def approve_answer(answer: Answer, actor: object, reason: str = "") -> list[Flag
     return flags
 
 
-def redact_answer(answer: Answer, actor: object, text: str, reason: str) -> list[Flag]:
+def redact_answer(answer: Answer, actor: User, text: str, reason: str) -> list[Flag]:
     """Replace an answer's text with the moderator's redacted `text`, keeping the original apart.
 
     The original goes to `RedactedOriginal` (only the first: redacting again keeps the
@@ -205,7 +206,7 @@ def redact_answer(answer: Answer, actor: object, text: str, reason: str) -> list
     return flags
 
 
-def hide_answer(answer: Answer, actor: object, reason: str) -> list[Flag]:
+def hide_answer(answer: Answer, actor: User, reason: str) -> list[Flag]:
     """Hide an answer: it leaves the analysis at the next run and is never published."""
     with transaction.atomic():
         locked = Answer.objects.select_for_update().get(pk=answer.pk)
@@ -226,7 +227,7 @@ def hide_answer(answer: Answer, actor: object, reason: str) -> list[Flag]:
     return flags
 
 
-def decide_campaign(campaign: Campaign, actor: object, decision: str, reason: str) -> int:
+def decide_campaign(campaign: Campaign, actor: User, decision: str, reason: str) -> int:
     """Approve or hide, in one decision, every copy of a campaign whose only open flags are campaign
     flags; copies flagged for something else too (personal data, abuse) are left for a decision
     of their own. Each copy's decision is audited as if taken on its own page, and one event
@@ -261,7 +262,7 @@ def _open_flags(answer: Answer) -> list[Flag]:
     return flags
 
 
-def _close(flags: list[Flag], status: str, actor: object, reason: str) -> None:
+def _close(flags: list[Flag], status: str, actor: User, reason: str) -> None:
     # Stamped after any save of the answer above, so that the decision is never older than the
     # answer it decided: the analysis reads a later `Answer.updated_at` as a changed answer.
     now = timezone.now()
@@ -272,7 +273,7 @@ def _close(flags: list[Flag], status: str, actor: object, reason: str) -> None:
         flag.status, flag.decided_by, flag.decided_at, flag.decision_reason = status, actor, now, reason
 
 
-def _flag_states(flags: list[Flag], status: str) -> list[dict[str, object]]:
+def _flag_states(flags: list[Flag], status: str) -> list[JSONObject]:
     return [{"id": flag.pk, "reason": flag.reason, "status": str(status)} for flag in flags]
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from consult.models import Answer
+from consult.json_types import JSONObject
+from consult.models import Answer, User
 from consult.queries.counting import NON_ANSWER_DECISION
 from consult.services.audit import record
 
 
-def _state(answer: Answer) -> dict[str, object]:
+def _state(answer: Answer) -> JSONObject:
     return {
         "answer": answer.pk,
         "non_answer_override": answer.non_answer_override,
@@ -24,7 +25,7 @@ def _state(answer: Answer) -> dict[str, object]:
     }
 
 
-def set_non_answer(answer: Answer, actor: object, *, is_non_answer: bool | None) -> bool:
+def set_non_answer(answer: Answer, actor: User, *, is_non_answer: bool | None) -> bool:
     """Record an official's decision that `answer` says nothing of substance (True), that it does
     (False), or that the rule decides again (None), with an audit event of the state before and
     after. Returns False, recording nothing, when the decision is already the one in force."""

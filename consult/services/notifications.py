@@ -15,8 +15,10 @@ department never brings a flood of old news, and a consultation that opened mont
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -240,7 +242,16 @@ def _links(user: User) -> dict[str, str]:
     }
 
 
-def _item(notification: Notification) -> dict[str, object]:
+class EmailItem(TypedDict):
+    kind: str
+    consultation: Consultation
+    title: str
+    department: str
+    consultation_url: str
+    outcome_url: str
+
+
+def _item(notification: Notification) -> EmailItem:
     consultation = notification.consultation
     return {
         "kind": notification.kind,
@@ -253,7 +264,7 @@ def _item(notification: Notification) -> dict[str, object]:
     }
 
 
-def _deliver(user: User, template: str, context: dict[str, object]) -> None:
+def _deliver(user: User, template: str, context: Mapping[str, object]) -> None:
     """Send with the RFC 8058 headers, so that mail clients offer one-click unsubscribe."""
     links = _links(user)
     context = {**context, **links, "site_name": settings.SITE_NAME}

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consult.json_types import JSONObject
 from consult.models import (
     Consultation,
     FalseSubmissionReport,
@@ -66,7 +67,7 @@ def register_organisation(user: User, **fields: str) -> Organisation:
     return organisation
 
 
-def _decision_state(organisation: Organisation) -> dict[str, object]:
+def _decision_state(organisation: Organisation) -> JSONObject:
     return {"status": organisation.status, "reason": organisation.decision_reason}
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from consult import emails, task_names
+from consult.json_types import JSONObject
 from consult.models import (
     Answer,
     Consultation,
@@ -30,8 +31,10 @@ from consult.models import (
     OutcomeReceipt,
     Response,
     ReviewTheme,
+    User,
 )
 from consult.queries.outcome import (
+    SnapshotUpdate,
     build_snapshot,
     content_problems,
     counted_responses,
@@ -74,13 +77,13 @@ def _locked_outcome(consultation: Consultation, version: int) -> Outcome | None:
 OUTCOME_TEXT = ("summary", "decision", "method_note", "summary_cy", "decision_cy", "method_note_cy")
 
 
-def _draft_state(outcome: Outcome) -> dict[str, object]:
+def _draft_state(outcome: Outcome) -> JSONObject:
     return {**{name: getattr(outcome, name) for name in OUTCOME_TEXT}, "version": outcome.version}
 
 
 def save_outcome_draft(
     consultation: Consultation,
-    actor: object,
+    actor: User,
     *,
     version: int,
     summary: str,
@@ -96,7 +99,7 @@ def save_outcome_draft(
         outcome = _locked_outcome(consultation, version)
         if outcome is None:
             outcome = Outcome(consultation=consultation, version=0)
-            before: dict[str, object] = {}
+            before: JSONObject = {}
         else:
             before = _draft_state(outcome)
         themes = {t.pk: t for t in review_themes(consultation)}
@@ -128,7 +131,7 @@ def save_outcome_draft(
     return outcome
 
 
-def approve_outcome(consultation: Consultation, actor: object, *, version: int) -> Outcome:
+def approve_outcome(consultation: Consultation, actor: User, *, version: int) -> Outcome:
     with transaction.atomic():
         outcome = _locked_outcome(consultation, version)
         problems = content_problems(consultation, outcome)
@@ -142,7 +145,7 @@ def approve_outcome(consultation: Consultation, actor: object, *, version: int) 
 
 
 def publish_outcome(
-    consultation: Consultation, actor: object, *, version: int, update_note: str = "", update_note_cy: str = ""
+    consultation: Consultation, actor: User, *, version: int, update_note: str = "", update_note_cy: str = ""
 ) -> Outcome:
     """Publish the approved outcome, or publish an update of it with a note of what changed (and,
     optionally, its Welsh version).
@@ -165,7 +168,11 @@ def publish_outcome(
         snapshot = build_snapshot(consultation, outcome)
         if is_update:
             snapshot["published_at"] = before["published_at"]
-            update = {"at": now.isoformat(), "note": update_note.strip(), "note_cy": update_note_cy.strip()}
+            update: SnapshotUpdate = {
+                "at": now.isoformat(),
+                "note": update_note.strip(),
+                "note_cy": update_note_cy.strip(),
+            }
             snapshot["updates"] = [*before.get("updates", []), update]
         else:
             snapshot["published_at"] = now.isoformat()
@@ -217,7 +224,7 @@ def _freeze_receipts(consultation: Consultation, now: datetime) -> None:
     OutcomeReceipt.objects.filter(response__consultation=consultation, updated_at__lt=now).update(themes={})
 
 
-def record_export(consultation: Consultation, actor: object, export_format: str, response_count: int) -> None:
+def record_export(consultation: Consultation, actor: User, export_format: str, response_count: int) -> None:
     """Put an export in the audit trail: who took which responses out of the service, when."""
     record(consultation, actor, f"export.{export_format}", after={"format": export_format, "responses": response_count})
 

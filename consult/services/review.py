@@ -20,14 +20,17 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from consult import task_names
+from consult.json_types import JSONObject
 from consult.models import (
     AnalysisRun,
     Answer,
+    Consultation,
     Question,
     ReviewTheme,
     Theme,
     ThemeMapping,
     ThemeSet,
+    User,
 )
 from consult.services import outbox
 from consult.services.audit import record
@@ -51,7 +54,7 @@ class StaleVersion(Exception):
 # --- State kept in the audit trail -------------------------------------------------------------
 
 
-def _theme_state(theme: ReviewTheme) -> dict[str, object]:
+def _theme_state(theme: ReviewTheme) -> JSONObject:
     return {
         "id": theme.pk,
         "label": theme.label,
@@ -71,7 +74,7 @@ def _mapping_state(theme: ReviewTheme) -> dict[str, list[int]]:
     return dict(state)
 
 
-def _consultation(theme_set: ThemeSet) -> object:
+def _consultation(theme_set: ThemeSet) -> Consultation:
     return theme_set.question.consultation
 
 
@@ -102,7 +105,7 @@ def _claim_version(theme_set: ThemeSet, version: int, *, status: str | None = Th
 # --- Starting a review -------------------------------------------------------------------------
 
 
-def start_review(question: Question, actor: object, *, version: int | None = None) -> ThemeSet:
+def start_review(question: Question, actor: User, *, version: int | None = None) -> ThemeSet:
     """Copy the latest succeeded run's candidate themes of a free-text question into a theme set
     officials can edit, with an "Other" theme. Given the `version` of a draft set that has never
     been mapped, start it again from the latest run instead (a rebase)."""
@@ -121,7 +124,7 @@ def start_review(question: Question, actor: object, *, version: int | None = Non
             except IntegrityError:
                 # Another official started it at the same moment: show them theirs.
                 raise StaleVersion(ThemeSet.objects.get(question=question)) from None
-            before: dict[str, object] = {}
+            before: JSONObject = {}
             action = "theme_set.start"
         else:
             theme_set = existing
@@ -173,7 +176,7 @@ def _next_position(theme_set: ThemeSet) -> int:
     return (theme_set.themes.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
-def update_theme(theme: ReviewTheme, actor: object, *, version: int, label: str, description: str) -> ReviewTheme:
+def update_theme(theme: ReviewTheme, actor: User, *, version: int, label: str, description: str) -> ReviewTheme:
     """Rename a theme and change its description."""
     theme_set = theme.theme_set
     with transaction.atomic():
@@ -185,7 +188,7 @@ def update_theme(theme: ReviewTheme, actor: object, *, version: int, label: str,
     return theme
 
 
-def create_theme(theme_set: ThemeSet, actor: object, *, version: int, label: str, description: str) -> ReviewTheme:
+def create_theme(theme_set: ThemeSet, actor: User, *, version: int, label: str, description: str) -> ReviewTheme:
     """Add a theme the AI did not propose: the mapping finds its answers from its label and
     description alone, until officials place answers in it."""
     with transaction.atomic():
@@ -202,7 +205,7 @@ def create_theme(theme_set: ThemeSet, actor: object, *, version: int, label: str
     return theme
 
 
-def delete_theme(theme: ReviewTheme, actor: object, *, version: int) -> None:
+def delete_theme(theme: ReviewTheme, actor: User, *, version: int) -> None:
     """Delete a theme. Its answers go to the nearest other theme, or Other, at the next mapping;
     the answers it held are kept in the audit record."""
     if theme.is_other:
@@ -216,7 +219,7 @@ def delete_theme(theme: ReviewTheme, actor: object, *, version: int) -> None:
 
 
 def merge_themes(
-    theme_set: ThemeSet, actor: object, *, version: int, theme_ids: list[int], label: str, description: str
+    theme_set: ThemeSet, actor: User, *, version: int, theme_ids: list[int], label: str, description: str
 ) -> ReviewTheme:
     """Merge two or more themes into the first of them (in the set's order), which takes the
     new label and description, every candidate of the others and the answers placed in them."""
@@ -255,7 +258,7 @@ def merge_themes(
 
 
 def split_theme(
-    theme: ReviewTheme, actor: object, *, version: int, answer_ids: list[int], label: str, description: str
+    theme: ReviewTheme, actor: User, *, version: int, answer_ids: list[int], label: str, description: str
 ) -> ReviewTheme:
     """Move chosen member answers of a theme into a new theme. The move is an official's
     decision about those answers: the new theme holds them, the old one no longer does, and the
@@ -314,7 +317,7 @@ def split_theme(
 # --- Sign-off and mapping -----------------------------------------------------------------------
 
 
-def sign_off(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
+def sign_off(theme_set: ThemeSet, actor: User, *, version: int) -> ThemeSet:
     """Sign off a theme set and queue the mapping of every answer to it."""
     if not theme_set.themes.filter(is_other=False).exists():
         raise ReviewError("Add at least one theme before you sign these themes off.")
@@ -338,7 +341,7 @@ def sign_off(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
     return theme_set
 
 
-def reopen(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
+def reopen(theme_set: ThemeSet, actor: User, *, version: int) -> ThemeSet:
     """Put a signed-off set back in review. Its mappings stay as they are until it is signed off
     again, when the mapping is done again; meanwhile the run's candidates are the themes in force."""
     with transaction.atomic():
@@ -358,7 +361,7 @@ def reopen(theme_set: ThemeSet, actor: object, *, version: int) -> ThemeSet:
     return theme_set
 
 
-def request_mapping(theme_set: ThemeSet, actor: object) -> ThemeSet:
+def request_mapping(theme_set: ThemeSet, actor: User | None) -> ThemeSet:
     """Map every answer to a signed-off set again: after a failure, or for answers that arrived
     since the last mapping."""
     with transaction.atomic():
@@ -408,7 +411,7 @@ def _mapped_set(answer: Answer, theme: ReviewTheme) -> ThemeSet:
     return theme_set
 
 
-def add_answer_theme(answer: Answer, theme: ReviewTheme, actor: object) -> bool:
+def add_answer_theme(answer: Answer, theme: ReviewTheme, actor: User) -> bool:
     """Place an answer in a theme. Other excludes every other theme, so placing an answer in a
     theme takes it out of Other, and placing it in Other takes it out of the rest. Returns False
     when the answer was already there."""
@@ -443,7 +446,7 @@ def add_answer_theme(answer: Answer, theme: ReviewTheme, actor: object) -> bool:
     return True
 
 
-def remove_answer_theme(answer: Answer, theme: ReviewTheme, actor: object) -> bool:
+def remove_answer_theme(answer: Answer, theme: ReviewTheme, actor: User) -> bool:
     """Take an answer out of a theme; an answer left in no theme goes to Other. Returns False
     when the answer was not in the theme."""
     theme_set = _mapped_set(answer, theme)

@@ -21,7 +21,7 @@ from consult import task_names
 from consult.analysis import embedding as embedding_lib
 from consult.analysis import language, llm, non_answers, redaction, themes
 from consult.analysis.pipeline import QuestionInput, QuestionResult, analyse_question, summarise_consultation
-from consult.analysis.types import AnswerText
+from consult.analysis.types import AnswerText, Summary
 from consult.models import (
     AnalysisRun,
     Answer,
@@ -35,6 +35,7 @@ from consult.models import (
     Theme,
     ThemeAssignment,
 )
+from consult.models.analysis import SummarySentence
 from consult.services import moderation, outbox, recounts
 from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, owned, set_stage
 
@@ -293,7 +294,7 @@ def _agreement_by_response(consultation: Consultation) -> dict[tuple[int, int], 
 def _save_results(
     run: AnalysisRun,
     results: list[QuestionResult],
-    overall: object,
+    overall: Summary,
     overall_usage: llm.Usage,
     answers: list[Answer],
     embedder: embedding_lib.Embedder,
@@ -450,7 +451,7 @@ def place_late_answers(run: AnalysisRun, answers: list[Answer], vectors: np.ndar
             LateAnswer.objects.update_or_create(run=run, answer=answer, defaults={"fits_none": not keys})
 
 
-def _cited(summary: object, reference_of: dict[int, str]) -> list[dict[str, object]]:
+def _cited(summary: Summary, reference_of: dict[int, str]) -> list[SummarySentence]:
     return [
         {"text": sentence.text, "references": [reference_of[i] for i in sentence.answer_ids if i in reference_of]}
         for sentence in summary.sentences

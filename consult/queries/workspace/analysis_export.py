@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TypedDict
 
 from django.db.models import Case, When
 from django.db.models.functions import Coalesce
 
+from consult.json_types import JSONObject
 from consult.models import (
     AnalysisRun,
     Answer,
@@ -26,7 +28,71 @@ from consult.queries.counting import answer_counts
 from consult.queries.themes import consultation_themes
 
 
-def analysis_export(consultation: Consultation) -> dict[str, object] | None:
+class Arrivals(TypedDict):
+    arrived_since_run: int
+    arrived_since_run_fitting_no_theme: float | None  # a share, 0 to 1; None when none was checked
+
+
+class CitedSentence(TypedDict):
+    text: str
+    source: str
+    references: list[str]
+    external_ids: list[str]
+
+
+class ExportedTheme(TypedDict):
+    id: int
+    label: str
+    label_source: str
+    description: str
+    keywords: list[str]
+    count: int
+
+
+class ExportedReviewedTheme(TypedDict):
+    id: int
+    label: str
+    description: str
+    source: str
+
+
+class ExportedResponse(TypedDict):
+    external_id: str
+    reference: str
+    substantive: bool
+    themes: list[int]
+    mapped_themes: list[int]
+    campaign: int | None
+
+
+class ExportedQuestion(TypedDict):
+    text: str
+    non_answers: int
+    themes: list[ExportedTheme]
+    summary: list[CitedSentence]
+    reviewed_themes: list[ExportedReviewedTheme]
+    responses: list[ExportedResponse]
+
+
+class Change(TypedDict):
+    at: str
+    by: str
+    action: str
+    object: str
+    before: JSONObject
+    after: JSONObject
+
+
+class AnalysisExport(Arrivals):
+    consultation: str
+    run: int
+    campaigns_counted: str
+    summary: list[CitedSentence]
+    questions: list[ExportedQuestion]
+    changes: list[Change]
+
+
+def analysis_export(consultation: Consultation) -> AnalysisExport | None:
     """The latest succeeded run's themes and each response's place in them, per free-text question.
 
     Counts follow the run's choice of counting each campaign once or every copy, which the export
@@ -58,7 +124,7 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     in_force = consultation_themes(consultation)
     free_text = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
     counts = answer_counts([question.pk for question in free_text])
-    questions = []
+    questions: list[ExportedQuestion] = []
     for question in free_text:
         answers = list(
             Answer.objects.filter(question=question)
@@ -112,7 +178,7 @@ def analysis_export(consultation: Consultation) -> dict[str, object] | None:
     }
 
 
-def _cited_sentences(summary: QuestionSummary | None, external_id_of: dict[str, str]) -> list[dict[str, object]]:
+def _cited_sentences(summary: QuestionSummary | None, external_id_of: dict[str, str]) -> list[CitedSentence]:
     """A run's summary as sentences, each with the responses it cites by reference and external id."""
     if summary is None:
         return []
@@ -127,7 +193,7 @@ def _cited_sentences(summary: QuestionSummary | None, external_id_of: dict[str, 
     ]
 
 
-def _reviewed_themes(question: Question) -> list[dict[str, object]]:
+def _reviewed_themes(question: Question) -> list[ExportedReviewedTheme]:
     return [
         {"id": pk, "label": label, "description": description, "source": source}
         for pk, label, description, source in ReviewTheme.objects.filter(theme_set__question=question, is_other=False)
@@ -154,7 +220,7 @@ def _mapped_themes(question: Question) -> dict[int, list[int]]:
     return dict(mapped)
 
 
-def _changes(consultation: Consultation) -> list[dict[str, object]]:
+def _changes(consultation: Consultation) -> list[Change]:
     """Who changed what in the consultation's analysis and review, oldest first."""
     return [
         {
@@ -171,7 +237,7 @@ def _changes(consultation: Consultation) -> list[dict[str, object]]:
     ]
 
 
-def arrivals_since(run: AnalysisRun) -> dict[str, object]:
+def arrivals_since(run: AnalysisRun) -> Arrivals:
     """How many answers arrived (or changed) since the run read them, and what share of those the
     current themes could not place: the signal that it is time to run the analysis again."""
     arrived = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypedDict, cast
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -31,10 +32,10 @@ from consult.models import (
     ThemeSet,
 )
 from consult.queries.counting import Bar, bars
-from consult.queries.kept_counts import Recount, counted, counts_key
+from consult.queries.kept_counts import Kept, Recount, counted, counts_key
 from consult.queries.themes import consultation_themes
-from consult.queries.workspace.analysis_export import arrivals_since
-from consult.queries.workspace.free_text import CAMPAIGNS_SHOWN_IN_DEPTH, free_text_results
+from consult.queries.workspace.analysis_export import Arrivals, arrivals_since
+from consult.queries.workspace.free_text import CAMPAIGNS_SHOWN_IN_DEPTH, FreeTextResult, free_text_results
 from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
 
 # --- Responses over time and respondent types -------------------------------------------------
@@ -181,7 +182,15 @@ def latest_run(consultation: Consultation) -> AnalysisRun | None:
     return AnalysisRun.objects.filter(consultation=consultation).order_by("-created_at", "-pk").first()
 
 
-def run_progress(run: AnalysisRun | None) -> dict[str, object]:
+class RunProgress(TypedDict):
+    status: str
+    stage: str
+    stage_label: str
+    progress: int  # per cent
+    finished: bool
+
+
+def run_progress(run: AnalysisRun | None) -> RunProgress:
     """What the progress bar shows, as the JSON the page polls."""
     if run is None:
         return {
@@ -220,12 +229,34 @@ def _mapping_accuracy(consultation: Consultation, questions: list[Question]) -> 
     return [(question, accuracy_sentence(accuracy[question.pk])) for question in questions if question.pk in signed_off]
 
 
-def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
+class DashboardCounts(TypedDict):
+    submitted_count: int
+    respondent_types: list[Bar]
+    organisation_standings: list[Bar]
+    days: list[Day]
+    closed_results: list[ClosedResult]
+    free_text_results: list[FreeTextResult]
+    run: AnalysisRun | None
+    arrivals: Arrivals | None
+    mapping_accuracy: list[tuple[Question, str]]
+
+
+class KeptDashboardCounts(DashboardCounts, Kept):
+    pass
+
+
+class Dashboard(KeptDashboardCounts):
+    current_run: AnalysisRun | None
+    progress: RunProgress
+    is_run_in_progress: bool
+
+
+def dashboard(consultation: Consultation, *, fresh: bool = False) -> Dashboard:
     """Everything the analysis overview shows, in a fixed number of queries. The counts are kept
     (the page says when they were counted, see `kept_counts.counted`); the state of the current run
     is always read afresh."""
 
-    def count() -> dict[str, object]:
+    def count() -> DashboardCounts:
         questions = list(consultation.questions.select_related("explains").order_by("position"))
         run = AnalysisRun.objects.latest_succeeded_for(consultation)
         in_force = consultation_themes(consultation)
@@ -243,7 +274,7 @@ def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, o
         }
 
     key = counts_key("dashboard", consultation)
-    counts = counted(key, count, Recount(consultation.pk, "dashboard"), fresh=fresh)
+    counts = cast(KeptDashboardCounts, counted(key, count, Recount(consultation.pk, "dashboard"), fresh=fresh))
     current = latest_run(consultation)
     return {
         **counts,
@@ -253,18 +284,30 @@ def dashboard(consultation: Consultation, *, fresh: bool = False) -> dict[str, o
     }
 
 
-def question_analysis(consultation: Consultation, question: Question, *, fresh: bool = False) -> dict[str, object]:
+class QuestionCounts(TypedDict):
+    result: FreeTextResult
+    run: AnalysisRun | None
+
+
+class QuestionAnalysis(QuestionCounts, Kept):
+    pass
+
+
+def question_analysis(consultation: Consultation, question: Question, *, fresh: bool = False) -> QuestionAnalysis:
     """One free-text question in depth: its themes, agreement, quotes and campaigns."""
 
-    def count() -> dict[str, object]:
+    def count() -> QuestionCounts:
         run = AnalysisRun.objects.latest_succeeded_for(consultation)
         in_force = consultation_themes(consultation)
         [result] = free_text_results(consultation, [question], run, in_force, campaigns_shown=CAMPAIGNS_SHOWN_IN_DEPTH)
         return {"result": result, "run": run}
 
-    return counted(
-        counts_key("question", consultation, question.pk),
-        count,
-        Recount(consultation.pk, "question", question.pk),
-        fresh=fresh,
+    return cast(
+        QuestionAnalysis,
+        counted(
+            counts_key("question", consultation, question.pk),
+            count,
+            Recount(consultation.pk, "question", question.pk),
+            fresh=fresh,
+        ),
     )

@@ -21,6 +21,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from django.db.models import F
@@ -60,11 +61,11 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def iso(moment: object) -> str:
+def iso(moment: datetime | None) -> str:
     """A time as ISO 8601 in the site's time zone, with its offset, so it is unambiguous."""
     if moment is None:
         return ""
-    return timezone.localtime(moment).isoformat(timespec="seconds")  # type: ignore[arg-type]
+    return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 # --- The table of responses -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Q
 
@@ -18,7 +19,7 @@ from consult.models import (
     ThemeMapping,
 )
 from consult.queries.counting import Bar, share
-from consult.queries.kept_counts import Recount, counted, counts_key
+from consult.queries.kept_counts import Kept, Recount, counted, counts_key
 from consult.queries.themes import QuestionThemes, consultation_themes
 
 # Groups smaller than this are not shown, so that nobody can be picked out.
@@ -147,11 +148,22 @@ def _assigned_condition(in_force: dict[int, QuestionThemes]) -> Q | None:
     return condition
 
 
-def fairness_page(consultation: Consultation, *, fresh: bool = False) -> dict[str, object]:
+class FairnessCounts(TypedDict):
+    breakdowns: list[FairnessBreakdown]
+
+
+class FairnessPage(FairnessCounts, Kept):
+    pass
+
+
+def fairness_page(consultation: Consultation, *, fresh: bool = False) -> FairnessPage:
     """The fairness check's breakdowns, kept like the dashboard's counts."""
-    return counted(
-        counts_key("fairness", consultation),
-        lambda: {"breakdowns": fairness(consultation, consultation_themes(consultation))},
-        Recount(consultation.pk, "fairness"),
-        fresh=fresh,
+    return cast(
+        FairnessPage,
+        counted(
+            counts_key("fairness", consultation),
+            lambda: {"breakdowns": fairness(consultation, consultation_themes(consultation))},
+            Recount(consultation.pk, "fairness"),
+            fresh=fresh,
+        ),
     )

@@ -3,14 +3,16 @@ its audit trail. The analysis dashboards read through `queries.workspace.dashboa
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from consult.access import workspace_consultations
-from consult.models import AuditEvent, Consultation, Flag, Response
+from consult.models import AuditEvent, Consultation, Flag, Response, User
 
 
-def workspace_home(user: object) -> QuerySet[Consultation]:
+def workspace_home(user: User) -> QuerySet[Consultation]:
     """The official's consultations with their response counts, newest first, in one query.
 
     Each count is a subquery per consultation, which PostgreSQL answers from the response index on
@@ -32,7 +34,15 @@ def workspace_home(user: object) -> QuerySet[Consultation]:
     )
 
 
-def consultation_overview(consultation: Consultation) -> dict[str, object]:
+class ConsultationOverview(TypedDict):
+    submitted_count: int
+    withdrawn_count: int
+    draft_count: int
+    open_flag_count: int
+    question_count: int
+
+
+def consultation_overview(consultation: Consultation) -> ConsultationOverview:
     """The counts an overview page shows: responses by status and open moderation flags."""
     by_status = dict(consultation.responses.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db.models import Count, Min, Q, QuerySet
 
@@ -15,7 +16,13 @@ def _open_flags(consultation: Consultation) -> QuerySet[Flag]:
     return Flag.objects.filter(status=Flag.Status.OPEN, answer__response__consultation=consultation)
 
 
-def open_flag_counts(consultation: Consultation) -> list[dict[str, object]]:
+class FlagCount(TypedDict):
+    reason: str
+    label: str
+    count: int
+
+
+def open_flag_counts(consultation: Consultation) -> list[FlagCount]:
     """Each reason with how many answers wait in the queue for it, every reason listed."""
     counts = dict(_open_flags(consultation).values_list("reason").annotate(n=Count("pk")).values_list("reason", "n"))
     return [{"reason": value, "label": label, "count": counts.get(value, 0)} for value, label in Flag.Reason.choices]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypedDict
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -28,6 +30,7 @@ from consult.models import (
     Theme,
     ThemeMapping,
 )
+from consult.models.analysis import SummarySentence
 from consult.queries.outcome import default_method_note
 from consult.queries.themes import QuestionThemes, consultation_themes
 from consult.queries.workspace.dashboard import closed_results, respondent_types
@@ -60,7 +63,7 @@ class FreeTextResult:
     non_answers: int  # of those answered, answers with nothing to say: in no theme
     source: str | None
     themes: list[ReportTheme]
-    summary: list[dict[str, object]]
+    summary: list[SummarySentence]
     campaign_count: int
 
     @property
@@ -76,7 +79,20 @@ def _quote_text(text: str, redacted_text: str, visibility: str) -> str:
     return redacted_text or text
 
 
-def consultation_report(consultation: Consultation) -> dict[str, object]:
+class ConsultationReport(TypedDict):
+    submitted_count: int
+    withdrawn_count: int
+    individual_count: int
+    organisation_count: int
+    closed_results: list[ClosedResult]
+    free_text_results: list[FreeTextResult]
+    overall_summary: list[SummarySentence]
+    run: AnalysisRun | None
+    method_note: str
+    generated_at: datetime
+
+
+def consultation_report(consultation: Consultation) -> ConsultationReport:
     """Everything the printable report shows, in a fixed number of queries."""
     questions = list(consultation.questions.select_related("explains").order_by("position"))
     submitted_count, types, _ = respondent_types(consultation)
@@ -84,7 +100,7 @@ def consultation_report(consultation: Consultation) -> dict[str, object]:
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     in_force = consultation_themes(consultation)
     quotes = _theme_quotes(in_force)
-    summaries: dict[int | None, list[dict[str, object]]] = {}
+    summaries: dict[int | None, list[SummarySentence]] = {}
     if run is not None:
         summaries = {s.question_id: s.sentences for s in QuestionSummary.objects.filter(run=run)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from consult.models import (
     AnalysisRun,
@@ -39,7 +40,14 @@ class MapTheme:
     y: str  # 0 (top) to 100 (bottom)
 
 
-def topic_map(consultation: Consultation, question: Question) -> dict[str, object]:
+class TopicMap(TypedDict):
+    points: list[MapPoint]
+    themes: list[MapTheme]
+    total: int  # answers with an embedding, of which at most MAP_POINTS are drawn
+    run: AnalysisRun | None
+
+
+def topic_map(consultation: Consultation, question: Question) -> TopicMap:
     """A two-dimensional map of a free-text question's answers: their stored embeddings (from the
     latest run's model) projected onto their two main directions of difference (PCA, in numpy),
     coloured by primary theme. Answers close on the map say similar things. An even sample of at
@@ -49,7 +57,7 @@ def topic_map(consultation: Consultation, question: Question) -> dict[str, objec
     from consult.analysis.embedding import from_bytes
 
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
-    empty = {"points": [], "themes": [], "total": 0, "run": run}
+    empty: TopicMap = {"points": [], "themes": [], "total": 0, "run": run}
     if run is None or not run.versions.get("embedding_model"):
         return empty
     embeddings = (

@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from consult.access import ResponseLinkGone, get_response_for_token, may_work_on_response, response_link
 from consult.forms.respond import AboutYouForm, AnswerForm, EqualityForm, ResumeLinkForm, WithdrawForm
-from consult.models import EqualityInformation, Question, Response
+from consult.models import Answer, EqualityInformation, Question, Response
 from consult.queries import outcome as queries_outcome
 from consult.queries import public as queries
 from consult.services import intake, organisations
@@ -276,7 +276,7 @@ ANSWER_CHANGED = gettext_noop(
 )
 
 
-def _initial_answer(question: Question, answer: object) -> object:
+def _initial_answer(question: Question, answer: Answer | None) -> str | int | list[int] | None:
     if answer is None:
         return None
     if question.is_free_text:

@@ -1,8 +1,10 @@
 """Workspace: running a consultation. Its details and schedule, the AI tool record, its questions,
 a respondent's preview, publishing, and sharing with officials of other departments."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 
@@ -29,7 +31,7 @@ def _page(request: HttpRequest, template: str, consultation: Consultation | None
     )
 
 
-def _posted(request: HttpRequest) -> object:
+def _posted(request: HttpRequest) -> QueryDict | None:
     """The form data of a POST, even an empty one (an empty QueryDict is falsy, and would leave
     the form unbound and its errors unshown); None for a GET."""
     return request.POST if request.method == "POST" else None
@@ -123,7 +125,7 @@ def workspace_questions(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _question_values(form: QuestionForm) -> dict[str, object]:
+def _question_values(form: QuestionForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in services.QUESTION_FIELDS}
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 
@@ -107,10 +107,10 @@ def workspace_campaign(request: HttpRequest, slug: str, campaign_id: int) -> Htt
 DECISIONS = ("approve", "redact", "hide")
 
 
-def _decision_forms(answer: Answer, data: object = None, decision: str = "") -> dict[str, forms.Form]:
+def _decision_forms(answer: Answer, data: QueryDict | None = None, decision: str = "") -> dict[str, forms.Form]:
     """The three decision forms, the one named by `decision` bound to `data`."""
 
-    def bound(name: str) -> object:
+    def bound(name: str) -> QueryDict | None:
         return data if name == decision else None
 
     return {

@@ -10,7 +10,7 @@ from django.urls import path
 
 from consult.access import get_workspace_consultation
 from consult.forms.workspace.publishing import OutcomeActionForm, OutcomeForm
-from consult.models import Consultation, Outcome, Permission
+from consult.models import Consultation, Outcome, Permission, ReviewTheme
 from consult.queries import outcome as queries_outcome
 from consult.queries.workspace import exports, report
 from consult.services import publishing
@@ -85,7 +85,7 @@ STALE_MESSAGE = (
 )
 
 
-def _outcome_form(consultation: Consultation, themes: list[object]) -> OutcomeForm:
+def _outcome_form(consultation: Consultation, themes: list[ReviewTheme]) -> OutcomeForm:
     """The draft as saved, with the method note (and its Welsh version) drawn from the latest run
     while it is empty."""
     outcome = queries_outcome.outcome_of(consultation)
