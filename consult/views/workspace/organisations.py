@@ -16,7 +16,7 @@ from consult.access import (
 )
 from consult.forms.organisations import OrganisationDecisionForm, ResolveReportForm
 from consult.models import Organisation, Permission
-from consult.queries import organisations as queries_organisations
+from consult.queries.workspace import organisations as queries_organisations
 from consult.services import organisations as services
 from consult.views.workspace.base import official_required
 
