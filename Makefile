@@ -10,6 +10,10 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV := DEBUG=true SITE_URL=$(SITE_URL)
 # Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
+# One test process per core (pytest-xdist), each module's tests kept in one process; each process
+# has its own test database and Redis databases (config/test_settings.py), four at most. TEST_PARALLEL= runs
+# the suite in one process.
+TEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
 # `make bench-web` builds its data in a database of its own (created if missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult_bench
 
@@ -100,12 +104,12 @@ beat: install ## Run Celery beat, which re-sends analysis runs whose task a brok
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 .PHONY: test
-test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL)
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL), in parallel
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: test-fast
 test-fast: install ## The suite without its slow tests (real workers, the browser, whole demo loads and runs): about 2 minutes
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not slow" $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## Check style and formatting with ruff

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -18,12 +19,12 @@ from tests.factories import make_consultation, make_official, make_response
 
 pytestmark = pytest.mark.django_db
 
-# A Redis database of its own, emptied around each test (the broker uses database 0).
+# A Redis database of its own (one per test process), emptied around each test.
 SHARED_COUNTS = {
-    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "REDIS_URL": settings.TEST_REDIS_CACHE_URL,
     "HAS_BROKER": True,
     "CACHES": {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.TEST_REDIS_CACHE_URL}
     },
 }
 
