@@ -15,7 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # that real workers started by one process never take another's tasks.
 XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{15 - XDIST_INDEX}")
-# Where a test needs a shared Redis cache of its own (tests/test_analysis_counts.py).
+# Where a test needs a shared Redis cache of its own (tests/workspace/test_kept_counts.py).
 TEST_REDIS_CACHE_URL = f"redis://127.0.0.1:6379/{9 - XDIST_INDEX}"
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,0 +1,1 @@
+"""consult: public consultations on proposed government AI deployments (see the README)."""

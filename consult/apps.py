@@ -1,3 +1,5 @@
+"""The app: registers the deploy checks and loads the Celery tasks in every process."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""What every template may read: the site's name and whether the visitor is an official."""
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject

@@ -4,7 +4,7 @@ Welsh leaves its password rules untranslated, so `locale/allauth/cy/LC_MESSAGES/
 Welsh for every string listed here (see docs/decisions/0011-welsh.md).
 
 The list is read from the packages' own English catalogues, so upgrading either brings its new
-strings into the check in `tests/test_welsh_accounts.py`."""
+strings into the check in `tests/accounts/test_welsh_accounts.py`."""
 
 from __future__ import annotations
 

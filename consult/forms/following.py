@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ class NotificationPreferenceForm(forms.Form):
         error_messages={"required": _("Select how often we should email you")},
     )
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("frequency") not in (None, NotificationPreference.Frequency.NEVER) and not cleaned.get("kinds"):
             self.add_error(
@@ -32,5 +34,5 @@ class NotificationPreferenceForm(forms.Form):
         return cleaned
 
     @classmethod
-    def initial_for(cls, preference: NotificationPreference) -> dict[str, object]:
+    def initial_for(cls, preference: NotificationPreference) -> dict[str, Any]:
         return {"kinds": preference.kinds, "frequency": preference.frequency}

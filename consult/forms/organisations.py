@@ -4,8 +4,10 @@ sent responses, and officials' decisions (the workspace's are in English only)."
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from consult.forms.respond import AboutYouForm, TypedTextField, cleaned_reference
@@ -132,7 +134,7 @@ class StartOrganisationResponseForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: object, consultations: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, consultations: QuerySet[Consultation], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consultation"].queryset = consultations
 
@@ -204,7 +206,7 @@ class OrganisationDecisionForm(forms.Form):
         error_messages={"max_length": "Reason must be 2,000 characters or fewer"},
     )
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not cleaned.get("reason"):
             self.add_error("reason", "Enter why you reject the organisation")

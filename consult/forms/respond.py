@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consult.models import REFERENCE_ALPHABET, Agreement, EqualityInformation, Question, Response
+from consult.models import REFERENCE_ALPHABET, Agreement, EqualityInformation, Option, Question, Response
 
 # A response's reference as `models.responses.new_reference` makes it: R-7KX4-M9PT-2HQD.
 REFERENCE = re.compile(rf"^R-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
@@ -92,13 +93,21 @@ class AboutYouForm(forms.Form):
         if not asks_email:
             del self.fields["email"]
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("respondent_type") == Response.RespondentType.ORGANISATION and not cleaned.get(
             "organisation_name"
         ):
             self.add_error("organisation_name", _("Enter the name of the organisation"))
         return cleaned
+
+
+class AnswerKwargs(TypedDict, total=False):
+    """An answer as `services.responses.save_answer` takes it: one of the three, by the question's kind."""
+
+    text: str
+    agreement: int | None
+    options: list[Option]
 
 
 class AnswerForm(forms.Form):
@@ -166,7 +175,7 @@ class AnswerForm(forms.Form):
             },
         )
 
-    def answer_kwargs(self) -> dict[str, object]:
+    def answer_kwargs(self) -> AnswerKwargs:
         """The cleaned answer as keyword arguments for `services.save_answer`."""
         value = self.cleaned_data.get("answer")
         kind = self.question.kind

@@ -6,7 +6,7 @@ of loading the response, checking it in Python and then writing it. A statement 
 nothing returns None; the caller then takes the full path (`consult.services.responses`), which
 loads the response and says exactly why (closed, withdrawn, incomplete, already sent). Sending has
 its rules here only: the full path runs the same statement first. Saving an answer states in SQL
-what `Response.is_changeable` states in Python (`tests/test_answer_saving.py` holds them together).
+what `Response.is_changeable` states in Python (`tests/public/test_answer_saving.py` holds them together).
 
 The questions of a consultation are kept in each process's memory between requests, keyed by the
 consultation's `updated_at`: every change to a question moves it on

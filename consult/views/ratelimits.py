@@ -1,3 +1,5 @@
+"""Rates for django-ratelimit, read from settings at request time."""
+
 from django.conf import settings
 from django.http import HttpRequest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -118,7 +119,7 @@ class ResponseFilterForm(forms.Form):
             self.add_error(f"{prefix}_day", f"{name} must be a real date")
             return None
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = self._date("from", "Date from"), self._date("to", "Date to")
         if start and end and end < start:

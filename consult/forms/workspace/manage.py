@@ -4,6 +4,7 @@ questions and who it is shared with. Error messages follow the GOV.UK Design Sys
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -171,7 +172,7 @@ class ConsultationForm(forms.Form):
             others = others.exclude(pk=self.consultation.pk)
         return others.exists()
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name in ("opens_at", "closes_at"):
             # The form shows times to the minute: a time sent back unchanged keeps its seconds, so
@@ -193,7 +194,7 @@ class ConsultationForm(forms.Form):
             slug, n = f"{base}-{n}", n + 1
         return slug
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> dict[str, Any]:
         """The cleaned values of the consultation's own fields (the department aside)."""
         return {name: value for name, value in self.cleaned_data.items() if name != "department"}
 
@@ -404,7 +405,7 @@ class QuestionForm(forms.Form):
             raise ValidationError(errors)
         return labels
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         kind = cleaned.get("kind")
         options = cleaned.get("options")

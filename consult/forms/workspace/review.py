@@ -3,6 +3,8 @@ a save against a set someone else changed since is refused instead of overwritin
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from consult.forms.respond import TypedTextField
@@ -133,7 +135,7 @@ class MappingChecksForm(forms.Form):
             raise forms.ValidationError("Someone else checked some of these answers since you opened this page")
         return self.cleaned_data["shown"]
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for number, check in enumerate(self.checks, start=1):
             name = self.field_name(check)

@@ -6,7 +6,7 @@ Every function makes a fixed number of queries whatever the number of responses,
 options or themes: counts are GROUP BY queries in the database. Counting 100,000 responses still
 takes longer than a page should, so the pages keep their counts for a minute
 (`consult.queries.kept_counts`) and say when a recount is due; the view asks for it.
-tests/test_workspace_query_counts.py guards the query counts. The drill-down and one response read
+tests/workspace/test_query_counts.py guards the query counts. The drill-down and one response read
 through `queries.workspace.responses`, the fairness check through `queries.workspace.fairness`, the topic map through
 `queries.workspace.topic_map`.
 """

@@ -1,6 +1,6 @@
 """Reads for each free-text question's results on the analysis pages: the themes in force with
 counts, shares and agreement within each, representative quotes, and campaigns. A fixed number
-of queries whatever the number of answers (tests/test_workspace_query_counts.py)."""
+of queries whatever the number of answers (tests/workspace/test_query_counts.py)."""
 
 from __future__ import annotations
 

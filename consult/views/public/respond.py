@@ -3,7 +3,7 @@ questions, confirmation; and later, view, change or withdraw.
 
 Every page is reached through the response's signed token (see `access.response_token`), so the
 journey needs no cookie to pick up where it stopped. A link that was replaced or has expired
-answers with a page offering a new one (`views.response_links`).
+answers with a page offering a new one (`views.public.response_links`).
 """
 
 from collections.abc import Callable, Sequence

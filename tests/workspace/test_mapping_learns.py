@@ -37,7 +37,7 @@ from consult.services import mapping
 from tests import corpus
 from tests.factories import make_official, make_response
 from tests.fake_openai import FakeOpenAI, Recorded, Respond
-from tests.test_analysis_with_a_model import model_settings
+from tests.services.test_analysis_with_a_model import model_settings
 
 pytest_plugins = ["tests.fake_openai"]
 

@@ -117,7 +117,7 @@ def test_a_message_delivered_twice_sends_one_email(client: Client) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(EMAIL_BACKEND="tests.test_outbox.FlakyEmailBackend")
+@override_settings(EMAIL_BACKEND="tests.services.test_outbox.FlakyEmailBackend")
 def test_a_receipt_retried_after_an_smtp_failure_keeps_its_record_and_goes_once(client: Client) -> None:
     FlakyEmailBackend.refusals = 1
     with tasks_retried_as_by_a_worker():

@@ -129,7 +129,7 @@ def test_a_retry_after_the_email_provider_failed_sends_only_what_was_not_sent(
 ) -> None:
     client.force_login(world.lead)
     FailingAfterOneBackend.accepted = 0
-    with override_settings(EMAIL_BACKEND="tests.test_outcome_publishing.FailingAfterOneBackend"):
+    with override_settings(EMAIL_BACKEND="tests.workspace.test_outcome_publishing.FailingAfterOneBackend"):
         assert client.post(outcome_url(world), draft(world)).status_code == 302
         client.post(outcome_url(world, "workspace_outcome_approve"), {"version": 1})
         # In eager mode the task's automatic retry surfaces as Celery's Retry; a worker would wait.

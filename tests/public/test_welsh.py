@@ -134,7 +134,7 @@ def test_the_language_toggle_links_each_page_to_itself_in_the_other_language(cli
 
 @pytest.mark.django_db
 def test_the_workspace_stays_english_without_a_toggle(client: Client) -> None:
-    """The account pages are in both languages: tests/test_welsh_accounts.py."""
+    """The account pages are in both languages: tests/accounts/test_welsh_accounts.py."""
     department = make_department()
     client.force_login(make_official(department))
     html = client.get(reverse("workspace_home")).content.decode()

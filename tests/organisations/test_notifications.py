@@ -206,7 +206,7 @@ class RefusingBackend(EmailBackend):
         raise OSError("Connection refused")
 
 
-REFUSING = "tests.test_notifications.RefusingBackend"
+REFUSING = "tests.organisations.test_notifications.RefusingBackend"
 
 
 def test_a_send_the_provider_refused_is_released_for_the_retry_which_sends_it_once():

@@ -2,7 +2,7 @@
 error states included, with consultations in Welsh and with English shown for a missing Welsh
 version; and a respondent who switches to Welsh answers in Welsh, and the answer is stored as Welsh.
 
-The same harness as tests/test_browser.py (Debian's Chromium through Playwright, skipped where it
+The same harness as tests/public/test_browser.py (Debian's Chromium through Playwright, skipped where it
 is missing); screenshots land in test-artifacts/screenshots/ with names starting "cy ".
 """
 

@@ -67,7 +67,7 @@ def _addresses(samples: dict[str, object]) -> list[tuple[str, str]]:
         else:
             parts = list(pattern.pattern.regex.groupindex)
         missing = [part for part in parts if part not in samples]
-        assert not missing, f"Add a sample value for {missing} to tests/test_every_address.py ({name})."
+        assert not missing, f"Add a sample value for {missing} to tests/site/test_every_address.py ({name})."
         addresses.append((name, reverse(name, kwargs={part: samples[part] for part in parts})))
     assert len(addresses) >= 190  # the whole conf: public, respond, organisations, workspace, admin, API
     return addresses

@@ -17,7 +17,7 @@ from consult.models import AnalysisRun, Answer, LateAnswer, ThemeAssignment
 from consult.services.imports import import_responses
 from tests import corpus
 from tests.fake_openai import Recorded, Respond
-from tests.test_analysis_with_a_model import model_reply, model_settings
+from tests.services.test_analysis_with_a_model import model_reply, model_settings
 
 pytest_plugins = ["tests.fake_openai"]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,1 @@
+"""Accounts: signing in, two-factor authentication for officials and the admin, the account pages' wording."""

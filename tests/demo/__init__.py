@@ -1,0 +1,1 @@
+"""The demo: loading it, analysing it and its published outcome."""

@@ -1,0 +1,1 @@
+"""Organisations that respond, following consultations and the emails that follow."""

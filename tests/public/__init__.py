@@ -1,0 +1,1 @@
+"""The public site: consultations, the respondent's journey, data rights and the Welsh pages."""

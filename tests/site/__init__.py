@@ -1,0 +1,1 @@
+"""The site as a whole: error pages, every address, security headers, settings, logs, the cache."""

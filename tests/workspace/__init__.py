@@ -1,0 +1,1 @@
+"""The officials' workspace: access, analysis pages, review, moderation, exports, publishing."""
