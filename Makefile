@@ -14,6 +14,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
 # has its own test database and Redis databases (config/test_settings.py), four at most. TEST_PARALLEL= runs
 # the suite in one process.
 TEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+# In parallel, each process's numerical libraries use one thread: two processes each spinning two
+# threads on two cores cost more than the second process wins (docs/benchmarks.md).
+TEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) $(if $(strip $(TEST_PARALLEL)),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 NUMBA_NUM_THREADS=1)
 # `make bench-web` builds its data in a database of its own (created if missing).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult_bench
 
@@ -105,11 +108,11 @@ beat: install ## Run Celery beat, which re-sends analysis runs whose task a brok
 
 .PHONY: test
 test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL), in parallel
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: test-fast
 test-fast: install ## The suite without its slow tests (real workers, the browser, whole demo loads and runs): about 2 minutes
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not slow" $(TEST_PARALLEL) $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not slow" $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## Check style and formatting with ruff
