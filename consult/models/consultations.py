@@ -167,7 +167,7 @@ class Consultation(HasWelshVersion, models.Model):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
 
-    def phase_at(self, moment: object = None) -> Phase:
+    def phase_at(self, moment: datetime | None = None) -> Phase:
         now = moment or timezone.now()
         if not self.is_published:
             return Phase.DRAFT

@@ -127,7 +127,7 @@ def list_consultations(request: HttpRequest, params: Query[PageParams]) -> dict[
     tags=["consultations"],
 )
 @limited
-def get_consultation(request: HttpRequest, slug: str = SlugParam) -> object:
+def get_consultation(request: HttpRequest, slug: str = SlugParam) -> ConsultationDetail | Status:
     """One published consultation with its AI tool record and its questions."""
     consultation = published_consultation(slug)
     if consultation is None:
@@ -143,7 +143,7 @@ def get_consultation(request: HttpRequest, slug: str = SlugParam) -> object:
     tags=["consultations"],
 )
 @limited
-def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> object:
+def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> AIToolRecordOut | Status:
     """The AI tool record of a published consultation."""
     consultation = published_consultation(slug)
     record = ai_tool_of(consultation) if consultation is not None else None
@@ -159,7 +159,7 @@ def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> object:
     tags=["consultations"],
 )
 @limited
-def list_questions(request: HttpRequest, slug: str = SlugParam) -> object:
+def list_questions(request: HttpRequest, slug: str = SlugParam) -> list[QuestionOut] | Status:
     """A published consultation's questions in the order they are asked, with their options."""
     consultation = published_consultation(slug)
     if consultation is None:
@@ -178,7 +178,7 @@ def list_outcomes(request: HttpRequest, params: Query[PageParams]) -> dict[str, 
     "/consultations/{slug}/outcome", response={200: OutcomeDetail, **NOT_FOUND}, url_name="outcome", tags=["outcomes"]
 )
 @limited
-def get_outcome(request: HttpRequest, slug: str = SlugParam) -> object:
+def get_outcome(request: HttpRequest, slug: str = SlugParam) -> OutcomeDetail | Status:
     """A consultation's published outcome as it was frozen at publication, with theme counts."""
     consultation = published_consultation(slug)
     outcome = published_outcome_of(consultation) if consultation is not None else None
