@@ -288,7 +288,6 @@ BENEFITS = ConsultationSpec(
             role="worries",
             kind="multiple_choice",
             text="What, if anything, worries you about the assistant?",
-            hint="Select all that apply.",
             is_required=False,
             options=WORRIES,
         ),

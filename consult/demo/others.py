@@ -104,7 +104,6 @@ DISCHARGE = ConsultationSpec(
             role="data",
             kind="multiple_choice",
             text="Which of these do you think the forecast should be allowed to use?",
-            hint="Select all that apply.",
             is_required=False,
             options=(
                 "Age band",

@@ -327,11 +327,13 @@ class Question(HasWelshVersion, models.Model):
     @property
     def hint_for_respondents(self) -> str:
         """The hint as the question page shows it: with GOV.UK's "Select all that apply." for a
-        multiple-choice question."""
+        multiple-choice question, once, even where the official's own hint already says it."""
         hint = self.localised("hint")
         if self.kind == self.Kind.MULTIPLE_CHOICE:
-            select_all = _("Select all that apply.")
-            return f"{hint}\n\n{select_all}" if hint else str(select_all)
+            select_all = str(_("Select all that apply."))
+            if select_all.rstrip(".").casefold() in hint.casefold():
+                return hint
+            return f"{hint}\n\n{select_all}" if hint else select_all
         return hint
 
 

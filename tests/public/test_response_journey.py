@@ -243,6 +243,23 @@ def test_a_multiple_choice_question_says_select_all_that_apply_and_so_does_its_p
     assert "Select all that apply." in preview.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("hint", "shown"),
+    [
+        ("", "Select all that apply."),
+        ("Think of the last year.", "Think of the last year.\n\nSelect all that apply."),
+        ("Select all that apply.", "Select all that apply."),
+        ("select all that apply", "select all that apply"),
+        ("Tick any you have used. Select all that apply.", "Tick any you have used. Select all that apply."),
+    ],
+)
+def test_select_all_that_apply_is_said_once_whatever_the_official_wrote(hint, shown):
+    consultation = make_consultation()
+    worries = consultation.questions.get(position=4)
+    worries.hint = hint
+    assert worries.hint_for_respondents == shown
+
+
 def test_accept_and_send_is_one_read_and_one_conditional_write(client, django_assert_max_num_queries):
     """The response by its token, then one UPDATE that sends it only if it may be sent (plus the
     savepoint pair the test's own transaction makes of the service's)."""
