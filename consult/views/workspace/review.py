@@ -1,7 +1,8 @@
-"""Workspace: officials review the AI's themes, sign them off, map answers and correct them.
+"""Workspace: officials review the AI's themes, sign them off and map answers to them. Placing
+answers in themes by hand (one response, the mapping's checks) is in `coding`.
 
-Reading needs VIEW; editing themes and answering the mapping's checks EDIT_THEMES; signing off,
-reopening, mapping and importing a coding framework SIGN_OFF; placing an answer in a theme CODE.
+Reading needs VIEW; editing themes EDIT_THEMES; signing off, reopening, mapping and importing a
+coding framework SIGN_OFF.
 Every change page is a plain form that works without JavaScript; a change someone else made first
 is refused (409) and the current themes are shown.
 """
@@ -20,28 +21,25 @@ from django.urls import URLPattern, path, reverse
 from consult.access import (
     get_workspace_consultation,
     get_workspace_question,
-    get_workspace_response,
     get_workspace_review_theme,
     get_workspace_theme_set,
 )
 from consult.forms.workspace.review import (
-    AnswerThemeForm,
     FrameworkForm,
-    MappingChecksForm,
     MergeForm,
     SplitForm,
     ThemeForm,
     VersionForm,
 )
-from consult.models import AnalysisRun, Permission, Question, ReviewTheme, ThemeSet
+from consult.models import AnalysisRun, Permission, Question, ThemeSet
 from consult.queries.workspace import review as queries_review
-from consult.services import frameworks, mapping, review
+from consult.services import frameworks, review
 from consult.views.workspace.base import official_required
 
 STALE_MESSAGE = "Someone else changed these themes since you opened this page: here is the current version."
 
 
-def _theme_set_url(theme_set: ThemeSet) -> str:
+def theme_set_url(theme_set: ThemeSet) -> str:
     question = theme_set.question
     return reverse("workspace_theme_set", kwargs={"slug": question.consultation.slug, "question_id": question.pk})
 
@@ -82,7 +80,7 @@ def _stale(request: HttpRequest, error: review.StaleVersion) -> HttpResponse:
     )
 
 
-def _form_page(
+def form_page(
     request: HttpRequest,
     template: str,
     theme_set: ThemeSet,
@@ -101,7 +99,7 @@ def _form_page(
             "question": question,
             "theme_set": theme_set,
             "form": form,
-            "back_url": _theme_set_url(theme_set),
+            "back_url": theme_set_url(theme_set),
             "form_has_errors": form.is_bound and bool(form.errors),
             **context,
         },
@@ -166,7 +164,7 @@ def workspace_theme_set_start(request: HttpRequest, slug: str, question_id: int)
             problems.append(str(error))
         else:
             messages.success(request, "The AI's candidate themes are ready for review.")
-            return redirect(_theme_set_url(started))
+            return redirect(theme_set_url(started))
     if form.is_bound:
         problems.extend(error for errors in form.errors.values() for error in errors)
     return render(
@@ -206,8 +204,8 @@ def _act(
             form.add_error(None, str(error))
         else:
             messages.success(request, success)
-            return redirect(_theme_set_url(theme_set))
-    return _form_page(request, template, theme_set, form, **context)
+            return redirect(theme_set_url(theme_set))
+    return form_page(request, template, theme_set, form, **context)
 
 
 def _confirm(
@@ -264,7 +262,7 @@ def workspace_theme_set_map(request: HttpRequest, slug: str, question_id: int) -
             problems.append(str(error))
         else:
             messages.success(request, "The responses are being mapped to the signed-off themes.")
-            return redirect(_theme_set_url(theme_set))
+            return redirect(theme_set_url(theme_set))
     return render(
         request,
         "workspace/review/theme_set_map.html",
@@ -274,7 +272,7 @@ def workspace_theme_set_map(request: HttpRequest, slug: str, question_id: int) -
             "question": theme_set.question,
             "theme_set": theme_set,
             "problems": problems,
-            "back_url": _theme_set_url(theme_set),
+            "back_url": theme_set_url(theme_set),
             "form_has_errors": bool(problems),
         },
         status=409 if problems else 200,
@@ -376,44 +374,7 @@ def workspace_theme_split(request: HttpRequest, slug: str, theme_id: int) -> Htt
     return _act(request, theme_set, form, "theme_split.html", split, theme=theme, shown=len(choices), total=total)
 
 
-# --- The mapping's checks, and frameworks officials bring -----------------------------------------
-
-
-@official_required
-def workspace_mapping_checks(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
-    """ "Check these 20 answers": the answers the mapping asked about, each with the themes as
-    checkboxes ticked as it proposed; one form for the whole batch."""
-    theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
-    is_mapped = theme_set.is_signed_off and theme_set.mapping_status == ThemeSet.MappingStatus.DONE
-    checks = queries_review.open_checks(theme_set) if is_mapped else []
-    themes = list(theme_set.themes.filter(is_other=False).order_by("position", "pk"))
-    form = MappingChecksForm(
-        request.POST if request.method == "POST" and checks else None,
-        checks=[item.check for item in checks],
-        themes=themes,
-    )
-    if form.is_bound and form.is_valid():
-        try:
-            count = mapping.record_checks(theme_set, form.decisions(), request.user)
-        except review.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                f"Thank you: {count} answer{'s' if count != 1 else ''} checked. The mapping is learning from them "
-                "and will map the responses again.",
-            )
-            return redirect(_theme_set_url(theme_set))
-    items = [(item, form[MappingChecksForm.field_name(item.check)]) for item in checks]
-    return _form_page(
-        request,
-        "mapping_checks.html",
-        theme_set,
-        form,
-        status=400 if form.is_bound and form.errors and not form.non_field_errors() else None,
-        items=items,
-        is_mapped=is_mapped,
-    )
+# --- Frameworks officials bring -----------------------------------------------------------------
 
 
 @official_required
@@ -436,7 +397,7 @@ def workspace_theme_framework(request: HttpRequest, slug: str, question_id: int)
                 f"{len(rows)} themes imported and signed off as the themes in force. Every response is being "
                 "mapped to them.",
             )
-            return redirect(_theme_set_url(imported))
+            return redirect(theme_set_url(imported))
     return render(
         request,
         "workspace/review/theme_framework.html",
@@ -450,56 +411,6 @@ def workspace_theme_framework(request: HttpRequest, slug: str, question_id: int)
             "form_has_errors": form.is_bound and bool(form.errors),
         },
         status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-# --- Coding one response ------------------------------------------------------------------------
-
-
-@official_required
-def workspace_response_themes(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
-    permission = Permission.CODE if request.method == "POST" else Permission.VIEW
-    response = get_workspace_response(request, slug, reference, permission)
-    form = AnswerThemeForm(request.POST if request.method == "POST" else None)
-    problems: list[str] = []
-    if request.method == "POST":
-        if form.is_valid():
-            answer = response.answers.select_related("question").filter(pk=form.cleaned_data["answer"]).first()
-            theme = (
-                ReviewTheme.objects.select_related("theme_set__question__consultation")
-                .filter(pk=form.cleaned_data["theme"], theme_set__question__consultation=response.consultation)
-                .first()
-            )
-            if answer is None or theme is None:
-                problems.append("This page is out of date. Reload it and try again")
-            else:
-                try:
-                    if form.cleaned_data["action"] == "add":
-                        changed = review.add_answer_theme(answer, theme, request.user)
-                        done = f"Answer placed in “{theme.label}”." if changed else "The answer was already there."
-                    else:
-                        changed = review.remove_answer_theme(answer, theme, request.user)
-                        done = f"Answer taken out of “{theme.label}”." if changed else "The answer was not there."
-                except review.ReviewError as error:
-                    problems.append(str(error))
-                else:
-                    messages.success(request, done)
-                    return redirect(request.path)
-        else:
-            problems.extend(error for errors in form.errors.values() for error in errors)
-    return render(
-        request,
-        "workspace/review/response_themes.html",
-        {
-            "consultation": response.consultation,
-            "workspace_section": "review",
-            "response": response,
-            "items": queries_review.response_themes(response),
-            "can_code": Permission.CODE in getattr(request, "workspace_permissions", frozenset()),
-            "problems": problems,
-            "form_has_errors": bool(problems),
-        },
-        status=409 if problems and form.is_valid() else (400 if problems else 200),
     )
 
 
@@ -537,11 +448,6 @@ urlpatterns: list[URLPattern] = [
         name="workspace_theme_set_map",
     ),
     path(
-        "consultations/<slug:slug>/review/<int:question_id>/checks/",
-        workspace_mapping_checks,
-        name="workspace_mapping_checks",
-    ),
-    path(
         "consultations/<slug:slug>/review/<int:question_id>/framework/",
         workspace_theme_framework,
         name="workspace_theme_framework",
@@ -560,10 +466,5 @@ urlpatterns: list[URLPattern] = [
         "consultations/<slug:slug>/review/themes/<int:theme_id>/split/",
         workspace_theme_split,
         name="workspace_theme_split",
-    ),
-    path(
-        "consultations/<slug:slug>/responses/<str:reference>/themes/",
-        workspace_response_themes,
-        name="workspace_response_themes",
     ),
 ]

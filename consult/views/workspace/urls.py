@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from consult.views.workspace import analysis, home, manage, moderation, publishing, review
+from consult.views.workspace import analysis, coding, home, manage, moderation, publishing, review
 from consult.views.workspace import organisations as organisations_views
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     *manage.urlpatterns,
     *analysis.urlpatterns,
     *review.urlpatterns,
+    *coding.urlpatterns,
     *moderation.urlpatterns,
     *publishing.urlpatterns,
     *organisations_views.urlpatterns,
