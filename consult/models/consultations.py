@@ -103,16 +103,21 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         return self.published().filter(closes_at__lte=now)
 
     def search(self, words: str) -> ConsultationQuerySet:
-        """Consultations whose title, summary, department or AI tool mention every word given."""
+        """Consultations whose title, summary, department or AI tool mention every word given, in
+        English or in Welsh."""
         queryset = self
+        fields = [
+            "title",
+            "summary",
+            "department__name",
+            "ai_tool__tool_name",
+            "ai_tool__description",
+        ]
         for word in words.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(department__name__icontains=word)
-                | Q(ai_tool__tool_name__icontains=word)
-                | Q(ai_tool__description__icontains=word)
-            )
+            found = Q()
+            for field in fields:
+                found |= Q(**{f"{field}__icontains": word}) | Q(**{f"{field}_cy__icontains": word})
+            queryset = queryset.filter(found)
         return queryset
 
 

@@ -277,3 +277,15 @@ def test_empty_sign_in_says_what_to_enter_in_gov_uk_words(client):
     assert "This field is required." not in page
     invalid = client.post(reverse("account_signup"), {"email": "nope", "password1": "", "password2": ""})
     assert "Enter an email address in the correct format, like name@example.com" in invalid.content.decode()
+
+
+def test_account_emails_name_the_service_not_the_host_and_pages_spell_it_the_british_way(client, settings):
+    sign_up(client, "greeted@example.com")
+
+    body = mail.outbox[-1].body
+    assert f"Hello from {settings.SITE_NAME}!" in body
+    assert settings.SITE_URL in body
+    assert "Hello from testserver" not in body
+    sent_page = client.get(reverse("account_email_verification_sent")).content.decode()
+    assert "finalize" not in sent_page
+    assert "to finish signing up" in sent_page

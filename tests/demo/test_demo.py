@@ -216,3 +216,17 @@ def test_each_demo_official_signs_in_with_the_published_code_and_sees_every_demo
         home = client.get(reverse("workspace_home")).content.decode()
         for plan in PLANS:
             assert plan.spec.title in home, (email, plan.spec.title)
+
+
+@pytest.mark.parametrize("language", ["", "/cy"])
+def test_the_search_boxs_examples_each_find_a_demo_consultation(language: str) -> None:
+    load()
+    client = Client()
+    page = client.get(f"{language}/").content.decode()
+    hint = re.search(r'id="q-hint"[^>]*>([^<]+)<', page)
+    assert hint, "the search box has no hint"
+    examples = re.findall(r"(?:,|\bor\b|\bneu\b)\s+([\w-]+)", hint.group(1))
+    assert len(examples) == 2, hint.group(1)
+    for word in examples:
+        found = client.get(f"{language}/", {"q": word}).content.decode()
+        assert re.search(r"<h3[^>]*><a class=\"govuk-link\"", found), (word, hint.group(1))

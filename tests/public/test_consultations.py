@@ -99,3 +99,15 @@ def test_govuk_frontend_assets_are_served_by_the_project(client):
     assert css.status_code == 200
     font = client.get("/assets/fonts/bold-b542beb274-v2.woff2")
     assert font.status_code == 200
+
+
+def test_search_finds_words_in_the_welsh_version_too(client):
+    consultation = make_consultation(phase="open", title="Sorting repair requests")
+    consultation.title_cy = "Trefnu ceisiadau atgyweirio tai"
+    consultation.save(update_fields=["title_cy"])
+    make_consultation(phase="open", title="Something else entirely")
+
+    found = client.get("/cy/", {"q": "atgyweirio tai"})
+
+    assert found.context["page"].paginator.count == 1
+    assert found.context["page"].object_list[0] == consultation
