@@ -4,11 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# The demo runs on the embedded defaults: SQLite, tasks in-process, email to the console; links in
+# The demo runs on the embedded defaults: SQLite, a Celery worker on a broker kept in files (.broker/,
+# started and stopped by `manage.py serve`), email to the console; links in
 # its emails point at the port it serves on (unless SITE_URL says otherwise).
 SITE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_ENV := DEBUG=true SITE_URL=$(SITE_URL)
-# Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere.
+# Tests run against PostgreSQL; override TEST_DATABASE_URL to point elsewhere. Where none answers there,
+# a throwaway cluster is started for the run if PostgreSQL is installed (tests/throwaway_postgres.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult
 # One test process per core (pytest-xdist), each module's tests kept in one process; each process
 # has its own test database and Redis databases (config/test_settings.py), four at most. TEST_PARALLEL= runs
@@ -58,31 +60,20 @@ migrate: install ## Apply database migrations
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 
 .PHONY: demo
-demo: migrate ## Install, migrate, load the demo consultation and serve on 127.0.0.1:$(PORT)
+demo: migrate ## Install, migrate, load the demo, analyse it on the embedded worker and serve on 127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
-	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-assistant-for-benefit-enquiries --wait
-	$(DEMO_ENV) $(BIN)/python manage.py analyse ai-triage-of-housing-repair-requests --wait
-	$(DEMO_ENV) $(BIN)/python manage.py publish_demo_outcome
-	@echo ""
-	@echo "  consult is running at http://127.0.0.1:$(PORT)/"
-	@echo "  Demo officials (workspace at /workspace/): official@example.gov.uk (lead),"
-	@echo "  analyst@example.gov.uk, moderator@example.gov.uk; password demo-official-password."
-	@echo "  They sign in with a two-factor code: add the secret CONSULTDEMOTOTPSECRETFORTRYINGIT"
-	@echo "  to an authenticator app, or run 'make demo-code' for the current code."
-	@echo ""
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py serve 127.0.0.1:$(PORT) --demo
 
 .PHONY: demo-code
 demo-code: $(VENV)/.installed ## Print the demo officials' current two-factor code
 	@$(DEMO_ENV) $(BIN)/python manage.py demo_code
 
 .PHONY: serve
-serve: migrate ## Serve on 127.0.0.1:$(PORT) without reloading the demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+serve: migrate ## Serve on 127.0.0.1:$(PORT) with a Celery worker beside it, without reloading the demo
+	$(DEMO_ENV) $(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 .PHONY: worker
-worker: install ## Run a Celery worker (needs CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0)
-	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL first: without a broker, tasks run in the web process." && exit 1)
+worker: install ## Run a Celery worker (on CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0; without it, the embedded broker)
 	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,arrivals,analysis
 
 .PHONY: bench-analysis
@@ -108,11 +99,11 @@ beat: install ## Run Celery beat, which re-sends analysis runs whose task a brok
 
 .PHONY: test
 test: install ## Run the whole test suite against PostgreSQL (TEST_DATABASE_URL), in parallel
-	$(TEST_ENV) $(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m tests.throwaway_postgres $(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: test-fast
 test-fast: install ## The suite without its slow tests (real workers, the browser, whole demo loads and runs): about 2 minutes
-	$(TEST_ENV) $(BIN)/pytest -m "not slow" $(TEST_PARALLEL) $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m tests.throwaway_postgres $(BIN)/pytest -m "not slow" $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## Check style and formatting with ruff

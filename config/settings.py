@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Personal pages are never stored by a cache or kept in history.
     "consult.middleware.NoStoreForPersonalPagesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Innermost, so that the page it gives passes through the others (CSP, no-store) on its way out.
+    "consult.middleware.OwnNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +112,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The web's queries are short; PostgreSQL's JIT compiler spends more time compiling the
     # dashboards' counts than it saves (1.7 s against 0.6 s without it, in bench-web).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded setup has two processes writing, the web server and its worker: write-ahead
+    # logging lets pages read while the worker writes, a write transaction takes its lock when it
+    # begins (so it waits rather than fails half-way), and a writer waits up to 30 s for the other.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (also holds rate-limit counters) ---------------------------------------------------
@@ -137,12 +150,19 @@ else:
 # --- Tasks ------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-HAS_BROKER = bool(CELERY_BROKER_URL)
+# Without CELERY_BROKER_URL the broker is embedded: kombu's filesystem transport keeps the queues as
+# files in BROKER_FOLDER, and `manage.py serve` (`make demo`, `make serve`) starts a real Celery
+# worker beside the web server, so the demo behaves as production does: pages answer at once,
+# progress moves, answers are processed on arrival. Production sets a Redis broker instead.
+EMBEDDED_BROKER = not CELERY_BROKER_URL
+BROKER_FOLDER = Path(env_str("BROKER_FOLDER", str(BASE_DIR / ".broker")))
+if EMBEDDED_BROKER:
+    CELERY_BROKER_URL = "filesystem://localhost//"  # (a host named, or kombu warns of its absence)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
-# With no broker, tasks run in-process, so the demo needs no Redis and no worker.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if CELERY_TASK_ALWAYS_EAGER:
-    CELERY_BROKER_URL = "memory://"  # never used; stops Celery guessing at a local broker
+# TASKS_IN_PROCESS=true runs each task inside the process that queues it, once its transaction
+# commits: no broker, no worker (one-off scripts; the tests do the same).
+CELERY_TASK_ALWAYS_EAGER = env_bool("TASKS_IN_PROCESS", False)
+HAS_BROKER = not CELERY_TASK_ALWAYS_EAGER  # tasks go to a broker, and workers do them
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -185,6 +205,18 @@ OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 OUTBOX_SWEEP_LIMIT = 5000
 # With acks_late, a task whose worker dies is handed out again after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+if EMBEDDED_BROKER:
+    # One folder of messages read and written by every process on this machine; the control
+    # folder carries the worker's broadcasts (ping, inspect). Looked at five times a second.
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(BROKER_FOLDER / "messages"),
+        "data_folder_out": str(BROKER_FOLDER / "messages"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+        "polling_interval": 0.2,
+    }
+    # The folders exist before any process sends or reads (kombu does not make them).
+    for _folder in ("messages", "control"):
+        (BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 
 # --- Analysis ---------------------------------------------------------------------------------
 
@@ -197,11 +229,9 @@ ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)
 ANALYSIS_HEARTBEAT_SECONDS = env_int("ANALYSIS_HEARTBEAT_SECONDS", 15)
 # A running analysis whose worker has been silent this long is taken over by the next worker.
 ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 120)
-# Redact, embed and place each response in the current themes as it arrives. On by default only
-# with a broker: without one, tasks run in the web process, which must not load the models.
-# On by default only with a real broker: without one, the task would embed answers inside the
-# respondent's web request. (CELERY_BROKER_URL itself is "memory://" by then, hence HAS_BROKER.)
-ANALYSE_ON_ARRIVAL = env_bool("ANALYSE_ON_ARRIVAL", HAS_BROKER)
+# Redact, embed and place each response in the current themes as it arrives. Off by default only
+# with tasks in-process: the task would embed answers inside the respondent's web request.
+ANALYSE_ON_ARRIVAL = env_bool("ANALYSE_ON_ARRIVAL", not CELERY_TASK_ALWAYS_EAGER)
 # Language model (none: offline extractive labels and summaries, marked as not written by AI).
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")

@@ -18,6 +18,11 @@ CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"redis://127.0.0.1
 # Where a test needs a shared Redis cache of its own (tests/workspace/test_kept_counts.py).
 TEST_REDIS_CACHE_URL = f"redis://127.0.0.1:6379/{9 - XDIST_INDEX}"
 CELERY_TASK_ALWAYS_EAGER = True
+HAS_BROKER = False
+EMBEDDED_BROKER = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# As before a broker was embedded: tests that want answers processed on arrival say so.
+ANALYSE_ON_ARRIVAL = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # Serve static files from their sources, as the development server does; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True

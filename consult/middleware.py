@@ -1,11 +1,12 @@
 """Middleware of our own: GOV.UK Frontend's assets, the admin's two-factor gate, no caching of
-personal pages, and a clear refusal of NUL characters in addresses."""
+personal pages, a clear refusal of NUL characters in addresses, and the service's own 404 page
+with DEBUG on."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -96,3 +97,26 @@ class RefuseNulCharactersMiddleware:
 
             return bad_request(request, ValueError("a NUL character in the address"))
         return self.get_response(request)
+
+
+class OwnNotFoundPageMiddleware:
+    """With DEBUG on (`make demo`, `make serve`), Django answers a missing page with its technical
+    404, which lists every address pattern: give the service's own 404 instead, as production
+    does, so that a stale link in the demo reads as it would for a citizen. Server errors keep
+    Django's debug page, which is what a developer needs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "is_own_not_found_page", False)
+        ):
+            from consult.views.errors import page_not_found
+
+            return page_not_found(request, Http404())
+        return response

@@ -9,6 +9,9 @@ published, so running it twice is harmless.
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.db import transaction
 
 from consult.demo import welsh
@@ -75,6 +78,23 @@ def government_response(theme: ReviewTheme, answer_count: int) -> str:
     )
 
 
+def _mapped(theme_set: ThemeSet, *, patience_seconds: float = 600) -> None:
+    """See the set's answers mapped: signing off queued the mapping, which the worker does (with
+    tasks in-process it has run already, or is run here)."""
+    if not settings.HAS_BROKER:
+        mapping.map_answers(theme_set.pk)
+        return
+    deadline = time.monotonic() + patience_seconds
+    while time.monotonic() < deadline:
+        theme_set.refresh_from_db()
+        if theme_set.mapping_status == ThemeSet.MappingStatus.DONE:
+            return
+        if theme_set.mapping_status == ThemeSet.MappingStatus.FAILED:
+            raise RuntimeError(f"Mapping the answers to {theme_set} failed: {theme_set.mapping_error}")
+        time.sleep(0.5)
+    raise RuntimeError(f"No worker mapped the answers to {theme_set} within {patience_seconds:.0f} s.")
+
+
 def publish_demo_outcome() -> Outcome:
     """Review, sign off, map and publish the closed demo consultation's outcome as its lead."""
     consultation = Consultation.objects.get(slug=HOUSING.slug)
@@ -90,8 +110,7 @@ def publish_demo_outcome() -> Outcome:
             theme_set.refresh_from_db()
             theme_set = review.sign_off(theme_set, lead, version=theme_set.version)
         if theme_set.mapping_status != ThemeSet.MappingStatus.DONE:
-            # Signing off queues the mapping; without a broker it has run already.
-            mapping.map_answers(theme_set.pk)
+            _mapped(theme_set)
     themes = queries_outcome.review_themes(consultation)
     counts = {
         theme.id: theme.count

@@ -33,7 +33,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    """404: JSON for the open data API, the GOV.UK page for everything else."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": "Not found. /api/ lists what there is."}, status=404)
+    else:
+        response = render(request, "404.html", status=404)
+    response.is_own_not_found_page = True  # type: ignore[attr-defined] (OwnNotFoundPageMiddleware)
+    return response
 
 
 # While the database cannot be reached, a page asks to be tried again after this many seconds.

@@ -52,3 +52,37 @@ def test_server_error_page_renders_even_when_the_session_cannot_be_read():
     page = errors.server_error(request)
     assert page.status_code == 500
     assert b"Sorry, there is a problem with the service" in page.content
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/nonexistent/", b"Page not found"),
+        ("/consultations/no-such-consultation/", b"Page not found"),
+        ("/cy/nothing-here/", b"Heb ddod o hyd"),
+    ],
+)
+def test_with_debug_on_a_missing_page_is_the_services_404_not_djangos_list_of_addresses(client, settings, path, words):
+    settings.DEBUG = True
+    page = client.get(path)
+    assert page.status_code == 404
+    assert words in page.content
+    assert b"govuk-template" in page.content
+    assert b"URLconf" not in page.content and b"urlpatterns" not in page.content
+    # It passes through the other middleware on its way out, as any page does.
+    assert "Permissions-Policy" in page and "X-Frame-Options" in page
+
+
+def test_with_debug_on_a_missing_api_address_answers_json(client, settings):
+    settings.DEBUG = True
+    page = client.get("/api/no-such-thing/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("application/json")
+    assert page.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/no-such-thing/", "/api/v1/no-such-thing/"])
+def test_a_missing_api_address_answers_json_in_production_too(client, path):
+    page = client.get(path)
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("application/json")

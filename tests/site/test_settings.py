@@ -12,7 +12,8 @@ PRINT_SETTINGS = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': str(settings.DATABASES['default']['NAME']), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
-    "'debug': settings.DEBUG, 'on_arrival': settings.ANALYSE_ON_ARRIVAL}))"
+    "'debug': settings.DEBUG, 'on_arrival': settings.ANALYSE_ON_ARRIVAL, 'broker': settings.CELERY_BROKER_URL, "
+    "'folder': str(settings.BROKER_FOLDER)}))"
 )
 
 
@@ -20,7 +21,16 @@ def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ANALYSE_ON_ARRIVAL"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "ANALYSE_ON_ARRIVAL",
+            "TASKS_IN_PROCESS",
+            "BROKER_FOLDER",
+        }
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(
@@ -34,14 +44,24 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_defaults_are_sqlite_and_in_process_tasks():
-    result = run_settings({"DEBUG": "true"})
+def test_defaults_are_sqlite_and_a_worker_on_the_embedded_filesystem_broker(tmp_path):
+    result = run_settings({"DEBUG": "true", "BROKER_FOLDER": str(tmp_path / "broker")})
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"].endswith("db.sqlite3")
+    assert values["broker"].startswith("filesystem://")
+    assert values["eager"] is False
+    assert values["on_arrival"] is True  # on the worker, never inside a respondent's request
+    assert (tmp_path / "broker" / "messages").is_dir() and (tmp_path / "broker" / "control").is_dir()
+
+
+def test_tasks_in_process_need_no_worker_and_leave_arrivals_alone():
+    result = run_settings({"DEBUG": "true", "TASKS_IN_PROCESS": "true"})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
     assert values["eager"] is True
-    # Without a broker, nothing embeds answers inside a respondent's web request.
+    # Nothing embeds answers inside a respondent's web request.
     assert values["on_arrival"] is False
 
 
