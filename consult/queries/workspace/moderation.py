@@ -12,8 +12,13 @@ from django.db.models import Count, Min, Q, QuerySet
 from consult.models import AnalysisRun, Answer, Campaign, Consultation, Flag, RedactedOriginal
 
 
+def consultation_flags(consultation: Consultation) -> QuerySet[Flag]:
+    """Every flag on the consultation's answers, open or decided: those an official may select."""
+    return Flag.objects.filter(answer__response__consultation=consultation)
+
+
 def _open_flags(consultation: Consultation) -> QuerySet[Flag]:
-    return Flag.objects.filter(status=Flag.Status.OPEN, answer__response__consultation=consultation)
+    return consultation_flags(consultation).filter(status=Flag.Status.OPEN)
 
 
 class FlagCount(TypedDict):
