@@ -54,10 +54,12 @@ class RedactForm(forms.Form):
     )
     reason = _reason_field("Reason for redacting", required=True, missing="Enter the reason for redacting the answer")
 
-    def __init__(self, *args: object, current_text: str, **kwargs: object) -> None:
+    def __init__(self, *args: object, current_text: str, suggested_text: str = "", **kwargs: object) -> None:
+        """`suggested_text`, when given, is what the form opens with: the answer's text with the
+        personal data found in it already replaced, for the moderator to check and edit."""
         super().__init__(*args, **kwargs)
         self.current_text = current_text
-        self.fields["text"].initial = current_text
+        self.fields["text"].initial = suggested_text or current_text
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"]

@@ -1,5 +1,6 @@
-"""Workspace: moderation. The queue of flagged answers, one answer's flags with the moderator's
-decision (approve, redact or hide), and reporting an answer to the moderators."""
+"""Workspace: moderation. The queue of flagged answers (with one decision for the answers ticked in
+it), one answer's flags with the moderator's decision (approve, redact, starting from the suggested
+redaction, or hide), one decision for a whole campaign, and reporting an answer to the moderators."""
 
 from __future__ import annotations
 
@@ -164,15 +165,26 @@ def workspace_campaign(request: HttpRequest, slug: str, campaign_id: int) -> Htt
 DECISIONS = ("approve", "redact", "hide")
 
 
-def _decision_forms(answer: Answer, data: QueryDict | None = None, decision: str = "") -> dict[str, forms.Form]:
-    """The three decision forms, the one named by `decision` bound to `data`."""
+def _decision_forms(
+    answer: Answer,
+    suggestion: queries_moderation.SuggestedRedaction | None,
+    data: QueryDict | None = None,
+    decision: str = "",
+) -> dict[str, forms.Form]:
+    """The three decision forms, the one named by `decision` bound to `data`. The redaction form
+    opens with the suggested redaction, when there is one."""
 
     def bound(name: str) -> QueryDict | None:
         return data if name == decision else None
 
     return {
         "approve": ApproveForm(bound("approve"), prefix="approve"),
-        "redact": RedactForm(bound("redact"), prefix="redact", current_text=answer.text),
+        "redact": RedactForm(
+            bound("redact"),
+            prefix="redact",
+            current_text=answer.text,
+            suggested_text=suggestion.text if suggestion else "",
+        ),
         "hide": HideForm(bound("hide"), prefix="hide"),
     }
 
@@ -187,7 +199,8 @@ def workspace_flag(request: HttpRequest, slug: str, flag_id: int) -> HttpRespons
         decision = request.POST.get("decision", "")
         if decision not in DECISIONS:
             return HttpResponseBadRequest("Choose to approve, redact or hide the answer.")
-    decision_forms = _decision_forms(answer, request.POST if decision else None, decision)
+    suggestion = queries_moderation.suggested_redaction(answer)
+    decision_forms = _decision_forms(answer, suggestion, request.POST if decision else None, decision)
     if decision and decision_forms[decision].is_valid():
         data = decision_forms[decision].cleaned_data
         try:
@@ -218,6 +231,7 @@ def workspace_flag(request: HttpRequest, slug: str, flag_id: int) -> HttpRespons
             "flags": flags,
             "is_open": any(f.status == Flag.Status.OPEN for f in flags),
             "forms": decision_forms,
+            "suggestion": suggestion,
             "decision": decision,
             "reason_max_length": REASON_MAX_LENGTH,
             # The original's text reaches the template only for those allowed to read it.
