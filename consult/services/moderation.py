@@ -17,12 +17,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from consult.analysis import moderation as detectors
 from consult.analysis import redaction
 from consult.json_types import JSONObject
-from consult.models import Answer, Campaign, Flag, RedactedOriginal, User
+from consult.models import Answer, Campaign, Consultation, Flag, RedactedOriginal, User
 from consult.queries.workspace.moderation import campaign_copies_waiting
 from consult.services.audit import record
 
@@ -145,6 +146,8 @@ def report_answer(answer: Answer, actor: User, reason: str) -> Flag:
 def approve_answer(answer: Answer, actor: User, reason: str = "") -> list[Flag]:
     """Approve an answer as it stands: every open flag on it is closed as approved."""
     with transaction.atomic():
+        # Locked as every decision locks it, so that two decisions on one answer wait in turn.
+        Answer.objects.select_for_update().values_list("pk", flat=True).get(pk=answer.pk)
         flags = _open_flags(answer)
         _close(flags, Flag.Status.APPROVED, actor, reason)
         record(
@@ -227,31 +230,121 @@ def hide_answer(answer: Answer, actor: User, reason: str) -> list[Flag]:
     return flags
 
 
+# The decisions one action can take for many answers at once: redacting needs each answer's text.
+BULK_DECISIONS: dict[str, str] = {"approve": Flag.Status.APPROVED, "hide": Flag.Status.HIDDEN}
+
+
+class DecidedMeanwhile(Exception):
+    """Some of the selected flags were decided since the official chose them, by someone else or
+    differently: nothing was changed."""
+
+    def __init__(self, flags: list[Flag]) -> None:
+        super().__init__([flag.pk for flag in flags])
+        self.flags = flags
+
+
+def decide_flags(
+    consultation: Consultation, flag_ids: Iterable[int], actor: User, decision: str, reason: str
+) -> list[Flag]:
+    """Approve or hide, in one action, the answers of the flags an official selected in the queue.
+
+    All or nothing, in one transaction: when any selected flag was decided meanwhile by someone
+    else, or with another decision, nothing changes and `DecidedMeanwhile` names those flags, for
+    the official to check the selection again. A flag this official already closed with this same
+    decision counts as done, so that a form sent twice decides once. Each answer's decision closes
+    every open flag on it and is audited as if taken on its own page; one "flag.bulk_resolved"
+    event records the action. Returns the flags closed now (none when the action was done already).
+    """
+    status = _bulk_status(decision)
+    flag_ids = list(flag_ids)
+    with transaction.atomic():
+        answer_ids = Flag.objects.filter(pk__in=flag_ids, answer__response__consultation=consultation).values(
+            "answer_id"
+        )
+        # Answers before flags, each in id order: the order every decision locks them in.
+        answers = _locked_answers(Answer.objects.filter(pk__in=answer_ids))
+        selected = list(
+            Flag.objects.select_for_update(of=("self",))
+            .filter(pk__in=flag_ids, answer__in=answers)
+            .select_related("answer__response")
+            .order_by("pk")
+        )
+        taken = [
+            flag
+            for flag in selected
+            if flag.status != Flag.Status.OPEN and not (flag.status == status and flag.decided_by_id == actor.pk)
+        ]
+        if taken:
+            raise DecidedMeanwhile(taken)
+        waiting = {flag.answer_id for flag in selected if flag.status == Flag.Status.OPEN}
+        return _decide_answers(
+            consultation, [answer for answer in answers if answer.pk in waiting], actor, decision, reason
+        )
+
+
 def decide_campaign(campaign: Campaign, actor: User, decision: str, reason: str) -> int:
     """Approve or hide, in one decision, every copy of a campaign whose only open flags are campaign
     flags; copies flagged for something else too (personal data, abuse) are left for a decision
-    of their own. Each copy's decision is audited as if taken on its own page, and one event
-    records the campaign decision. Returns how many copies were decided."""
-    if decision not in ("approve", "hide"):
-        raise ValueError(f"unknown decision {decision!r}")
-    decide = approve_answer if decision == "approve" else hide_answer
+    of their own, and copies another moderator decided meanwhile keep that decision. Each copy's
+    decision is audited as if taken on its own page, and one "flag.bulk_resolved" event records
+    the campaign decision. Returns how many copies were decided: none when no copy waits, as when
+    the form is sent twice."""
+    _bulk_status(decision)
+    consultation = campaign.question.consultation
     alone, _ = campaign_copies_waiting(campaign)
-    decided = 0
     with transaction.atomic():
-        for answer in Answer.objects.filter(pk__in=alone).select_related("response__consultation"):
-            try:
-                decide(answer, actor, reason)
-            except AlreadyDecided:
-                continue  # another moderator decided this copy first
-            decided += 1
-        record(
-            campaign.question.consultation,
-            actor,
-            f"campaign.{decision}",
-            campaign,
-            after={"copies": decided, "reason": reason},
+        answers = _locked_answers(Answer.objects.filter(pk__in=alone))
+        waiting = set(
+            Flag.objects.filter(answer__in=answers, status=Flag.Status.OPEN).values_list("answer_id", flat=True)
         )
-    return decided
+        answers = [answer for answer in answers if answer.pk in waiting]
+        _decide_answers(consultation, answers, actor, decision, reason, campaign)
+    return len(answers)
+
+
+def _bulk_status(decision: str) -> str:
+    if decision not in BULK_DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    return BULK_DECISIONS[decision]
+
+
+def _locked_answers(answers: QuerySet[Answer]) -> list[Answer]:
+    return list(
+        answers.select_for_update(of=("self",)).select_related("response__consultation", "question").order_by("pk")
+    )
+
+
+def _decide_answers(
+    consultation: Consultation,
+    answers: list[Answer],
+    actor: User,
+    decision: str,
+    reason: str,
+    target: Campaign | None = None,
+) -> list[Flag]:
+    """Decide each answer as its own page would, and record the whole as one bulk action (nothing
+    when there was nothing to decide). Runs inside the caller's transaction, the answers locked."""
+    decide = approve_answer if decision == "approve" else hide_answer
+    closed: list[Flag] = []
+    for answer in answers:
+        closed.extend(decide(answer, actor, reason))
+    if closed:
+        ids = [flag.pk for flag in closed]
+        record(
+            consultation,
+            actor,
+            "flag.bulk_resolved",
+            target,
+            before={"flags": ids, "status": str(Flag.Status.OPEN)},
+            after={
+                "flags": ids,
+                "status": str(BULK_DECISIONS[decision]),
+                "decision": decision,
+                "answers": len(answers),
+                "reason": reason,
+            },
+        )
+    return closed
 
 
 def _open_flags(answer: Answer) -> list[Flag]:

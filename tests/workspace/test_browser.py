@@ -1,5 +1,6 @@
 """The workspace in a real browser: an official signs in with a password and an authenticator
-code, and axe-core finds no WCAG 2.2 AA failure on any workspace page an official can open.
+code, and axe-core finds no WCAG 2.2 AA failure on any workspace page an official can open; the
+moderation queue's checkboxes pass too, with their error states, and work without JavaScript.
 
 The pages are every workspace URL pattern, filled in from the shared world, so a page added later
 is checked too. Drives Debian's Chromium through Playwright; skipped where it is missing.
@@ -14,9 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from playwright.sync_api import Browser, Page, expect
 
-from consult.models import User
+from consult.models import Answer, Flag, User
 from consult.views.workspace.urls import urlpatterns
-from tests.browser_support import CHROMIUM_PATH, audit
+from tests.browser_support import CHROMIUM_PATH, audit, sign_in_with_session
 from tests.factories import make_official, totp_code
 from tests.workspace_world import World, build_world
 
@@ -77,3 +78,51 @@ def test_every_workspace_page_passes_axe_for_a_lead_signed_in_with_two_factor(li
         reports.append(audit(page, f"workspace {name}"))
     failures = [report for report in reports if report]
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_moderator_hides_answers_selected_in_the_queue_and_its_states_pass_axe(
+    browser: Browser, live_server, page
+) -> None:
+    world = build_world()
+    moderator = make_official(world.consultation.department, role="moderator")
+    flag = Flag.objects.get(pk=world.kwargs["flag_id"])
+    spam = Flag.objects.create(answer_id=world.kwargs["answer_id"], reason=Flag.Reason.SPAM, detail="Two links.")
+    address = live_server.url + reverse("workspace_moderation", args=[world.consultation.slug])
+    reports = []
+
+    sign_in_with_session(page, live_server.url, moderator)
+    page.goto(address)
+    expect(page.locator("table input[type=checkbox]")).to_have_count(2)
+    reports.append(audit(page, "moderation queue with checkboxes"))
+    page.get_by_role("button", name="Apply to the selected answers").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least one answer")
+    reports.append(audit(page, "moderation queue nothing selected"))
+    page.locator(".govuk-error-summary").get_by_role("link", name="Select at least one answer").click()
+    expect(page.locator("#id_flags_0")).to_be_focused()
+    page.get_by_label(f"Select the answer in response {spam.answer.response.reference}").check()
+    page.get_by_label("Hide them", exact=False).check()
+    page.get_by_role("button", name="Apply to the selected answers").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for hiding the answers")
+    reports.append(audit(page, "moderation queue hide without a reason"))
+    failures = [report for report in reports if report]
+    assert failures == [], "\n".join(failures)
+
+    # Without JavaScript, as a keyboard user: tick, choose, give the reason, apply.
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    sign_in_with_session(plain, live_server.url, moderator)
+    plain.goto(address)
+    plain.get_by_label(f"Select the answer in response {spam.answer.response.reference}").focus()
+    plain.keyboard.press("Space")
+    plain.get_by_label("Hide them", exact=False).focus()
+    plain.keyboard.press("Space")
+    plain.get_by_role("textbox", name="Reason").fill("Advertising.")
+    plain.get_by_role("button", name="Apply to the selected answers").focus()
+    with plain.expect_navigation():
+        plain.keyboard.press("Enter")
+    expect(plain.locator(".govuk-notification-banner")).to_contain_text("1 answer hidden.")
+    expect(plain.locator("table input[type=checkbox]")).to_have_count(1)
+    context.close()
+    assert Answer.objects.get(pk=spam.answer_id).visibility == Answer.Visibility.HIDDEN
+    assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN

@@ -1,6 +1,8 @@
 """Moderation: answers flagged on arrival and by runs land in a queue; moderators approve, redact
 or hide them, every decision audited; originals of redacted answers stay with moderators; hidden
-answers leave the next run; a decided flag stays decided until the answer changes."""
+answers leave the next run; a decided flag stays decided until the answer changes. The suggested
+redaction is in test_suggested_redaction.py, one decision for many answers in
+test_moderation_bulk.py."""
 
 from __future__ import annotations
 
@@ -21,12 +23,11 @@ from consult.models import (
     Question,
     RedactedOriginal,
     ThemeAssignment,
-    User,
 )
 from consult.services import runs
 from consult.services.responses import save_answer
-from tests import corpus
-from tests.factories import make_consultation, make_official, make_response
+from tests.factories import make_consultation, make_response
+from tests.workspace.moderation_world import analyse_with_a_campaign, flagged_answer, open_reasons, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +42,6 @@ def consultation() -> Consultation:
 @pytest.fixture
 def why(consultation: Consultation) -> Question:
     return consultation.questions.get(position=2)
-
-
-def sign_in(client: Client, consultation: Consultation, role: str) -> User:
-    official = make_official(consultation.department, role=role)
-    client.force_login(official)
-    return official
-
-
-def flagged_answer(why: Question, text: str, *reasons: str) -> tuple[Answer, list[Flag]]:
-    answer = make_response(why.consultation, {why: text}).answers.get(question=why)
-    return answer, [Flag.objects.create(answer=answer, reason=reason, detail=f"Found: {reason}") for reason in reasons]
-
-
-def open_reasons(answer: Answer) -> set[str]:
-    return set(answer.flags.filter(status=Flag.Status.OPEN).values_list("reason", flat=True))
 
 
 # --- Flags raised by the analysis ---------------------------------------------------------------
@@ -92,17 +78,7 @@ def test_a_decided_flag_is_not_raised_again_until_the_answer_changes(client: Cli
 
 @pytest.fixture
 def analysed(why: Question, django_capture_on_commit_callbacks) -> AnalysisRun:
-    """A finished run over distinct answers and a campaign of six copies of one text."""
-    for _, text in corpus.answers(per_subject=10):
-        make_response(why.consultation, {why: text})
-    campaign_text = "I object to this plan because a computer cannot understand people like me and my family."
-    for ending in ["", "", "", " Please listen.", "", " Keep the phone line open for us."]:
-        make_response(why.consultation, {why: campaign_text + ending})
-    with django_capture_on_commit_callbacks(execute=True):
-        run = runs.request_analysis(why.consultation)
-    run.refresh_from_db()
-    assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
-    return run
+    return analyse_with_a_campaign(why, django_capture_on_commit_callbacks)
 
 
 def test_a_run_flags_the_copies_of_a_campaign_but_not_its_original(analysed: AnalysisRun) -> None:
@@ -229,7 +205,8 @@ def test_redacting_keeps_the_original_apart_and_redacts_personal_data_in_the_new
     answer, flags = flagged_answer(why, original, Flag.Reason.ABUSE, Flag.Reason.PERSONAL_DATA)
     moderator = sign_in(client, why.consultation, "moderator")
     page = client.get(reverse("workspace_flag", args=[why.consultation.slug, flags[0].pk]))
-    assert page.context["forms"]["redact"]["text"].value() == original  # prefilled with the current text
+    # Prefilled with the suggested redaction: the number the redaction found is replaced.
+    assert page.context["forms"]["redact"]["text"].value() == original.replace("07700 900123", "[phone number]")
 
     redacted = "My neighbour [name removed], 07700 900123, says [insult removed] never listen."
     response = client.post(
@@ -408,49 +385,3 @@ def test_a_report_without_a_valid_reason_is_refused(client: Client, why: Questio
     assert "There is a problem" in html and error in html
     assert reason in html  # what was typed is shown again, not cut short
     assert not Flag.objects.filter(answer=answer).exists()
-
-
-# --- One decision for a whole campaign ------------------------------------------------------------
-
-
-def test_a_moderator_hides_a_whole_campaign_in_one_decision_leaving_copies_with_other_flags(
-    client: Client, why: Question, analysed: AnalysisRun
-) -> None:
-    copies = list(Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).order_by("pk"))
-    assert len(copies) >= 4
-    also_personal = copies[0].answer
-    Flag.objects.create(answer=also_personal, reason=Flag.Reason.PERSONAL_DATA, detail="Personal data: name.")
-    campaign = CampaignMember.objects.get(answer=also_personal, campaign__run=analysed).campaign
-    moderator = sign_in(client, why.consultation, "moderator")
-
-    queue = client.get(reverse("workspace_moderation", args=[why.consultation.slug]))
-    page = queue.content.decode()
-    assert "Campaigns waiting" in page
-    assert f"{len(copies)} of {campaign.member_count}" in page
-    url = reverse("workspace_campaign", args=[why.consultation.slug, campaign.pk])
-    assert url in page
-
-    refused = client.post(url, {"decision": "hide"})
-    assert refused.status_code == 400
-    assert "Enter the reason for your decision" in refused.content.decode()
-    assert Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).count() == len(copies)
-
-    done = client.post(url, {"decision": "hide", "reason": "An organised copy-paste: counted once already."})
-    assert done.status_code == 302
-    hidden = Answer.objects.filter(visibility=Answer.Visibility.HIDDEN)
-    assert {answer.pk for answer in hidden} == {flag.answer_id for flag in copies[1:]}
-    # The copy flagged for personal data too waits for a decision of its own.
-    assert open_reasons(also_personal) == {Flag.Reason.CAMPAIGN, Flag.Reason.PERSONAL_DATA}
-    assert AuditEvent.objects.filter(action="answer.hide", actor=moderator).count() == len(copies) - 1
-    event = AuditEvent.objects.get(action="campaign.hide")
-    assert event.after == {"copies": len(copies) - 1, "reason": "An organised copy-paste: counted once already."}
-    left = client.get(url).content.decode()
-    assert also_personal.response.reference in left
-
-
-def test_an_analyst_cannot_decide_for_a_campaign(client: Client, why: Question, analysed: AnalysisRun) -> None:
-    campaign = CampaignMember.objects.filter(campaign__run=analysed).first().campaign
-    sign_in(client, why.consultation, "analyst")
-    url = reverse("workspace_campaign", args=[why.consultation.slug, campaign.pk])
-    assert client.post(url, {"decision": "approve", "reason": "Fine."}).status_code == 403
-    assert Flag.objects.filter(reason=Flag.Reason.CAMPAIGN, status=Flag.Status.OPEN).count() >= 4

@@ -1,4 +1,5 @@
-"""Reads for the moderation pages: the queue of flagged answers, and one answer with its flags."""
+"""Reads for the moderation pages: the queue of flagged answers, and one answer with its flags and
+the redaction the analysis suggests for it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import TypedDict
 
 from django.db.models import Count, Min, Q, QuerySet
 
+from consult.analysis import redaction
 from consult.models import AnalysisRun, Answer, Campaign, Consultation, Flag, RedactedOriginal
 
 
+def consultation_flags(consultation: Consultation) -> QuerySet[Flag]:
+    """Every flag on the consultation's answers, open or decided: those an official may select."""
+    return Flag.objects.filter(answer__response__consultation=consultation)
+
+
 def _open_flags(consultation: Consultation) -> QuerySet[Flag]:
-    return Flag.objects.filter(status=Flag.Status.OPEN, answer__response__consultation=consultation)
+    return consultation_flags(consultation).filter(status=Flag.Status.OPEN)
 
 
 class FlagCount(TypedDict):
@@ -58,6 +65,25 @@ def open_flags_of(answers: Iterable[Answer]) -> dict[int, list[Flag]]:
 def answer_flags(answer: Answer) -> list[Flag]:
     """Every flag the answer has had, open or decided, oldest first, with who raised and decided it."""
     return list(answer.flags.select_related("reported_by", "decided_by").order_by("created_at", "pk"))
+
+
+@dataclass(frozen=True)
+class SuggestedRedaction:
+    """The answer's text with the personal data the redaction finds in it replaced, as the
+    analysis replaces it before reading ("[phone number]" where the number was)."""
+
+    text: str
+    placeholders: list[str]  # each placeholder used, once, in the order first used
+
+
+def suggested_redaction(answer: Answer) -> SuggestedRedaction | None:
+    """What a moderator redacting the answer starts from, or None when the redaction finds no
+    personal data in its text (as after a moderator's own redaction)."""
+    result = redaction.redact(answer.text)
+    if not result.has_personal_data:
+        return None
+    placeholders = [redaction.PLACEHOLDERS[finding.kind] for finding in result.findings]
+    return SuggestedRedaction(result.text, list(dict.fromkeys(placeholders)))
 
 
 def redacted_original(answer: Answer) -> RedactedOriginal | None:

@@ -1,5 +1,6 @@
-"""Workspace: moderation. The queue of flagged answers, one answer's flags with the moderator's
-decision (approve, redact or hide), and reporting an answer to the moderators."""
+"""Workspace: moderation. The queue of flagged answers (with one decision for the answers ticked in
+it), one answer's flags with the moderator's decision (approve, redact, starting from the suggested
+redaction, or hide), one decision for a whole campaign, and reporting an answer to the moderators."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from consult.access import (
 from consult.forms.workspace.moderation import (
     REASON_MAX_LENGTH,
     ApproveForm,
+    BulkDecisionForm,
     CampaignDecisionForm,
     HideForm,
     RedactForm,
@@ -40,17 +42,46 @@ def workspace_moderation(request: HttpRequest, slug: str) -> HttpResponse:
     reason = request.GET.get("reason", "")
     if reason not in Flag.Reason.values:
         reason = ""
+    query_string = urlencode({"reason": reason}) if reason else ""
+    flags = queries_moderation.consultation_flags(consultation)
+    form = BulkDecisionForm(request.POST if request.method == "POST" else None, flags=flags)
+    status = 200
+    meanwhile_ids: set[str] = set()
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                closed = moderation.decide_flags(
+                    consultation, [flag.pk for flag in data["flags"]], request.user, data["decision"], data["reason"]
+                )
+            except moderation.DecidedMeanwhile as meanwhile:
+                form.add_error("flags", _decided_meanwhile(meanwhile.flags))
+                meanwhile_ids = {str(flag.pk) for flag in meanwhile.flags}
+                status = 409
+            else:
+                messages.success(request, _bulk_done(data["decision"], len({flag.answer_id for flag in closed})))
+                address = reverse("workspace_moderation", args=[consultation.slug])
+                return redirect(f"{address}?{query_string}" if query_string else address)
     page = Paginator(queries_moderation.moderation_queue(consultation, reason), ANSWERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    flags = queries_moderation.open_flags_of(page.object_list)
+    open_flags = queries_moderation.open_flags_of(page.object_list)
+    # Ticked boxes stay ticked after an error, except those of flags decided meanwhile.
+    ticked = {str(value) for value in form["flags"].value() or []} - meanwhile_ids if form.is_bound else set()
     rows = []
     for answer in page.object_list:
-        answer_flags = flags.get(answer.pk, [])
+        answer_flags = open_flags.get(answer.pk, [])
         # Open the flag the official filtered for, else the oldest: the page shows them all.
         first = next((flag for flag in answer_flags if flag.reason == reason), None) if reason else None
+        flag = first or (answer_flags[0] if answer_flags else None)
         rows.append(
-            {"answer": answer, "flags": answer_flags, "flag": first or (answer_flags[0] if answer_flags else None)}
+            {
+                "answer": answer,
+                "flags": answer_flags,
+                "flag": flag,
+                "is_ticked": flag is not None and str(flag.pk) in ticked,
+            }
         )
     counts = queries_moderation.open_flag_counts(consultation)
     return render(
@@ -64,10 +95,34 @@ def workspace_moderation(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": counts,
             "reason": reason,
             "reason_label": Flag.Reason(reason).label if reason else "",
-            "query_string": urlencode({"reason": reason}) if reason else "",
+            "query_string": query_string,
+            "form": form,
             "campaigns": queries_moderation.waiting_campaigns(consultation) if reason in ("", "campaign") else [],
         },
+        status=status,
     )
+
+
+def _decided_meanwhile(flags: list[Flag]) -> str:
+    """The error when some selected answers were decided since the queue was shown."""
+    references = sorted({flag.answer.response.reference for flag in flags})
+    if len(references) == 1:
+        which = f"The answer in response {references[0]} was"
+    else:
+        which = f"The answers in responses {', '.join(references[:-1])} and {references[-1]} were"
+    return (
+        f"{which} decided by another moderator after you selected {'it' if len(references) == 1 else 'them'}, "
+        "so nothing was changed. Check the answers still selected and apply your decision again"
+    )
+
+
+def _bulk_done(decision: str, count: int) -> str:
+    if count == 0:
+        return "You had already decided these answers. Nothing changed."
+    answers = "1 answer" if count == 1 else f"{count} answers"
+    if decision == "approve":
+        return f"{answers} approved. Approved answers stay as they are."
+    return f"{answers} hidden. Hidden answers leave the analysis at its next run."
 
 
 @official_required
@@ -79,7 +134,10 @@ def workspace_campaign(request: HttpRequest, slug: str, campaign_id: int) -> Htt
         decision = form.cleaned_data["decision"]
         decided = moderation.decide_campaign(campaign, request.user, decision, form.cleaned_data["reason"])
         done = "approved" if decision == "approve" else "hidden"
-        messages.success(request, f"{decided} {'copy' if decided == 1 else 'copies'} of the campaign {done}.")
+        if decided:
+            messages.success(request, f"{decided} {'copy' if decided == 1 else 'copies'} of the campaign {done}.")
+        else:  # sent twice, or another moderator decided the copies first
+            messages.info(request, "No copy of the campaign was waiting for a decision. Nothing changed.")
         return redirect("workspace_moderation", slug=consultation.slug)
     alone, others = queries_moderation.campaign_copies_waiting(campaign)
     return render(
@@ -107,15 +165,26 @@ def workspace_campaign(request: HttpRequest, slug: str, campaign_id: int) -> Htt
 DECISIONS = ("approve", "redact", "hide")
 
 
-def _decision_forms(answer: Answer, data: QueryDict | None = None, decision: str = "") -> dict[str, forms.Form]:
-    """The three decision forms, the one named by `decision` bound to `data`."""
+def _decision_forms(
+    answer: Answer,
+    suggestion: queries_moderation.SuggestedRedaction | None,
+    data: QueryDict | None = None,
+    decision: str = "",
+) -> dict[str, forms.Form]:
+    """The three decision forms, the one named by `decision` bound to `data`. The redaction form
+    opens with the suggested redaction, when there is one."""
 
     def bound(name: str) -> QueryDict | None:
         return data if name == decision else None
 
     return {
         "approve": ApproveForm(bound("approve"), prefix="approve"),
-        "redact": RedactForm(bound("redact"), prefix="redact", current_text=answer.text),
+        "redact": RedactForm(
+            bound("redact"),
+            prefix="redact",
+            current_text=answer.text,
+            suggested_text=suggestion.text if suggestion else "",
+        ),
         "hide": HideForm(bound("hide"), prefix="hide"),
     }
 
@@ -130,7 +199,8 @@ def workspace_flag(request: HttpRequest, slug: str, flag_id: int) -> HttpRespons
         decision = request.POST.get("decision", "")
         if decision not in DECISIONS:
             return HttpResponseBadRequest("Choose to approve, redact or hide the answer.")
-    decision_forms = _decision_forms(answer, request.POST if decision else None, decision)
+    suggestion = queries_moderation.suggested_redaction(answer)
+    decision_forms = _decision_forms(answer, suggestion, request.POST if decision else None, decision)
     if decision and decision_forms[decision].is_valid():
         data = decision_forms[decision].cleaned_data
         try:
@@ -161,6 +231,7 @@ def workspace_flag(request: HttpRequest, slug: str, flag_id: int) -> HttpRespons
             "flags": flags,
             "is_open": any(f.status == Flag.Status.OPEN for f in flags),
             "forms": decision_forms,
+            "suggestion": suggestion,
             "decision": decision,
             "reason_max_length": REASON_MAX_LENGTH,
             # The original's text reaches the template only for those allowed to read it.
