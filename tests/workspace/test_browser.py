@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from consult.models import User
 from consult.views.workspace.urls import urlpatterns
-from tests.browser_support import CHROMIUM_PATH, audit
+from tests.browser_support import CHROMIUM_PATH, audit, sign_in_with_session
 from tests.factories import make_official, totp_code
+from tests.workspace.fairness_world import build_groups
 from tests.workspace_world import World, build_world
 
 pytestmark = [
@@ -77,3 +78,16 @@ def test_every_workspace_page_passes_axe_for_a_lead_signed_in_with_two_factor(li
         reports.append(audit(page, f"workspace {name}"))
     failures = [report for report in reports if report]
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fairness_page_with_every_kind_of_table_passes_axe(live_server, page) -> None:
+    """The shared world's groups are all too small to show; these are large enough that the page
+    shows its tables of languages and of agreement by group, beside groups withheld."""
+    groups = build_groups()
+    analyst = make_official(groups.consultation.department, role="analyst")
+    sign_in_with_session(page, live_server.url, analyst)
+    page.goto(live_server.url + reverse("workspace_fairness", args=[groups.consultation.slug]))
+    expect(page.get_by_role("table", name="Question 1 by language of the pages")).to_be_visible()
+    expect(page.get_by_role("row", name="Welsh 12 2 (17%) 1 (8%) 9 (75%)")).to_be_visible()
+    assert audit(page, "workspace fairness with groups shown") == ""
