@@ -181,7 +181,7 @@ def test_fairness_shows_shares_unassigned_and_flagged_per_group_and_hides_small_
         EqualityInformation.objects.create(response=response, region="london", age_band="25_34")
         london.append(response.answers.get())
     for n in range(3):
-        response = make_response(world.consultation, {why: f"Welsh {n}"})
+        response = make_response(world.consultation, {why: f"Written in Wales {n}"})
         EqualityInformation.objects.create(response=response, region="wales")
         wales.append(response.answers.get())
     # Three of London's twelve answers are in a theme; two are flagged.
@@ -194,7 +194,7 @@ def test_fairness_shows_shares_unassigned_and_flagged_per_group_and_hides_small_
     text = page_text(client.get(reverse("workspace_fairness", args=[world.consultation.slug])))
     assert "London 12 12 75% 17%" in text
     assert "Wales fewer than 10" in text
-    assert "Welsh" not in text
+    assert "Written in Wales" not in text  # no answer is quoted
     # Respondent type: individuals are the two in the world plus the fifteen above.
     assert "As an individual 17 17 71% 12%" in text  # 12 of 17 fit no theme, 2 flagged
     assert "On behalf of an organisation fewer than 10" in text

@@ -19,6 +19,7 @@ from consult.models import Answer, Flag, User
 from consult.views.workspace.urls import urlpatterns
 from tests.browser_support import CHROMIUM_PATH, audit, sign_in_with_session
 from tests.factories import make_official, totp_code
+from tests.workspace.fairness_world import build_groups
 from tests.workspace_world import World, build_world
 
 pytestmark = [
@@ -126,3 +127,16 @@ def test_a_moderator_hides_answers_selected_in_the_queue_and_its_states_pass_axe
     context.close()
     assert Answer.objects.get(pk=spam.answer_id).visibility == Answer.Visibility.HIDDEN
     assert Flag.objects.get(pk=flag.pk).status == Flag.Status.OPEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fairness_page_with_every_kind_of_table_passes_axe(live_server, page) -> None:
+    """The shared world's groups are all too small to show; these are large enough that the page
+    shows its tables of languages and of agreement by group, beside groups withheld."""
+    groups = build_groups()
+    analyst = make_official(groups.consultation.department, role="analyst")
+    sign_in_with_session(page, live_server.url, analyst)
+    page.goto(live_server.url + reverse("workspace_fairness", args=[groups.consultation.slug]))
+    expect(page.get_by_role("table", name="Question 1 by language of the pages")).to_be_visible()
+    expect(page.get_by_role("row", name="Welsh 12 2 (17%) 1 (8%) 9 (75%)")).to_be_visible()
+    assert audit(page, "workspace fairness with groups shown") == ""

@@ -230,6 +230,7 @@ def test_the_exports_page_says_what_each_export_holds(client: Client, world: Wor
     assert reverse("workspace_report", args=[world.consultation.slug]) in page
     assert "3 sent responses" in page
     assert "email addresses" in page
+    assert "a sheet for each question" in page
 
 
 def test_the_report_shows_counts_closed_results_themes_quotes_and_cited_summaries(client: Client, world: World) -> None:

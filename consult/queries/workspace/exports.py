@@ -1,4 +1,5 @@
-"""Exports of a consultation's responses (CSV and XLSX). The printable report is in `report`.
+"""Exports of a consultation's responses (CSV and XLSX). The Excel workbook is written by
+`workbook`, the printable report read by `report`.
 
 One row per response that was sent (withdrawn ones too, marked as such: they stay on record),
 identified by its reference, with every answer in full: choices joined, agreement as its label,
@@ -16,13 +17,10 @@ consultation of 100,000 responses streams without being held in memory.
 from __future__ import annotations
 
 import csv
-import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
 
 from django.db.models import F
 from django.utils import timezone
@@ -45,14 +43,6 @@ BATCH_SIZE = 1000
 # A spreadsheet reads a cell starting with one of these as a formula (tab and carriage return
 # too, in some programs): a respondent could otherwise write "=HYPERLINK(...)" into an export.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-# The most characters an Excel cell holds; longer text is written in parts on its own sheet.
-XLSX_CELL_LIMIT = 32767
-LONG_TEXT_PART = 32000
-LONG_TEXT_SHEET = "Long answers"
-
-# Characters XML 1.0 (and so XLSX) cannot hold; written as visible escapes rather than dropped.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise_formula(value: str) -> str:
@@ -238,7 +228,7 @@ def _answer_text(question: Question, answer: Answer | None, chosen: dict[int, li
     return "; ".join(chosen.get(answer.pk, []))
 
 
-# --- CSV and XLSX -----------------------------------------------------------------------------
+# --- CSV -----------------------------------------------------------------------------
 
 
 class _Echo:
@@ -255,56 +245,6 @@ def csv_lines(table: ExportTable) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(table.header)
     for row in table.rows:
         yield writer.writerow([neutralise_formula(value) for value in row])
-
-
-def _xlsx_text(value: str) -> str:
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-
-
-def write_xlsx(table: ExportTable, sheet_title: str = "Responses") -> IO[bytes]:
-    """The table as an XLSX workbook in a temporary file, rewound for reading.
-
-    Every cell is written as text (never a formula), with Excel's quote prefix on cells that would
-    otherwise read as one, so the respondent's words are kept exactly. Text longer than a cell
-    holds is written in parts on the "Long answers" sheet, and its cell says so: nothing is cut.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    long_texts: list[list[str]] = []
-
-    def cell(value: str) -> WriteOnlyCell:
-        written = WriteOnlyCell(sheet, value=_xlsx_text(value))
-        written.data_type = "s"
-        if value.startswith(FORMULA_PREFIXES):
-            written.quotePrefix = True
-        return written
-
-    sheet.append([cell(value) for value in table.header])
-    for row in table.rows:
-        cells = []
-        for index, value in enumerate(row):
-            if len(value) > XLSX_CELL_LIMIT:
-                parts = [value[i : i + LONG_TEXT_PART] for i in range(0, len(value), LONG_TEXT_PART)]
-                long_texts.append([row[0], table.header[index], *parts])
-                value = (
-                    f"[This answer has {len(value):,} characters, more than a spreadsheet cell holds. "
-                    f"It is in full on the sheet “{LONG_TEXT_SHEET}”, in {len(parts)} parts.]"
-                )
-            cells.append(cell(value))
-        sheet.append(cells)
-    if long_texts:
-        sheet = workbook.create_sheet(LONG_TEXT_SHEET)
-        width = max(len(row) for row in long_texts) - 2
-        sheet.append([cell(v) for v in ["reference", "column", *[f"part {n}" for n in range(1, width + 1)]]])
-        for row in long_texts:
-            sheet.append([cell(value) for value in row])
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    workbook.save(output)
-    output.seek(0)
-    return output
 
 
 def export_filename(consultation: Consultation, extension: str) -> str:

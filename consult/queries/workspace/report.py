@@ -1,17 +1,18 @@
 """The printable summary report of a consultation, built from the dashboard's results.
 
-Its counts are the dashboard's (`dashboard.respondent_types`, `dashboard.closed_results`,
-`free_text.free_text_results`), so the report and the analysis pages can never disagree about how
-many answered, which themes are in force or how many answers each holds. Two things are the
-report's own, because it leaves the service on paper: shares of substantive answers, as its
-tables say, and quotes in their redacted form (a moderator's redaction, else the analysis's),
-for reviewed themes the answers the mapping placed closest to each theme.
+Its counts and shares are the dashboard's (`dashboard.respondent_types`, `dashboard.closed_results`,
+`free_text.free_text_results`, read through `question_results`, which the Excel export's sheet per
+question reads too), so the report, the export and the analysis pages can never disagree about how
+many answered, which themes are in force or how many answers each holds. Each question's themes
+are listed largest first. One thing is the report's own, because it leaves the service on paper:
+quotes in their redacted form (a moderator's redaction, else the analysis's), for reviewed themes
+the answers the mapping placed closest to each theme.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypedDict
 
@@ -31,10 +32,12 @@ from consult.models import (
     ThemeMapping,
 )
 from consult.models.analysis import SummarySentence
+from consult.queries.counting import Bar
 from consult.queries.outcome import default_method_note
 from consult.queries.themes import QuestionThemes, consultation_themes
-from consult.queries.workspace.dashboard import closed_results, respondent_types
-from consult.queries.workspace.free_text import free_text_results
+from consult.queries.workspace import dashboard, free_text
+from consult.queries.workspace.dashboard import respondent_types
+from consult.queries.workspace.free_text import ThemeRow
 
 QUOTES_PER_THEME = 3
 
@@ -51,9 +54,13 @@ class ReportTheme:
     label: str
     description: str
     count: int
-    share: float
+    share: float | None  # of the question's base, as the dashboard's
     is_other: bool
     quotes: list[tuple[str, str]] = field(default_factory=list)  # (reference, text)
+
+    @property
+    def percent(self) -> str:
+        return Bar(self.label, self.count, self.share).percent
 
 
 @dataclass
@@ -61,6 +68,8 @@ class FreeTextResult:
     question: Question
     answered: int
     non_answers: int  # of those answered, answers with nothing to say: in no theme
+    base: int  # what shares are of: substantive answers, each campaign once when the run counted so
+    campaigns_counted_once: bool
     source: str | None
     themes: list[ReportTheme]
     summary: list[SummarySentence]
@@ -69,6 +78,39 @@ class FreeTextResult:
     @property
     def substantive(self) -> int:
         return self.answered - self.non_answers
+
+
+def largest_first(themes: list[ThemeRow]) -> list[ThemeRow]:
+    """A question's themes by the answers they hold, largest first, equal ones in the order they
+    had; "Other" last whatever its size, since it holds what fits none of the others."""
+    return sorted(themes, key=lambda row: (row.theme.is_other, -row.theme.count))
+
+
+@dataclass(frozen=True)
+class QuestionResults:
+    """Every question's results as the dashboard counts them, free-text themes largest first."""
+
+    run: AnalysisRun | None
+    in_force: dict[int, QuestionThemes]
+    closed: list[dashboard.ClosedResult]
+    free_text: list[free_text.FreeTextResult]
+
+
+def question_results(consultation: Consultation) -> QuestionResults:
+    """The dashboard's reads of the closed questions' results and the free-text questions' themes,
+    counted now (not the dashboard's kept counts: a report or export says when it was made)."""
+    questions = list(consultation.questions.select_related("explains").order_by("position"))
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    in_force = consultation_themes(consultation)
+    return QuestionResults(
+        run,
+        in_force,
+        dashboard.closed_results(consultation, questions),
+        [
+            replace(result, themes=largest_first(result.themes))
+            for result in free_text.free_text_results(consultation, questions, run, in_force)
+        ],
+    )
 
 
 def _quote_text(text: str, redacted_text: str, visibility: str) -> str:
@@ -94,12 +136,11 @@ class ConsultationReport(TypedDict):
 
 def consultation_report(consultation: Consultation) -> ConsultationReport:
     """Everything the printable report shows, in a fixed number of queries."""
-    questions = list(consultation.questions.select_related("explains").order_by("position"))
     submitted_count, types, _ = respondent_types(consultation)
     by_type = {bar.value: bar.count for bar in types}
-    run = AnalysisRun.objects.latest_succeeded_for(consultation)
-    in_force = consultation_themes(consultation)
-    quotes = _theme_quotes(in_force)
+    results = question_results(consultation)
+    run = results.run
+    quotes = _theme_quotes(results.in_force)
     summaries: dict[int | None, list[SummarySentence]] = {}
     if run is not None:
         summaries = {s.question_id: s.sentences for s in QuestionSummary.objects.filter(run=run)}
@@ -108,27 +149,28 @@ def consultation_report(consultation: Consultation) -> ConsultationReport:
         ClosedResult(
             result.question, result.answered, [(bar.label, bar.count, bar.share or 0.0) for bar in result.bars]
         )
-        for result in closed_results(consultation, questions)
-        for bars in [result.bars]
+        for result in results.closed
     ]
-    free_text = []
-    for result in free_text_results(consultation, questions, run, in_force):
+    written = []
+    for result in results.free_text:
         themes = [
             ReportTheme(
                 row.theme.label,
                 row.theme.description,
                 row.theme.count,
-                row.theme.count / result.substantive if result.substantive else 0.0,
+                row.share,
                 row.theme.is_other,
                 quotes.get((row.theme.source, row.theme.id), []),
             )
             for row in result.themes
         ]
-        free_text.append(
+        written.append(
             FreeTextResult(
                 result.question,
                 result.answered,
                 result.non_answers,
+                result.base,
+                result.campaigns_counted_once,
                 result.source,
                 themes,
                 summaries.get(result.question.pk, []),
@@ -143,7 +185,7 @@ def consultation_report(consultation: Consultation) -> ConsultationReport:
         "individual_count": by_type.get(Response.RespondentType.INDIVIDUAL, 0),
         "organisation_count": by_type.get(Response.RespondentType.ORGANISATION, 0),
         "closed_results": closed,
-        "free_text_results": free_text,
+        "free_text_results": written,
         "overall_summary": summaries.get(None, []),
         "run": run,
         "method_note": outcome.method_note if outcome and outcome.method_note else default_method_note(consultation),

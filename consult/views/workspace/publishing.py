@@ -12,7 +12,7 @@ from consult.access import get_workspace_consultation
 from consult.forms.workspace.publishing import OutcomeActionForm, OutcomeForm
 from consult.models import Consultation, Outcome, Permission, ReviewTheme
 from consult.queries import outcome as queries_outcome
-from consult.queries.workspace import exports, report
+from consult.queries.workspace import exports, report, workbook
 from consult.services import publishing
 from consult.views.workspace.base import official_required
 
@@ -57,10 +57,10 @@ def workspace_export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     table = exports.export_table(consultation)
-    workbook = exports.write_xlsx(table)
+    written = workbook.write_xlsx(table, report.question_results(consultation))
     publishing.record_export(consultation, request.user, "xlsx", table.response_count)
     return FileResponse(
-        workbook,
+        written,
         as_attachment=True,
         filename=exports.export_filename(consultation, "xlsx"),
         content_type=XLSX_CONTENT_TYPE,
