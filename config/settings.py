@@ -48,8 +48,6 @@ INSTALLED_APPS = [
     "csp",
     "corsheaders",
     "django_ratelimit",
-    # The open data API; listed so that its documentation page uses its own static files, not a CDN.
-    "ninja",
     "consult",
 ]
 
@@ -337,10 +335,11 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 # Other websites' browser code may read the open data (the API, the feeds and an outcome's bulk
 # downloads): it is public, read-only and the same for everyone, so any origin may, but never with
 # credentials (hence "*", which browsers refuse for requests that carry cookies). Nothing else sends
-# CORS headers: never a page with a session, a form or the officials' workspace. The middleware
-# answers a preflight itself, so it reaches no view and counts against no rate limit.
+# CORS headers: never a page with a session, a form or the officials' workspace, nor the API's
+# reference page (/api/docs), which is one of the site's pages. The middleware answers a
+# preflight itself, so it reaches no view and counts against no rate limit.
 CORS_URLS_REGEX = (
-    r"^/(?:api/"
+    r"^/(?:api/(?!docs$)"
     r"|(?:cy/)?feeds/(?:consultations\.atom|outcomes\.atom|closing-dates\.ics)$"
     r"|(?:cy/)?consultations/[-a-zA-Z0-9_]+/outcome/(?:download\.json|themes\.csv|responses\.csv)$)"
 )

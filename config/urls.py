@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from consult.open_data import downloads as open_data
-from consult.open_data import feeds
+from consult.open_data import feeds, reference
 from consult.open_data.api import api
 from consult.views.organisations import following
 from consult.views.organisations import organisations as organisations_views
@@ -37,6 +37,8 @@ public_patterns = [
     path("feeds/consultations.atom", feeds.consultations_feed, name="consultations_feed"),
     path("feeds/outcomes.atom", feeds.outcomes_feed, name="outcomes_feed"),
     path("feeds/closing-dates.ics", feeds.closing_dates_calendar, name="closing_dates_calendar"),
+    # The API's reference is a page of the site, in English and Welsh; the API itself is not.
+    path("api/docs", reference.api_reference, name="api_reference"),
     path("your-responses/", public.your_responses, name="your_responses"),
     path("your-responses/download/", data_rights.download_your_data, name="download_your_data"),
     path("your-account/delete/", data_rights.delete_account, name="delete_account"),
@@ -100,7 +102,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The open data API is language-neutral, so it sits outside the /cy/ patterns.
     path("api/", api.urls),
-    path("api/<path:rest>", open_data.api_not_found),
 ]
 
 urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)
+# After the public pages, so that the API's reference page (/api/docs) is found first.
+urlpatterns.append(path("api/<path:rest>", open_data.api_not_found))

@@ -2,14 +2,15 @@
 
 Published consultations (by slug), their AI tool records shaped like the Algorithmic
 Transparency Recording Standard, their questions with options, and published outcomes with
-theme counts as frozen at publication. Each consultation, AI tool record, question and option
-carries its Welsh version, where officials wrote one, in `welsh`. No response, respondent,
-official, contact or equality information is ever served. Lists are paged by `limit` and
-`offset` in a stable order. Every operation is rate-limited per client address
-(`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. The OpenAPI schema is at
-/api/openapi.json and the interactive documentation, served from the project's own static
-files, at /api/docs. The types it answers with, and the functions that build them (which the
-bulk JSON download uses too), are in consult/open_data/schemas.py.
+theme counts and closed questions' results as frozen at publication. Each consultation, AI tool
+record, question and option carries its Welsh version, where officials wrote one, in `welsh`.
+No response, respondent, official, contact or equality information is ever served. Lists are
+paged by `limit` and `offset` in a stable order. Every operation is rate-limited per client
+address (`API_RATE_LIMIT`) and answers 429 with a JSON error beyond it. /api/ lists what is
+there; the OpenAPI schema is at /api/openapi.json, and the reference page generated from it,
+one of the site's own GOV.UK pages, at /api/docs (consult/open_data/reference.py). The types it
+answers with, and the functions that build them (which the bulk JSON download uses too), are in
+consult/open_data/schemas.py.
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the operations' annotations
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
-from ninja import NinjaAPI, Query, Status, Swagger
+from ninja import NinjaAPI, Query, Status
 
 from consult.open_data.queries import (
     published_consultation,
@@ -33,6 +34,7 @@ from consult.open_data.schemas import (
     ERRORS,
     NOT_FOUND,
     AIToolRecordOut,
+    ApiRoot,
     ConsultationDetail,
     ConsultationPage,
     OutcomeDetail,
@@ -42,6 +44,7 @@ from consult.open_data.schemas import (
     SlugParam,
     ai_tool_of,
     ai_tool_record_out,
+    api_root,
     consultation_detail,
     consultation_summary,
     outcome_detail,
@@ -61,10 +64,11 @@ api = NinjaAPI(
         "published outcome's page holds those whose authors agreed to publication."
     ),
     urls_namespace="api",
-    docs_url="/docs",
-    # Swagger UI would otherwise fetch a validity badge from swagger.io: the page stays local.
-    docs=Swagger(settings={"validatorUrl": None}),
+    # The reference page at /api/docs is the site's own, generated from this API's schema
+    # (consult/open_data/reference.py), in place of Swagger UI.
+    docs_url=None,
 )
+LICENCE = "Open Government Licence v3.0"
 
 
 def api_rate(group: str, request: HttpRequest) -> str:
@@ -113,7 +117,21 @@ def _not_found(what: str) -> Status:
 # --- Operations -------------------------------------------------------------------------------
 
 
-@api.get("/consultations", response={200: ConsultationPage, **ERRORS}, url_name="consultations", tags=["consultations"])
+@api.get("/", response={200: ApiRoot, **ERRORS}, url_name="root", summary="What the API holds", tags=["about"])
+@limited
+def root(request: HttpRequest) -> ApiRoot:
+    """The API's name and version, and links to its collections, its reference page, its OpenAPI
+    schema, the feeds and the bulk downloads of published outcomes."""
+    return api_root(request, name=api.title, version=api.version, description=api.description, licence=LICENCE)
+
+
+@api.get(
+    "/consultations",
+    response={200: ConsultationPage, **ERRORS},
+    url_name="consultations",
+    summary="List published consultations",
+    tags=["consultations"],
+)
 @limited
 def list_consultations(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Published consultations (every phase but draft), newest first."""
@@ -124,6 +142,7 @@ def list_consultations(request: HttpRequest, params: Query[PageParams]) -> dict[
     "/consultations/{slug}",
     response={200: ConsultationDetail, **NOT_FOUND},
     url_name="consultation",
+    summary="Get a consultation",
     tags=["consultations"],
 )
 @limited
@@ -140,6 +159,7 @@ def get_consultation(request: HttpRequest, slug: str = SlugParam) -> Consultatio
     "/consultations/{slug}/ai-tool",
     response={200: AIToolRecordOut, **NOT_FOUND},
     url_name="consultation_ai_tool",
+    summary="Get a consultation's AI tool record",
     tags=["consultations"],
 )
 @limited
@@ -156,6 +176,7 @@ def get_ai_tool(request: HttpRequest, slug: str = SlugParam) -> AIToolRecordOut 
     "/consultations/{slug}/questions",
     response={200: list[QuestionOut], **NOT_FOUND},
     url_name="consultation_questions",
+    summary="List a consultation's questions",
     tags=["consultations"],
 )
 @limited
@@ -167,7 +188,13 @@ def list_questions(request: HttpRequest, slug: str = SlugParam) -> list[Question
     return [question_out(question) for question in consultation.questions.all()]
 
 
-@api.get("/outcomes", response={200: OutcomePage, **ERRORS}, url_name="outcomes", tags=["outcomes"])
+@api.get(
+    "/outcomes",
+    response={200: OutcomePage, **ERRORS},
+    url_name="outcomes",
+    summary="List published outcomes",
+    tags=["outcomes"],
+)
 @limited
 def list_outcomes(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Published outcomes ("You said, we did"), most recently published first."""
@@ -175,11 +202,16 @@ def list_outcomes(request: HttpRequest, params: Query[PageParams]) -> dict[str, 
 
 
 @api.get(
-    "/consultations/{slug}/outcome", response={200: OutcomeDetail, **NOT_FOUND}, url_name="outcome", tags=["outcomes"]
+    "/consultations/{slug}/outcome",
+    response={200: OutcomeDetail, **NOT_FOUND},
+    url_name="outcome",
+    summary="Get a published outcome",
+    tags=["outcomes"],
 )
 @limited
 def get_outcome(request: HttpRequest, slug: str = SlugParam) -> OutcomeDetail | Status:
-    """A consultation's published outcome as it was frozen at publication, with theme counts."""
+    """A consultation's published outcome as it was frozen at publication: the theme counts of its
+    free-text questions and the results of its closed ones."""
     consultation = published_consultation(slug)
     outcome = published_outcome_of(consultation) if consultation is not None else None
     if outcome is None:

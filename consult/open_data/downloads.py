@@ -24,12 +24,10 @@ from ninja.responses import NinjaJSONEncoder
 
 from consult.access import get_public_consultation
 from consult.models import Consultation, Outcome
-from consult.open_data.api import api_rate
+from consult.open_data.api import LICENCE, api_rate
 from consult.open_data.queries import PublishedResponse, iter_published_responses, published_outcome_of
 from consult.open_data.schemas import consultation_summary, outcome_detail, question_out
 from consult.queries.workspace.exports import neutralise_formula
-
-LICENCE = "Open Government Licence v3.0"
 
 
 def _published(slug: str) -> tuple[Consultation, Outcome]:

@@ -18,7 +18,7 @@ from ninja import Path, Schema
 from pydantic import Field
 
 from consult.models import AIToolRecord, Consultation, Outcome, Phase, Question
-from consult.open_data.queries import last_changed_at
+from consult.open_data.queries import last_changed_at, published_responses
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -183,6 +183,41 @@ class OutcomeQuestionOut(Schema):
     themes: list[ThemeOut]
 
 
+class ClosedChoiceOut(Schema):
+    position: int = Field(
+        description="For a choice question, the option's position (as in the question's `options`); for an "
+        "agreement scale, the point's place on it, from 1 (strongly agree) to 5 (strongly disagree)."
+    )
+    point: int | None = Field(
+        description="For an agreement scale: the point's value, from 5 (strongly agree) to 1 (strongly disagree). "
+        "Null for a choice question's option."
+    )
+    label: str
+    welsh: OptionWelsh | None = Field(description=WELSH)
+    count: int = Field(description="How many of the people who answered the question chose it.")
+    share: float | None = Field(
+        description="`count` as a share of the question's `answered`, from 0 to 1; null when nobody answered. "
+        "For a multiple-choice question the shares can add up to more than 1."
+    )
+
+
+class ClosedQuestionOut(Schema):
+    """A closed question's results, counted when the outcome was published."""
+
+    id: int
+    position: int
+    kind: Question.Kind = Field(description="agreement, single_choice or multiple_choice.")
+    text: str
+    welsh: OutcomeQuestionWelsh | None = Field(description=WELSH)
+    answered: int = Field(
+        description="How many people answered it, in responses the outcome counted (sent, not withdrawn, not "
+        "hidden by moderators)."
+    )
+    choices: list[ClosedChoiceOut] = Field(
+        description="Each point of the agreement scale, strongly agree first, or each option in its order."
+    )
+
+
 class UpdateWelsh(Schema):
     note: str | None
 
@@ -216,8 +251,17 @@ class OutcomeDetail(OutcomeSummary):
     method_note: str = Field(description="How the responses were analysed.")
     welsh: OutcomeWelsh | None = Field(description=WELSH)
     updates: list[UpdateOut]
-    questions: list[OutcomeQuestionOut]
+    questions: list[OutcomeQuestionOut] = Field(description="The free-text questions, with their themes.")
+    closed_questions: list[ClosedQuestionOut] | None = Field(
+        description="The closed questions (agreement scales and choices), with how many people chose each answer. "
+        "Null for an outcome published before closed questions' results were published with it."
+    )
     downloads: dict[str, str] = Field(description="The bulk download of the published responses, by format.")
+    published_response_count: int = Field(
+        description="How many responses the bulk download holds now: those the outcome counted whose authors "
+        "agreed to publication. 0 when nobody agreed: the CSV of answers then holds its header row only. Unlike "
+        "the rest of the outcome, counted when asked (a respondent may later delete their account)."
+    )
 
 
 class OutcomePage(Schema):
@@ -227,6 +271,36 @@ class OutcomePage(Schema):
     next: str | None
     previous: str | None
     items: list[OutcomeSummary]
+
+
+class ApiLinks(Schema):
+    consultations: str = Field(description="`GET /api/consultations`: published consultations.")
+    outcomes: str = Field(description="`GET /api/outcomes`: published outcomes.")
+    reference: str = Field(description="This API's reference, a web page generated from its OpenAPI schema.")
+    reference_welsh: str = Field(description="The same reference page with its headings in Welsh.")
+    openapi: str = Field(description="The OpenAPI 3 schema of this API.")
+
+
+class FeedLinks(Schema):
+    consultations: str = Field(description="An Atom feed of new consultations (Welsh under /cy/feeds/).")
+    outcomes: str = Field(description="An Atom feed of published outcomes (Welsh under /cy/feeds/).")
+    closing_dates: str = Field(description="An iCalendar feed with an event at each consultation's closing time.")
+
+
+class ApiRoot(Schema):
+    name: str
+    version: str
+    description: str
+    licence: str
+    links: ApiLinks
+    feeds: FeedLinks
+    bulk_downloads: dict[str, str] = Field(
+        description="The bulk downloads of a published outcome as URI templates (RFC 6570: put a consultation's "
+        "slug for `{slug}`), under the names of an outcome's `downloads`: `json` (everything published, with the "
+        "published answers), `themes_csv` (each free-text question's themes with their counts) and "
+        "`responses_csv` (the answers of respondents who agreed to publication, redacted: the header row only "
+        "when nobody agreed)."
+    )
 
 
 class PageParams(Schema):
@@ -368,6 +442,29 @@ def _outcome_question_out(part: dict[str, Any]) -> OutcomeQuestionOut:
     )
 
 
+def _closed_question_out(part: dict[str, Any]) -> ClosedQuestionOut:
+    answered = part["answered"]
+    return ClosedQuestionOut(
+        id=part["id"],
+        position=part["position"],
+        kind=part["kind"],
+        text=part["text"],
+        welsh=welsh_versions(part, ["text"]),
+        answered=answered,
+        choices=[
+            ClosedChoiceOut(
+                position=choice["position"],
+                point=choice["point"],
+                label=choice["label"],
+                welsh=welsh_versions(choice, ["label"]),
+                count=choice["count"],
+                share=choice["count"] / answered if answered else None,
+            )
+            for choice in part["choices"]
+        ],
+    )
+
+
 def outcome_detail(request: HttpRequest, outcome: Outcome) -> OutcomeDetail:
     """The outcome as frozen at publication (its `published_snapshot`), never live counts."""
     snapshot = outcome.published_snapshot
@@ -383,6 +480,11 @@ def outcome_detail(request: HttpRequest, outcome: Outcome) -> OutcomeDetail:
             for update in snapshot.get("updates", [])
         ],
         questions=[_outcome_question_out(part) for part in snapshot.get("questions", [])],
+        closed_questions=(
+            [_closed_question_out(part) for part in snapshot["closed_questions"]]
+            if "closed_questions" in snapshot
+            else None
+        ),
         downloads={
             name: request.build_absolute_uri(reverse(view, args=[slug]))
             for name, view in [
@@ -391,4 +493,43 @@ def outcome_detail(request: HttpRequest, outcome: Outcome) -> OutcomeDetail:
                 ("responses_csv", "outcome_responses_csv"),
             ]
         },
+        published_response_count=published_responses(outcome.consultation).count(),
     )
+
+
+def api_root(request: HttpRequest, *, name: str, version: str, description: str, licence: str) -> ApiRoot:
+    """What is there: the collections, the reference, the schema, the feeds and the bulk downloads."""
+
+    def url(view: str, *args: str) -> str:
+        return request.build_absolute_uri(reverse(view, args=args))
+
+    def template(view: str) -> str:
+        # A slug no consultation has, swapped for the template's variable once reversed.
+        return url(view, "slug-placeholder").replace("slug-placeholder", "{slug}")
+
+    with translation.override("cy"):
+        reference_welsh = url("api_reference")
+    with translation.override("en-gb"):
+        return ApiRoot(
+            name=name,
+            version=version,
+            description=description,
+            licence=licence,
+            links=ApiLinks(
+                consultations=url("api:consultations"),
+                outcomes=url("api:outcomes"),
+                reference=url("api_reference"),
+                reference_welsh=reference_welsh,
+                openapi=url("api:openapi-json"),
+            ),
+            feeds=FeedLinks(
+                consultations=url("consultations_feed"),
+                outcomes=url("outcomes_feed"),
+                closing_dates=url("closing_dates_calendar"),
+            ),
+            bulk_downloads={
+                "json": template("outcome_download_json"),
+                "themes_csv": template("outcome_themes_csv"),
+                "responses_csv": template("outcome_responses_csv"),
+            },
+        )

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from consult.analysis.mapping import estimate_accuracy
 from consult.models import (
+    Agreement,
     AnalysisRun,
     Answer,
     AuditEvent,
@@ -28,9 +29,10 @@ from consult.models import (
     ReviewTheme,
     ThemeSet,
 )
-from consult.queries.counting import answer_counts
+from consult.queries.counting import Bar, answer_counts, bars
 from consult.queries.organisations import named_organisations
 from consult.queries.themes import consultation_themes, is_reviewed_in_force, mapping_changes
+from consult.queries.workspace.dashboard import closed_results
 from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
 
 
@@ -209,6 +211,28 @@ class SnapshotQuestion(TypedDict):
     themes: list[SnapshotTheme]
 
 
+class SnapshotChoice(TypedDict):
+    """One option of a choice question, or one point of an agreement scale, with how many chose it."""
+
+    position: int  # the option's position; for the scale, 1 (strongly agree) to 5
+    point: int | None  # the agreement scale's value, 5 (strongly agree) to 1; None for an option
+    label: str
+    label_cy: str
+    count: int
+
+
+class SnapshotClosedQuestion(TypedDict):
+    """A closed question's results as the workspace dashboard counts them (`dashboard.closed_results`)."""
+
+    id: int
+    position: int
+    kind: str  # Question.Kind: agreement, single_choice or multiple_choice
+    text: str
+    text_cy: str
+    answered: int  # the people who answered it: each share's base
+    choices: list[SnapshotChoice]
+
+
 class SnapshotOrganisation(TypedDict):
     name: str
     is_verified: bool
@@ -232,6 +256,8 @@ class OutcomeSnapshot(TypedDict):
     decision_cy: str
     method_note_cy: str
     questions: list[SnapshotQuestion]
+    # Missing from an outcome published before closed questions' results were published with it.
+    closed_questions: NotRequired[list[SnapshotClosedQuestion]]
     organisations: list[SnapshotOrganisation]
     # Added by `services.publishing.publish_outcome`, not by `build_snapshot`.
     published_at: NotRequired[str]  # ISO 8601
@@ -289,12 +315,66 @@ def build_snapshot(consultation: Consultation, outcome: Outcome) -> OutcomeSnaps
         "decision_cy": outcome.decision_cy,
         "method_note_cy": outcome.method_note_cy,
         "questions": questions,
+        "closed_questions": closed_snapshot(consultation),
         # Organisations that responded and agreed to be named, as they stood at publication.
         "organisations": [
             {"name": organisation.name, "is_verified": organisation.is_verified}
             for organisation in named_organisations(consultation)
         ],
     }
+
+
+def closed_snapshot(consultation: Consultation) -> list[SnapshotClosedQuestion]:
+    """The closed questions' results, counted as the dashboard counts them, with the Welsh label of
+    each option (as officials wrote it) and of each point of the scale (from the Welsh catalogue)."""
+    questions = list(consultation.questions.prefetch_related("options").order_by("position"))
+    welsh_points = {}
+    with translation.override("cy"):
+        for value, label in Agreement.choices:
+            welsh_points[value] = str(label)
+    frozen: list[SnapshotClosedQuestion] = []
+    for result in closed_results(consultation, questions):
+        question = result.question
+        if question.kind == Question.Kind.AGREEMENT:
+            labels = [
+                (position, value, str(label), welsh_points[value])
+                for position, (value, label) in enumerate(Agreement.choices, start=1)
+            ]
+        else:
+            labels = [(option.position, None, option.label, option.label_cy) for option in question.options.all()]
+        frozen.append(
+            {
+                "id": question.pk,
+                "position": question.position,
+                "kind": question.kind,
+                "text": question.text,
+                "text_cy": question.text_cy,
+                "answered": result.answered,
+                # The dashboard's bars are in the same order as the scale's points or the options.
+                "choices": [
+                    {"position": position, "point": point, "label": label, "label_cy": label_cy, "count": bar.count}
+                    for (position, point, label, label_cy), bar in zip(labels, result.bars, strict=True)
+                ],
+            }
+        )
+    return frozen
+
+
+@dataclass(frozen=True)
+class ClosedPart:
+    """A closed question of a published outcome, ready for a template: each choice with its bar
+    (its share of the people who answered, and its length beside the most chosen)."""
+
+    question: SnapshotClosedQuestion
+    rows: list[tuple[SnapshotChoice, Bar]]
+
+    @property
+    def is_closed(self) -> bool:
+        return True
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.question["kind"] == Question.Kind.MULTIPLE_CHOICE
 
 
 class PageUpdate(TypedDict):
@@ -314,6 +394,20 @@ class OutcomePage:
     @property
     def last_updated_at(self) -> datetime | None:
         return self.updates[-1]["at"] if self.updates else None
+
+    @property
+    def parts(self) -> list[SnapshotQuestion | ClosedPart]:
+        """Every question the outcome reports on, in the order they were asked: free-text ones
+        with their themes, closed ones with their results (`ClosedPart`)."""
+        closed = []
+        for question in self.snapshot.get("closed_questions", []):
+            choices = question["choices"]
+            drawn = bars([(choice["label"], choice["count"], "") for choice in choices], question["answered"])
+            closed.append(ClosedPart(question, list(zip(choices, drawn, strict=True))))
+        parts: list[SnapshotQuestion | ClosedPart] = [*self.snapshot["questions"], *closed]
+        return sorted(
+            parts, key=lambda part: part.question["position"] if isinstance(part, ClosedPart) else part["position"]
+        )
 
 
 def outcome_page(snapshot: OutcomeSnapshot, published_at: datetime | None = None) -> OutcomePage:

@@ -3,12 +3,10 @@ rate-limited, never personal data."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client, override_settings
 
-from consult.models import Answer, EqualityInformation, ReviewTheme
+from consult.models import Answer, EqualityInformation, Response, ReviewTheme
 from tests.factories import add_welsh_versions, make_consultation, make_response, publish_outcome_with_themes
 
 pytestmark = pytest.mark.django_db
@@ -167,17 +165,84 @@ def test_too_many_requests_get_a_json_429(client: Client, published):
     assert client.get(f"{API}/consultations", REMOTE_ADDR="192.0.2.7").status_code == 200
 
 
-def test_the_openapi_schema_and_its_documentation_are_served_locally(client: Client):
+def test_the_openapi_schema_is_served_and_swagger_ui_is_gone(client: Client):
     schema = client.get(f"{API}/openapi.json").json()
-    assert {"/api/consultations", "/api/consultations/{slug}/outcome", "/api/outcomes"} <= set(schema["paths"])
+    assert {"/api/", "/api/consultations", "/api/consultations/{slug}/outcome", "/api/outcomes"} <= set(schema["paths"])
     listing = schema["paths"]["/api/consultations"]["get"]
     assert {"200", "422", "429"} <= set(listing["responses"])
     assert "404" in schema["paths"]["/api/consultations/{slug}"]["get"]["responses"]
+    # /api/docs is the site's own reference page (tests/open_data/test_api_reference.py).
     docs = client.get(f"{API}/docs")
     assert docs.status_code == 200
-    assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
-    assert b"cdn" not in docs.content.lower()
-    assert json.loads(docs.content.split(b'id="swagger-settings">')[1].split(b"</script>")[0])["validatorUrl"] is None
+    assert b"swagger" not in docs.content.lower()
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 404
+
+
+def test_the_root_lists_what_the_api_holds_and_every_link_answers(client: Client, published):
+    root = client.get(f"{API}/")
+    assert root.status_code == 200
+    body = root.json()
+    assert [body["name"], body["version"], body["licence"]] == [
+        "consult open data",
+        "1",
+        "Open Government Licence v3.0",
+    ]
+    links = body["links"]
+    assert links == {
+        "consultations": "http://testserver/api/consultations",
+        "outcomes": "http://testserver/api/outcomes",
+        "reference": "http://testserver/api/docs",
+        "reference_welsh": "http://testserver/cy/api/docs",
+        "openapi": "http://testserver/api/openapi.json",
+    }
+    assert set(body["feeds"]) == {"consultations", "outcomes", "closing_dates"}
+    for url in [*links.values(), *body["feeds"].values()]:
+        assert client.get(url).status_code == 200, url
+    # The bulk downloads are templates: with a published outcome's slug they answer, and they are
+    # the addresses that outcome lists itself.
+    slug = published["closed"].slug
+    outcome = client.get(f"{API}/consultations/{slug}/outcome").json()
+    filled = {name: url.replace("{slug}", slug) for name, url in body["bulk_downloads"].items()}
+    assert filled == outcome["downloads"]
+    for url in filled.values():
+        assert client.get(url).status_code == 200, url
+
+
+def test_an_outcome_serves_its_closed_questions_results(client: Client, published):
+    closed = published["closed"]
+    body = client.get(f"{API}/consultations/{closed.slug}/outcome").json()
+    # Only closed questions, in the order they were asked; free-text ones stay in `questions`.
+    assert [(q["position"], q["kind"]) for q in body["closed_questions"]] == [
+        (1, "agreement"),
+        (3, "single_choice"),
+        (4, "multiple_choice"),
+    ]
+    agree = body["closed_questions"][0]
+    assert agree["answered"] == 2  # the fixture's two responses: Agree and Disagree
+    assert [(c["label"], c["point"], c["count"], c["share"]) for c in agree["choices"]] == [
+        ("Strongly agree", 5, 0, 0.0),
+        ("Agree", 4, 1, 0.5),
+        ("Neither agree nor disagree", 3, 0, 0.0),
+        ("Disagree", 2, 1, 0.5),
+        ("Strongly disagree", 1, 0, 0.0),
+    ]
+    channel = body["closed_questions"][1]
+    # Nobody answered it: counts of 0, and no share rather than a share of nothing.
+    assert channel["answered"] == 0
+    assert [(c["position"], c["label"], c["point"], c["count"], c["share"]) for c in channel["choices"]] == [
+        (1, "By phone", None, 0, None),
+        (2, "Online", None, 0, None),
+        (3, "In person", None, 0, None),
+    ]
+    assert agree["welsh"] is None and agree["choices"][1]["welsh"] == {"label": "Cytuno"}
+
+
+def test_an_outcome_says_how_many_responses_its_download_holds(client: Client, published):
+    closed = published["closed"]
+    url = f"{API}/consultations/{closed.slug}/outcome"
+    assert client.get(url).json()["published_response_count"] == 0  # nobody agreed
+    Response.objects.filter(pk=published["responses"][0].pk).update(is_publication_consented=True)
+    assert client.get(url).json()["published_response_count"] == 1
 
 
 def test_other_addresses_under_the_api_answer_in_json(client: Client):

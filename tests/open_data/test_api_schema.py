@@ -85,7 +85,7 @@ def test_every_operation_on_published_data_conforms_to_the_schema(
     """Generated slugs almost never name a real consultation, so each operation is also called
     with the slugs of the published ones, and the lists with pages that hold them."""
     operations = list(schema.get_all_operations())
-    assert len(operations) == 6
+    assert len(operations) == 7
     called = 0
     for result in operations:
         operation = result.ok()
@@ -98,4 +98,4 @@ def test_every_operation_on_published_data_conforms_to_the_schema(
                 response = operation.Case(query=query).call_and_validate(**CLIENT)
                 assert response.status_code == 200
                 called += 1
-    assert called == 4 * 2 + 2 * 3
+    assert called == 4 * 2 + 3 * 3

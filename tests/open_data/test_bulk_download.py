@@ -109,6 +109,9 @@ def test_json_gives_the_consultation_questions_and_outcome_in_the_apis_shapes(cl
     assert [entry["question_id"] for entry in data["themes"]] == [entry["id"] for entry in outcome_questions]
     assert [{k: v for k, v in entry.items() if k != "question_id"} for entry in data["themes"]] == outcome_questions
     assert data["licence"] == "Open Government Licence v3.0"
+    # The closed questions' results are the outcome's own fields, so the download has them too.
+    assert data["closed_questions"] == outcome["closed_questions"]
+    assert data["published_response_count"] == len(data["responses"]) == 3
 
 
 def test_only_consented_sent_visible_answers_are_published(client: Client, world: World):
@@ -163,6 +166,27 @@ def test_responses_csv_matches_the_json_with_formulas_neutralised(client: Client
     assert first["Q4: What worries you about the assistant?"] == "Wrong answers; Privacy"
     assert organisation["Q2: Why do you say that?"] == "'=HYPERLINK(1) We speak for 200 members."
     assert flagged["Q2: Why do you say that?"] == ""
+
+
+def test_with_nobody_agreeing_to_publication_the_downloads_hold_no_answers_but_keep_their_shape(
+    client: Client, world: World
+):
+    Response.objects.filter(consultation=world.consultation).update(is_publication_consented=False)
+    page = client.get(_url(world, "outcome_responses_csv"))
+    assert page.status_code == 200
+    lines = b"".join(page.streaming_content).decode().splitlines()
+    # The header row alone, so that a program reading it still finds its columns.
+    assert lines == [
+        "id,respondent_type,Q1: Do you agree that the assistant should answer benefit enquiries?,"
+        "Q2: Why do you say that?,Q2 themes,Q3: How do you usually contact us?,"
+        "Q4: What worries you about the assistant?,Q5: Is there anything else you want to tell us?,Q5 themes"
+    ]
+    data = _json(client, world)
+    assert data["responses"] == []
+    assert data["published_response_count"] == 0
+    # Everything else is still there: the counts include every response.
+    assert data["response_count"] == 4
+    assert [q["answered"] for q in data["closed_questions"]] == [4, 4, 4]
 
 
 def test_themes_csv_has_the_published_counts(client: Client, world: World):

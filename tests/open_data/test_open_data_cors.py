@@ -28,6 +28,7 @@ def _open_data_urls(slug: str) -> list[str]:
     downloads = [f"/consultations/{slug}/outcome/{name}" for name in ("download.json", "themes.csv", "responses.csv")]
     feeds = ["/feeds/consultations.atom", "/feeds/outcomes.atom", "/feeds/closing-dates.ics"]
     return [
+        "/api/",
         "/api/consultations",
         f"/api/consultations/{slug}",
         "/api/outcomes",
@@ -89,6 +90,9 @@ def test_preflights_do_not_use_up_the_rate_limit(client: Client, published: Cons
         "/admin/",
         "/feeds/",
         "/apiary",
+        # The API's reference is one of the site's pages, with its header for a signed-in person.
+        "/api/docs",
+        "/cy/api/docs",
     ],
 )
 def test_pages_with_sessions_forms_or_the_workspace_send_no_cors_headers(client: Client, url: str):

@@ -131,12 +131,14 @@ class ClosedResult:
 
 
 def closed_results(consultation: Consultation, questions: list[Question]) -> list[ClosedResult]:
-    """Results of every closed question in `questions`, in their order, in three queries."""
+    """Results of every closed question in `questions`, in their order, in three queries. The
+    answers that count are those of `Answer.counted_q` (sent, not withdrawn, not hidden by a
+    moderator); the published outcome freezes these same results (`queries.outcome`)."""
     closed = [q for q in questions if not q.is_free_text]
     choice = [q for q in closed if q.has_options]
     # Inner joins from the answers of these questions, so that the database reads only them.
     chosen = dict(
-        Answer.options.through.objects.filter(Response.submitted_q("answer__response__"), answer__question__in=choice)
+        Answer.options.through.objects.filter(Answer.counted_q("answer__"), answer__question__in=choice)
         .values("option_id")
         .annotate(n=Count("pk"))
         .values_list("option_id", "n")
@@ -149,7 +151,7 @@ def closed_results(consultation: Consultation, questions: list[Question]) -> lis
     points: dict[int, dict[int | None, int]] = defaultdict(dict)
     for question_id, point, n in (
         Answer.objects.filter(question__in=closed)
-        .submitted()
+        .filter(Answer.counted_q())
         .values("question_id", "agreement")
         .annotate(n=Count("pk"))
         .values_list("question_id", "agreement", "n")
