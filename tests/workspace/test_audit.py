@@ -22,7 +22,7 @@ from consult.models import Answer, AuditEvent, Flag, ReviewTheme, ThemeSet, User
 from consult.queries.workspace.audit import ACTIONS, KINDS, sentence_of
 from consult.services import consultations, moderation, review
 from consult.services.audit import UnknownAction, record
-from tests.factories import make_official
+from tests.factories import add_two_factor, make_official
 from tests.workspace_forms import error_summary
 from tests.workspace_world import World, build_world
 
@@ -373,3 +373,58 @@ def test_an_answer_sentence_names_its_question_and_response(world: World) -> Non
         f"Alex Smith reported an answer to question 2 in response {answer.response.reference} "
         "to the moderators: “It names a neighbour”."
     )
+
+
+# --- Officials' roles, given in the Django admin --------------------------------------------------
+
+
+def test_giving_changing_and_removing_a_role_in_the_admin_is_on_the_trail(client: Client) -> None:
+    from consult.models import Department, DepartmentMembership
+
+    root = User.objects.create_superuser("root@example.gov.uk", "a-long-test-password")
+    root.first_name, root.last_name = "Ops", "Team"
+    root.save()
+    add_two_factor(root)  # the admin opens only with an authenticator
+    department = Department.objects.create(name="Department for Housing", slug="housing")
+    kept = make_official(department, role="analyst", email="kept@example.gov.uk")
+    leaving = make_official(department, role="moderator", email="leaving@example.gov.uk")
+    joining = make_official(email="joining@example.gov.uk")
+    memberships = {m.user_id: m for m in DepartmentMembership.objects.filter(department=department)}
+    client.force_login(root)
+
+    def row(n: int, membership: DepartmentMembership | None, user: User, role: str, delete: bool = False) -> dict:
+        data = {f"memberships-{n}-user": user.pk, f"memberships-{n}-role": role}
+        data[f"memberships-{n}-department"] = department.pk
+        if membership is not None:
+            data[f"memberships-{n}-id"] = membership.pk
+        if delete:
+            data[f"memberships-{n}-DELETE"] = "on"
+        return data
+
+    response = client.post(
+        reverse("admin:consult_department_change", args=[department.pk]),
+        {
+            "name": department.name,
+            "name_cy": "",
+            "slug": department.slug,
+            "memberships-TOTAL_FORMS": 3,
+            "memberships-INITIAL_FORMS": 2,
+            "memberships-MIN_NUM_FORMS": 0,
+            "memberships-MAX_NUM_FORMS": 1000,
+            **row(0, memberships[kept.pk], kept, "lead"),
+            **row(1, memberships[leaving.pk], leaving, "moderator", delete=True),
+            **row(2, None, joining, "analyst"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:consult_department_changelist")
+    events = AuditEvent.objects.filter(action__startswith="membership.").order_by("pk")
+    assert {sentence_of(event) for event in events} == {
+        "Ops Team changed kept@example.gov.uk's role in Department for Housing from analyst to lead.",
+        "Ops Team removed leaving@example.gov.uk from the officials of Department for Housing.",
+        "Ops Team gave joining@example.gov.uk the analyst role in Department for Housing.",
+    }
+    assert all(event.consultation is None and event.actor == root for event in events)
+    # Operators read them in the admin's audit list, as words.
+    listing = client.get(reverse("admin:consult_auditevent_changelist")).content.decode()
+    assert "Ops Team gave joining@example.gov.uk the analyst role in Department for Housing." in listing

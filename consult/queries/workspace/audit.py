@@ -38,7 +38,7 @@ LONGEST_VALUE = 300  # characters of a changed text shown on the page; the CSV k
 
 KINDS: dict[str, str] = {
     "consultation": "The consultation, its questions and AI tool record",
-    "sharing": "Sharing with other officials",
+    "sharing": "Sharing and officials' roles",
     "analysis": "Analysis runs",
     "themes": "Theme review",
     "mapping": "Mapping responses to themes",
@@ -210,6 +210,22 @@ def _share(s: Said, verb: str) -> str:
     if verb == "shared":
         return f"{s.who} shared the consultation with {user}" + (f" as {role}" if role else "")
     return f"{s.who} stopped sharing the consultation with {user}" + (f" ({role})" if role else "")
+
+
+def _role(state: Mapping[str, Any]) -> str:
+    """'lead', or '' when no role was recorded."""
+    return str(dict(Role.choices).get(state.get("role", ""), state.get("role") or "")).lower()
+
+
+def _membership(s: Said, change: str) -> str:
+    state = s.after or s.before
+    user, department = state.get("user") or "an official", state.get("department") or "a department"
+    if change == "update" and _role(s.before) and _role(s.after):
+        return f"{s.who} changed {user}'s role in {department} from {_role(s.before)} to {_role(s.after)}"
+    if change == "remove":
+        return f"{s.who} removed {user} from the officials of {department}"
+    role = f"the {_role(state)} role" if _role(state) else "a role"
+    return f"{s.who} gave {user} {role} in {department}"
 
 
 def _purge(s: Said) -> str:
@@ -417,6 +433,10 @@ ACTIONS: dict[str, Action] = {
     "question.move": Action("consultation", _question_moved),
     "share.create": Action("sharing", lambda s: _share(s, "shared")),
     "share.remove": Action("sharing", lambda s: _share(s, "stopped")),
+    # Officials' roles in a department (the Django admin): about no one consultation
+    "membership.create": Action("sharing", lambda s: _membership(s, "create")),
+    "membership.update": Action("sharing", lambda s: _membership(s, "update")),
+    "membership.remove": Action("sharing", lambda s: _membership(s, "remove")),
     # Analysis (services.runs) and answers with nothing to say (services.non_answers)
     "analysis.request": Action("analysis", _analysis_requested),
     "answer.non_answer": Action("analysis", _non_answer),
