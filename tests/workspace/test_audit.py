@@ -428,3 +428,30 @@ def test_giving_changing_and_removing_a_role_in_the_admin_is_on_the_trail(client
     # Operators read them in the admin's audit list, as words.
     listing = client.get(reverse("admin:consult_auditevent_changelist")).content.decode()
     assert "Ops Team gave joining@example.gov.uk the analyst role in Department for Housing." in listing
+
+
+def test_the_page_makes_as_many_queries_for_fifty_entries_as_for_five(client: Client, world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = _named_lead(world)
+    theme = ReviewTheme.objects.get(pk=world.kwargs["theme_id"])
+    answer = Answer.objects.get(pk=world.kwargs["answer_id"])
+    client.force_login(lead)
+    address = reverse("workspace_audit", args=[world.consultation.slug])
+
+    def add_entries(n: int) -> None:
+        for _ in range(n):
+            record(world.consultation, lead, "theme.edit", theme, before={"label": "A"}, after={"label": "B"})
+            record(world.consultation, lead, "answer.report", answer, after={"reason": "Why"})
+            record(world.consultation, None, "theme_set.mapped", theme.theme_set, after={"answers": 3})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(address).status_code == 200
+        return len(captured)
+
+    add_entries(2)
+    few = queries()
+    add_entries(20)
+    assert queries() == few
