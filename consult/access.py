@@ -249,6 +249,15 @@ def get_workspace_campaign(request: HttpRequest, slug: str, campaign_id: int, pe
     return campaign
 
 
+def has_permission_anywhere(user: User | AnonymousUser, permission: Permission) -> bool:
+    """Whether the official's role in any of their departments allows `permission` (such as
+    verifying organisations, which belong to no department): for showing a link, not for access."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    return DepartmentMembership.objects.filter(user=user, role__in=roles).exists()
+
+
 def departments_with_permission(request: HttpRequest, permission: Permission) -> list[Department]:
     """The departments in which the signed-in official's role allows `permission`, for views that
     are not about one consultation (such as creating one). 403 when there are none."""

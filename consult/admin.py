@@ -5,6 +5,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from consult.models import (
@@ -21,7 +22,8 @@ from consult.models import (
     Response,
     User,
 )
-from consult.services import outbox
+from consult.queries.workspace.audit import sentence_of
+from consult.services import audit, outbox
 from consult.services.consultations import lock_for_question_change
 
 
@@ -52,13 +54,46 @@ class DepartmentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DepartmentMembershipInline]
 
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
+        """Save the officials' roles and put each change on the audit trail, in the admin's
+        transaction: a role opens every consultation of the department."""
+        if formset.model is not DepartmentMembership:
+            super().save_formset(request, form, formset, change)
+            return
+        was = {f.instance.pk: (f.initial.get("role"), f.instance.user.email) for f in formset.initial_forms}
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                role, email = was[deleted.instance.pk]
+                state = {"user": email, "department": deleted.instance.department.name, "role": role}
+                audit.record(None, request.user, "membership.remove", deleted.instance, before=state)
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            state = {"user": membership.user.email, "department": membership.department.name, "role": membership.role}
+            audit.record(None, request.user, "membership.create", membership, after=state)
+        for membership, _ in formset.changed_objects:
+            role, email = was[membership.pk]
+            department = membership.department.name
+            audit.record(
+                None,
+                request.user,
+                "membership.update",
+                membership,
+                before={"user": email, "department": department, "role": role},
+                after={"user": membership.user.email, "department": department, "role": membership.role},
+            )
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail, read-only: nobody edits history."""
 
-    list_display = ["created_at", "consultation", "actor", "action", "object_type", "object_id"]
+    list_display = ["created_at", "consultation", "description", "action", "object_type", "object_id"]
     list_filter = ["action"]
+    list_select_related = ["consultation", "actor"]
+
+    @admin.display(description="What happened")
+    def description(self, event: AuditEvent) -> str:
+        return sentence_of(event)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

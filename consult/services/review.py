@@ -60,6 +60,7 @@ def _theme_state(theme: ReviewTheme) -> JSONObject:
         "label": theme.label,
         "description": theme.description,
         "source": theme.source,
+        "is_other": theme.is_other,
         "candidates": sorted(theme.candidates.values_list("pk", flat=True)),
     }
 

@@ -34,9 +34,11 @@ from consult.models import (
     QuestionSummary,
     Theme,
     ThemeAssignment,
+    User,
 )
 from consult.models.analysis import SummarySentence
 from consult.services import moderation, outbox, recounts
+from consult.services.audit import record
 from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, owned, set_stage
 
 logger = logging.getLogger(__name__)
@@ -54,9 +56,14 @@ class AnalysisAlreadyRunning(Exception):
 
 
 def request_analysis(
-    consultation: Consultation, *, max_themes: int | None = None, count_campaigns_once: bool = True
+    consultation: Consultation,
+    *,
+    actor: User | None = None,
+    max_themes: int | None = None,
+    count_campaigns_once: bool = True,
 ) -> AnalysisRun:
-    """Queue a run of the analysis; a worker picks it up once the transaction commits.
+    """Queue a run of the analysis; a worker picks it up once the transaction commits. The request
+    is on the audit trail, as `actor`'s (None: from the command line), in the same transaction.
 
     One run at a time: the consultation's row is locked while this looks for a run already queued
     or running, so two officials pressing the button at once (or an official and `manage.py
@@ -73,6 +80,7 @@ def request_analysis(
         )
         if running is not None:
             raise AnalysisAlreadyRunning(running)
+        previous = AnalysisRun.objects.latest_succeeded_for(consultation)
         run = AnalysisRun.objects.create(
             consultation=consultation,
             parameters={
@@ -80,6 +88,13 @@ def request_analysis(
                 "seed": settings.ANALYSIS_SEED,
                 "count_campaigns_once": count_campaigns_once,
             },
+        )
+        record(
+            consultation,
+            actor,
+            "analysis.request",
+            run,
+            after={"run": run.pk, "previous_run": previous.pk if previous else None, **run.parameters},
         )
         outbox.send_on_commit(task_names.RUN_ANALYSIS, run.pk)
     return run

@@ -8,6 +8,7 @@ is checked too. Drives Debian's Chromium through Playwright; skipped where it is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from consult.models import Answer, Flag, User
 from consult.views.workspace.urls import urlpatterns
-from tests.browser_support import CHROMIUM_PATH, audit, sign_in_with_session
+from tests.browser_support import CHROMIUM_PATH, assert_no_violations, audit, sign_in_with_session
 from tests.factories import make_official, totp_code
 from tests.workspace.fairness_world import build_groups
 from tests.workspace_world import World, build_world
@@ -140,3 +141,47 @@ def test_the_fairness_page_with_every_kind_of_table_passes_axe(live_server, page
     expect(page.get_by_role("table", name="Question 1 by language of the pages")).to_be_visible()
     expect(page.get_by_role("row", name="Welsh 12 2 (17%) 1 (8%) 9 (75%)")).to_be_visible()
     assert audit(page, "workspace fairness with groups shown") == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_trail_its_filters_and_errors_and_the_read_only_ai_tool_record_pass_axe(live_server, page) -> None:
+    from consult.models import ReviewTheme
+    from consult.services import consultations, review
+
+    world = build_world()
+    lead = make_official(world.consultation.department, role="lead", email="alex@example.gov.uk")
+    lead.first_name, lead.last_name = "Alex", "Smith"
+    lead.save()
+    consultations.update_consultation(lead, world.consultation, {"summary": "A clearer summary."})
+    theme = ReviewTheme.objects.get(pk=world.kwargs["theme_id"])
+    review.update_theme(theme, lead, version=theme.theme_set.version, label="Faster answers", description="")
+
+    sign_in_with_session(page, live_server.url, lead)
+    page.goto(live_server.url + reverse("workspace_audit", args=[world.consultation.slug]))
+    reports = [audit(page, "workspace audit trail")]
+    expect(page.locator(".consult-audit__sentence")).to_have_count(2)
+
+    page.get_by_label("What").select_option(label="Theme review")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".consult-audit__sentence")).to_have_text(
+        [re.compile(r"^Alex Smith changed the theme “Quicker answers”")]
+    )
+    reports.append(audit(page, "workspace audit trail filtered"))
+
+    on_or_after = page.get_by_role("group", name="On or after")
+    on_or_after.get_by_label("Day").fill("31")
+    on_or_after.get_by_label("Month").fill("2")
+    on_or_after.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Apply filters").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Date from must be a real date")
+    reports.append(audit(page, "workspace audit trail error"))
+    summary.get_by_role("link").click()
+    expect(on_or_after.get_by_label("Day")).to_be_focused()
+
+    # The AI tool record, read-only for an analyst.
+    sign_in_with_session(page, live_server.url, make_official(world.consultation.department, role="analyst"))
+    page.goto(live_server.url + reverse("workspace_ai_tool_edit", args=[world.consultation.slug]))
+    expect(page.locator("h1")).to_have_text("The AI tool record")
+    reports.append(audit(page, "workspace AI tool record for an analyst"))
+    assert_no_violations(reports)

@@ -191,7 +191,8 @@ def test_export_counts_non_answers_apart_and_cites_its_summary_by_external_id(
     for sentence in question["summary"]:
         assert sentence["text"] and sentence["external_ids"]
         assert set(sentence["external_ids"]) <= {f"ext-{n}" for n in range(120)}
-    # Nothing is in force but the run's candidates, and no one has changed anything yet.
+    # Nothing is in force but the run's candidates, and no one has changed anything yet: the trail
+    # holds only the request for the run, made from the command line.
     assert question["reviewed_themes"] == []
     assert all(response["mapped_themes"] == [] for response in question["responses"])
-    assert data["changes"] == []
+    assert [(change["action"], change["by"]) for change in data["changes"]] == [("analysis.request", "the system")]

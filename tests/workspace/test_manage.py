@@ -35,6 +35,32 @@ def lead_client(client: Client) -> Client:
     return client
 
 
+# --- The AI tool record: public, so every role reads it ----------------------------------------
+
+
+@pytest.mark.parametrize("role", ["analyst", "moderator", "lead"])
+def test_every_role_reads_the_ai_tool_record_and_only_leads_edit_it(client: Client, role: str) -> None:
+    consultation = make_consultation()
+    client.force_login(make_official(consultation.department, role=role))
+    address = reverse("workspace_ai_tool_edit", args=[consultation.slug])
+    page = client.get(address)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Benefit enquiry assistant" in html
+    assert ('<form method="post"' in html) == (role == "lead")
+    overview = client.get(reverse("workspace_consultation", args=[consultation.slug])).content.decode()
+    assert address in overview
+
+    changed = client.post(address, {"tool_name": "Something else"})
+    if role == "lead":
+        assert changed.status_code == 200  # the form, with its errors: the rest is required
+    else:
+        assert changed.status_code == 403
+    consultation.ai_tool.refresh_from_db()
+    assert consultation.ai_tool.tool_name == "Benefit enquiry assistant"
+    assert not AuditEvent.objects.filter(action__startswith="ai_tool.").exists()
+
+
 # --- Creating a consultation ------------------------------------------------------------------
 
 

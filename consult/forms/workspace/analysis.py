@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 
+from consult.forms.workspace.dates import read_date, start_of
 from consult.models import Agreement, Question, Response
 from consult.queries.themes import QuestionThemes
 from consult.queries.workspace.responses import (
@@ -102,26 +102,9 @@ class ResponseFilterForm(forms.Form):
             raise forms.ValidationError("Choose the question the theme belongs to")
         return theme
 
-    def _date(self, prefix: str, name: str) -> date | None:
-        parts = [self.cleaned_data.get(f"{prefix}_{part}", "").strip() for part in ("day", "month", "year")]
-        if not any(parts):
-            return None
-        missing = [label for label, value in zip(("day", "month", "year"), parts, strict=True) if not value]
-        if missing:
-            self.add_error(f"{prefix}_{missing[0]}", f"{name} must include a {missing[0]}")
-            return None
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError
-            return date(year, month, day)
-        except ValueError:
-            self.add_error(f"{prefix}_day", f"{name} must be a real date")
-            return None
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = self._date("from", "Date from"), self._date("to", "Date to")
+        start, end = read_date(self, "from", "Date from"), read_date(self, "to", "Date to")
         if start and end and end < start:
             self.add_error("to_day", "Date to must be the same as or after date from")
         cleaned["submitted_from"] = start
@@ -147,8 +130,8 @@ class ResponseFilterForm(forms.Form):
             organisation=data.get("organisation", "").strip(),
             option_id=option_id,
             agreement=agreement,
-            submitted_from=_start_of(data.get("submitted_from")),
-            submitted_before=_start_of(data["submitted_to"] + timedelta(days=1)) if data.get("submitted_to") else None,
+            submitted_from=start_of(data.get("submitted_from")),
+            submitted_before=start_of(data["submitted_to"] + timedelta(days=1)) if data.get("submitted_to") else None,
             campaign=data.get("campaign", ""),
             is_flagged=bool(data.get("flagged")),
             is_unread=bool(data.get("unread")),
@@ -158,13 +141,6 @@ class ResponseFilterForm(forms.Form):
     @property
     def is_filtered(self) -> bool:
         return any(value for name, value in self.data.items() if name not in PAGE_PARAMETERS)
-
-
-def _start_of(day: date | None) -> datetime | None:
-    """Midnight at the start of the day in the site's time zone, which officials read dates in."""
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
 def page_position(data: QueryDict) -> PagePosition:

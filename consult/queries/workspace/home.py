@@ -1,5 +1,6 @@
-"""Reads for the workspace's own pages: the list of consultations, one consultation's overview and
-its audit trail. The analysis dashboards read through `queries.workspace.dashboard`."""
+"""Reads for the workspace's own pages: the list of consultations and one consultation's overview.
+Its audit trail reads through `queries.workspace.audit`, the dashboards through
+`queries.workspace.dashboard`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from consult.access import workspace_consultations
-from consult.models import AuditEvent, Consultation, Flag, Response, User
+from consult.models import Consultation, Flag, Response, User
 
 
 def workspace_home(user: User) -> QuerySet[Consultation]:
@@ -54,7 +55,3 @@ def consultation_overview(consultation: Consultation) -> ConsultationOverview:
         ).count(),
         "question_count": consultation.questions.count(),
     }
-
-
-def audit_trail(consultation: Consultation) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(consultation=consultation).select_related("actor").order_by("-created_at", "-pk")

@@ -57,7 +57,7 @@ def workspace_analysis_start(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        request_analysis(consultation)
+        request_analysis(consultation, actor=request.user)
     except AnalysisAlreadyRunning:
         messages.info(request, "The analysis is already running. Its progress is shown below.")
     else:

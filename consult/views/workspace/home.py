@@ -1,6 +1,5 @@
-"""The workspace's front page, each consultation's overview, and its audit trail."""
+"""The workspace's front page and each consultation's overview."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -39,10 +38,3 @@ def workspace_consultation(request: HttpRequest, slug: str) -> HttpResponse:
             **queries_workspace.consultation_overview(consultation),
         },
     )
-
-
-@official_required
-def workspace_audit(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = get_workspace_consultation(request, slug, Permission.VIEW)
-    page = Paginator(queries_workspace.audit_trail(consultation), 50).get_page(request.GET.get("page"))
-    return render(request, "workspace/audit.html", {"consultation": consultation, "page": page})

@@ -64,8 +64,17 @@ def workspace_consultation_edit(request: HttpRequest, slug: str) -> HttpResponse
 
 @official_required
 def workspace_ai_tool_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = get_workspace_consultation(request, slug, Permission.MANAGE)
+    """The AI tool record. It is public, so every official who can see the consultation reads it
+    here; those whose role may manage the consultation edit it (a POST needs MANAGE)."""
+    reading = request.method in ("GET", "HEAD")
+    consultation = get_workspace_consultation(request, slug, Permission.VIEW if reading else Permission.MANAGE)
     record = AIToolRecord.objects.filter(consultation=consultation).first()
+    if Permission.MANAGE not in request.workspace_permissions:
+        return render(
+            request,
+            "workspace/manage/ai_tool.html",
+            {"consultation": consultation, "tool": record, "workspace_section": "overview"},
+        )
     form = AIToolRecordForm(_posted(request), record=record)
     if request.method == "POST" and form.is_valid():
         services.save_ai_tool_record(request.user, consultation, form.cleaned_data)
