@@ -362,6 +362,7 @@ class AnswerRow:
     themes: list[str]
     flags: list[Flag]
     campaign_id: int | None
+    is_not_analysed: bool = False  # in no theme because nothing has placed it yet (`answers_not_yet_placed`)
 
 
 EXCERPT_LENGTH = 300
@@ -375,9 +376,15 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> tuple[str, bool]:
     return cut.rstrip(" ,.;:"), True
 
 
-def answer_rows(answers: list[Answer], themes_of: dict[int, list[str]], run: AnalysisRun | None) -> list[AnswerRow]:
+def answer_rows(
+    answers: list[Answer],
+    themes_of: dict[int, list[str]],
+    run: AnalysisRun | None,
+    not_analysed: set[int] | frozenset[int] = frozenset(),
+) -> list[AnswerRow]:
     """A page of answers with their flags and campaign, in two queries; themes come from
-    `queries.themes.answer_themes` for the same answers."""
+    `queries.themes.answer_themes` for the same answers, and which of them nothing has placed yet
+    from `queries.themes.answers_not_yet_placed`."""
     ids = [a.pk for a in answers]
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in Flag.objects.filter(answer_id__in=ids).order_by("created_at"):
@@ -395,7 +402,15 @@ def answer_rows(answers: list[Answer], themes_of: dict[int, list[str]], run: Ana
     for answer in answers:
         text, is_cut = excerpt(answer.text)
         rows.append(
-            AnswerRow(answer, text, is_cut, themes_of.get(answer.pk, []), flags[answer.pk], campaign_of.get(answer.pk))
+            AnswerRow(
+                answer,
+                text,
+                is_cut,
+                themes_of.get(answer.pk, []),
+                flags[answer.pk],
+                campaign_of.get(answer.pk),
+                answer.pk in not_analysed,
+            )
         )
     return rows
 
@@ -424,13 +439,17 @@ class ResponseAnswer:
     flags: list[Flag]
     campaign: Campaign | None
     options: list[str] = field(default_factory=list)
+    is_not_analysed: bool = False  # in no theme because nothing has placed it yet
 
 
 def response_answers(
-    response: Response, themes_of: dict[int, list[str]], run: AnalysisRun | None
+    response: Response,
+    themes_of: dict[int, list[str]],
+    run: AnalysisRun | None,
+    not_analysed: set[int] | frozenset[int] = frozenset(),
 ) -> list[ResponseAnswer]:
-    """Every answer of a response in question order, with its options, themes, flags and
-    campaign in the latest run. Four queries."""
+    """Every answer of a response in question order, with its options, themes (or that nothing
+    has placed it yet), flags and campaign in the latest run. Four queries."""
     answers = list(
         Answer.objects.filter(response=response)
         .select_related("question")
@@ -452,6 +471,7 @@ def response_answers(
             flags[answer.pk],
             campaigns.get(answer.pk),
             [option.label for option in answer.options.all()],
+            answer.pk in not_analysed,
         )
         for answer in answers
     ]
