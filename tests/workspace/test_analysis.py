@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from consult.models import (
     AnalysisRun,
+    Answer,
     AnswerEmbedding,
     EqualityInformation,
     Flag,
@@ -73,6 +74,42 @@ def test_the_dashboard_shows_themes_with_shares_agreement_quotes_and_campaigns(c
     assert "Fits no theme 1" in text
     assert "1 campaign: 2 answers that copy the same text" in text
     assert "It would be quicker" in text
+
+
+def test_the_overview_lists_themes_largest_first_with_a_short_preview_and_the_evidence_folded(
+    client: Client, world: World
+) -> None:
+    long_text = "I would rather speak to a person who knows my case " + "and can follow it through " * 8 + "to the end."
+    Answer.objects.filter(pk=world.answers[3].pk).update(text=long_text)
+    # A newer run whose first theme (by its key) is the smaller one.
+    run = make_run_with_themes(
+        world.questions["why"], {"Small theme": [world.answers[0]], "Large theme": world.answers[1:]}
+    )
+    large = run.themes.get(label="Large theme")
+    Theme.representatives.through.objects.filter(theme=large).delete()
+    large.representatives.set([world.answers[3], world.answers[2]])
+
+    html = client.get(reverse("workspace_analysis", args=[world.consultation.slug])).content.decode()
+    text = page_text(client.get(reverse("workspace_analysis", args=[world.consultation.slug])))
+    assert "Themes are listed largest first." in text
+    assert text.index("Large theme 3") < text.index("Small theme 1") < text.index("Fits no theme")
+    # The preview: the first quote cut at a word boundary, with an ellipsis; the whole of it is in
+    # the evidence, behind a details component that is closed until opened.
+    preview = re.search(r"“(I would rather speak to a person[^”]*)” R-", text)
+    assert preview and preview.group(1).endswith("…") and len(preview.group(1)) <= 121
+    assert preview.group(1)[:-1] in long_text and long_text.startswith(preview.group(1)[:-1])
+    assert long_text[len(preview.group(1)) - 1] == " "  # cut where a word ends
+    evidence = re.search(
+        r'<details class="govuk-details[^"]*">(?:(?!</details>).)*Large theme(?:(?!</details>).)*</details>', html, re.S
+    )
+    assert evidence and f"“{long_text}”" in evidence.group(0)
+    assert "Evidence: 2 quotes" in page_text_of(evidence.group(0))
+    assert "Read all 3 answers in this theme" in page_text_of(evidence.group(0))
+    assert not re.search(r"<details[^>]*\bopen\b", html)
+
+
+def page_text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_agreement_within_reviewed_themes_comes_from_the_mapped_answers(client: Client, world: World) -> None:

@@ -24,6 +24,7 @@ from consult.models import (
 )
 from consult.queries.counting import Bar, answer_counts, share
 from consult.queries.themes import QuestionThemes, ThemeCount
+from consult.queries.workspace.responses import excerpt
 
 # The three bands of the five-point scale that agreement within a theme is shown in.
 AGREE_POINTS = (Agreement.STRONGLY_AGREE, Agreement.AGREE)
@@ -70,11 +71,25 @@ class AgreementSplit:
         return cls(total(AGREE_POINTS), total(NEITHER_POINTS), total(DISAGREE_POINTS))
 
 
+# How long a theme's preview quote on the overview may be, in characters, before it is cut at a word.
+PREVIEW_LENGTH = 120
+
+
 @dataclass(frozen=True)
 class Quote:
     answer_id: int
     text: str
     reference: str
+
+    @property
+    def preview(self) -> str:
+        """The quote cut short at a word boundary, with an ellipsis when it was cut."""
+        text, is_cut = excerpt(self.text, PREVIEW_LENGTH)
+        return f"{text}…" if is_cut else text
+
+    @property
+    def is_cut(self) -> bool:
+        return excerpt(self.text, PREVIEW_LENGTH)[1]
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,9 @@ def free_text_results(
                     quotes.get((themes.source, theme.id), []),
                 )
             )
+        # Largest first, so that an official reads the themes in order of weight; Other (the
+        # reviewed themes' home for answers that fit none) stays last, as "Fits no theme" does.
+        rows.sort(key=lambda row: (row.theme.is_other, -row.theme.count))
         unassigned = None
         if themes.source == "candidate":
             unassigned = counts[question.pk].substantive - assigned.get(question.pk, 0)
