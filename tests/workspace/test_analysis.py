@@ -15,7 +15,6 @@ from django.urls import reverse
 from consult.models import (
     AnalysisRun,
     Answer,
-    AnswerEmbedding,
     EqualityInformation,
     Flag,
     ReviewTheme,
@@ -254,37 +253,6 @@ def test_the_dashboard_shows_a_new_runs_themes_at_once_though_counts_are_kept(cl
     make_run_with_themes(world.questions["why"], {"Brand new theme": world.answers})
     text = page_text(client.get(address))
     assert "Brand new theme" in text and "Speed" not in text
-
-
-# --- The topic map ----------------------------------------------------------------------------
-
-
-def test_the_topic_map_draws_each_answer_coloured_by_theme_with_a_table_alternative(
-    client: Client, world: World
-) -> None:
-    from consult.analysis.embedding import to_bytes
-
-    vectors = [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-    for answer, vector in zip(world.answers, vectors, strict=True):
-        AnswerEmbedding.objects.create(
-            answer=answer, model_name="test", dimensions=3, vector=to_bytes(vector), text_hash="x"
-        )
-    why = world.questions["why"]
-    response = client.get(reverse("workspace_topic_map", args=[world.consultation.slug, why.pk]))
-    html = response.content.decode()
-    assert html.count('<circle class="consult-map--') == 4 + 3  # four answers, three keys in the table
-    assert f"{world.responses[3].reference}: Fits no theme" in html
-    text = page_text(response)
-    assert "All 4 answers are drawn." in text
-    assert re.search(r"Speed 2 \d+ \d+", text) and re.search(r"Fits no theme 1 \d+ \d+", text)
-
-
-def test_the_topic_map_waits_for_a_finished_analysis(client: Client) -> None:
-    consultation = make_consultation(phase="open")
-    client.force_login(make_official(consultation.department, role="analyst"))
-    why = consultation.questions.get(position=2)
-    response = client.get(reverse("workspace_topic_map", args=[consultation.slug, why.pk]))
-    assert "There is nothing to draw yet" in response.content.decode()
 
 
 # --- In a browser: the live progress bar -------------------------------------------------------
