@@ -52,7 +52,7 @@ def test_each_marker_links_to_its_answer_and_each_theme_to_its_answers(client: C
     why = world.questions["why"]
     html = _map(client, world.consultation, why)
 
-    links = re.findall(r'<a class="consult-map__point" href="([^"]+)"><title>([^<]+)</title>', html)
+    links = re.findall(r'<a class="consult-map__point" href="([^"]+)"[^>]*><title>([^<]+)</title>', html)
     expected = {
         (reverse("workspace_response", args=[world.consultation.slug, r.reference]) + f"#answer-{a.pk}")
         for r, a in zip(world.responses, world.answers, strict=True)
