@@ -226,3 +226,18 @@ def test_an_answer_saved_before_the_analysis_and_sent_after_it_is_not_analysed_y
     draft.status, draft.submitted_at = "submitted", timezone.now()
     draft.save(update_fields=["status", "submitted_at"])
     assert _theme_line(client, world, draft) == "Not analysed yet"
+
+
+def test_the_overview_counts_answers_not_analysed_yet_apart_from_those_fitting_no_theme(
+    client: Client, world: World
+) -> None:
+    why = world.questions["why"]
+    late = make_response(world.consultation, {why: "Sent after the analysis ran"})
+    text = page_text(client.get(reverse("workspace_analysis", args=[world.consultation.slug])))
+    assert re.search(r"Fits no theme 1 \d+%", text)  # the answer the run read, as before
+    assert "Not analysed yet Sent or changed since the analysis ran" in text
+    assert re.search(r"placed shortly, or at the next analysis\. 1 \u2013", text)  # counted, no share
+    # The drill-down's "Fits no theme" lists what the overview counts there, and no more.
+    listed = references_in(_drill(client, world, question=why.pk, theme="none"))
+    assert listed == {world.responses[3].reference}
+    assert late.reference not in listed

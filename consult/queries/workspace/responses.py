@@ -33,7 +33,7 @@ from consult.models import (
     User,
 )
 from consult.queries.counting import latest_non_answer_decision
-from consult.queries.themes import QuestionThemes
+from consult.queries.themes import QuestionThemes, not_yet_placed_q
 
 # The values of the "substance" filter: answers with something to say, or with nothing to say.
 SUBSTANTIVE = "substantive"
@@ -80,7 +80,7 @@ def filtered_answers(
         .select_related("response", "response__organisation", "question")
     )
     if filters.question_id and (filters.theme_id or filters.no_theme):
-        answers = answers.filter(_theme_condition(in_force.get(filters.question_id), filters))
+        answers = answers.filter(_theme_condition(in_force, filters, run))
     if filters.substance:
         # As the analysis pages count them: answers a moderator hid are in neither count.
         answers = answers.visible()
@@ -123,24 +123,32 @@ def filtered_answers(
     return answers.order_by("-response__submitted_at", "-pk")
 
 
-def _theme_condition(themes: QuestionThemes | None, filters: AnswerFilters) -> Q:
+def _theme_condition(in_force: dict[int, QuestionThemes], filters: AnswerFilters, run: AnalysisRun | None) -> Q:
     """Answers in the chosen theme in force, or in none of them. Answers with nothing to say fit
-    no theme by design and are listed apart (the "substance" filter), as the counts have them."""
+    no theme by design and are listed apart (the "substance" filter), as the counts have them; nor
+    do answers that nothing has placed yet (`queries.themes.not_yet_placed_q`), as the counts
+    have them too."""
+    themes = in_force.get(filters.question_id) if filters.question_id else None
     if themes is None or themes.source is None:
         return Q(pk__in=[]) if filters.theme_id else Q()
     substantive = ~Answer.non_answer_q()
+    placed = ~not_yet_placed_q(in_force, run)
     if themes.source == "reviewed":
         theme_ids = [t.id for t in themes.themes if not t.is_other]
         if filters.no_theme:
-            return substantive & ~Q(
-                Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id__in=theme_ids))
+            return (
+                substantive
+                & placed
+                & ~Q(Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id__in=theme_ids)))
             )
         return substantive & Q(
             Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id=filters.theme_id))
         )
     if filters.no_theme:
-        return substantive & ~Q(
-            Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id))
+        return (
+            substantive
+            & placed
+            & ~Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id)))
         )
     return Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme_id=filters.theme_id)))
 
