@@ -14,12 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from consult.models import (
     AnalysisRun,
     Answer,
     Consultation,
+    LateAnswer,
     Question,
     ReviewTheme,
     Theme,
@@ -144,6 +145,48 @@ def answer_themes(consultation: Consultation, answer_ids: list[int] | None = Non
         for answer_id, label in assignments.order_by("answer_id", "rank").values_list("answer_id", "theme__label"):
             labels[answer_id].append(label)
     return dict(labels)
+
+
+def not_yet_placed_q(in_force: dict[int, QuestionThemes], run: AnalysisRun | None) -> Q:
+    """Answers in no theme because nothing has placed them yet, not because they fit none: sent or
+    changed after `run` (the latest succeeded one, whose candidates are in force) finished, and not
+    placed in its themes since (`services.runs.place_late_answers` records each placing as a late
+    answer); or, under officials' themes, not mapped yet (a mapped answer is at least in Other).
+    Combine it with `counted()` and `substantive()`: answers with nothing to say and hidden answers
+    are in no theme by design."""
+    reviewed = [qid for qid, qt in in_force.items() if qt.source == "reviewed"]
+    candidate = [qid for qid, qt in in_force.items() if qt.source == "candidate"]
+    waiting = Q(pk__in=[])
+    if reviewed:
+        mapped = ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True)
+        waiting |= Q(question_id__in=reviewed) & ~Exists(mapped)
+    if candidate and run is not None and run.finished_at is not None:
+        placed_since = LateAnswer.objects.filter(
+            run=run, answer=OuterRef("pk"), assigned_at__gte=OuterRef("updated_at")
+        ).filter(assigned_at__gte=OuterRef("response__submitted_at"))
+        waiting |= (
+            Q(question_id__in=candidate)
+            & (Q(updated_at__gt=run.finished_at) | Q(response__submitted_at__gt=run.finished_at))
+            & ~Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run=run))
+            & ~Exists(placed_since)
+        )
+    return waiting
+
+
+def answers_not_yet_placed(
+    consultation: Consultation, answer_ids: list[int], in_force: dict[int, QuestionThemes] | None = None
+) -> set[int]:
+    """Of `answer_ids`, the answers nothing has placed in the themes in force yet
+    (`not_yet_placed_q`). Pass the themes in force when the caller has them already."""
+    in_force = consultation_themes(consultation) if in_force is None else in_force
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    return set(
+        Answer.objects.filter(pk__in=answer_ids)
+        .counted()
+        .substantive()
+        .filter(not_yet_placed_q(in_force, run))
+        .values_list("pk", flat=True)
+    )
 
 
 @dataclass(frozen=True)

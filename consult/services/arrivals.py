@@ -32,8 +32,11 @@ def process_response(response_id: int) -> None:
     run = AnalysisRun.objects.latest_succeeded_for(response.consultation)
     if run is None or run.versions.get("embedding_model") != embedder.name:
         return
-    # The run itself read an answer unchanged since it started; a hidden one left the analysis.
+    # The run itself read an answer unchanged since it started, of a response already sent (an
+    # answer saved before the run and sent after it was not read); a hidden one left the analysis.
     late = [
-        index for index, answer in enumerate(answers) if answer.updated_at >= run.started_at and not answer.is_hidden
+        index
+        for index, answer in enumerate(answers)
+        if (answer.updated_at >= run.started_at or response.submitted_at >= run.started_at) and not answer.is_hidden
     ]
     runs.place_late_answers(run, [answers[index] for index in late], vectors[late])

@@ -124,6 +124,22 @@ def test_a_late_answer_is_placed_in_the_current_themes(consultation, django_capt
     assert Answer.objects.get(pk=answer.pk).redacted_text
 
 
+def test_an_answer_saved_before_a_run_and_sent_after_it_is_placed_on_arrival(consultation):
+    from django.utils import timezone
+
+    question = consultation.questions.get()
+    early = Response.objects.create(consultation=consultation, start_key="early", status=Response.Status.DRAFT)
+    answer = Answer.objects.create(response=early, question=question, text="Please keep a real person on the phone.")
+    analyse("runs", "--wait", stdout=io.StringIO())
+    run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    assert not ThemeAssignment.objects.filter(answer=answer).exists()  # a draft is not analysed
+    early.status, early.submitted_at = Response.Status.SUBMITTED, timezone.now()
+    early.save(update_fields=["status", "submitted_at"])
+    arrivals.process_response(early.pk)
+    assert LateAnswer.objects.filter(run=run, answer=answer).exists()
+    assert ThemeAssignment.objects.filter(answer=answer, theme__run=run, is_late=True).exists()
+
+
 def test_the_export_says_how_many_answers_arrived_since_and_what_share_fits_no_theme(consultation):
     analyse("runs", "--wait", stdout=io.StringIO())
     question = consultation.questions.get()

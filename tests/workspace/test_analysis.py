@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from consult.models import (
     AnalysisRun,
-    AnswerEmbedding,
+    Answer,
     EqualityInformation,
     Flag,
     ReviewTheme,
@@ -73,6 +73,42 @@ def test_the_dashboard_shows_themes_with_shares_agreement_quotes_and_campaigns(c
     assert "Fits no theme 1" in text
     assert "1 campaign: 2 answers that copy the same text" in text
     assert "It would be quicker" in text
+
+
+def test_the_overview_lists_themes_largest_first_with_a_short_preview_and_the_evidence_folded(
+    client: Client, world: World
+) -> None:
+    long_text = "I would rather speak to a person who knows my case " + "and can follow it through " * 8 + "to the end."
+    Answer.objects.filter(pk=world.answers[3].pk).update(text=long_text)
+    # A newer run whose first theme (by its key) is the smaller one.
+    run = make_run_with_themes(
+        world.questions["why"], {"Small theme": [world.answers[0]], "Large theme": world.answers[1:]}
+    )
+    large = run.themes.get(label="Large theme")
+    Theme.representatives.through.objects.filter(theme=large).delete()
+    large.representatives.set([world.answers[3], world.answers[2]])
+
+    html = client.get(reverse("workspace_analysis", args=[world.consultation.slug])).content.decode()
+    text = page_text(client.get(reverse("workspace_analysis", args=[world.consultation.slug])))
+    assert "Themes are listed largest first." in text
+    assert text.index("Large theme 3") < text.index("Small theme 1") < text.index("Fits no theme")
+    # The preview: the first quote cut at a word boundary, with an ellipsis; the whole of it is in
+    # the evidence, behind a details component that is closed until opened.
+    preview = re.search(r"“(I would rather speak to a person[^”]*)” R-", text)
+    assert preview and preview.group(1).endswith("…") and len(preview.group(1)) <= 121
+    assert preview.group(1)[:-1] in long_text and long_text.startswith(preview.group(1)[:-1])
+    assert long_text[len(preview.group(1)) - 1] == " "  # cut where a word ends
+    evidence = re.search(
+        r'<details class="govuk-details[^"]*">(?:(?!</details>).)*Large theme(?:(?!</details>).)*</details>', html, re.S
+    )
+    assert evidence and f"“{long_text}”" in evidence.group(0)
+    assert "Evidence: 2 quotes" in page_text_of(evidence.group(0))
+    assert "Read all 3 answers in this theme" in page_text_of(evidence.group(0))
+    assert not re.search(r"<details[^>]*\bopen\b", html)
+
+
+def page_text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_agreement_within_reviewed_themes_comes_from_the_mapped_answers(client: Client, world: World) -> None:
@@ -217,37 +253,6 @@ def test_the_dashboard_shows_a_new_runs_themes_at_once_though_counts_are_kept(cl
     make_run_with_themes(world.questions["why"], {"Brand new theme": world.answers})
     text = page_text(client.get(address))
     assert "Brand new theme" in text and "Speed" not in text
-
-
-# --- The topic map ----------------------------------------------------------------------------
-
-
-def test_the_topic_map_draws_each_answer_coloured_by_theme_with_a_table_alternative(
-    client: Client, world: World
-) -> None:
-    from consult.analysis.embedding import to_bytes
-
-    vectors = [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-    for answer, vector in zip(world.answers, vectors, strict=True):
-        AnswerEmbedding.objects.create(
-            answer=answer, model_name="test", dimensions=3, vector=to_bytes(vector), text_hash="x"
-        )
-    why = world.questions["why"]
-    response = client.get(reverse("workspace_topic_map", args=[world.consultation.slug, why.pk]))
-    html = response.content.decode()
-    assert html.count('<circle class="consult-map--') == 4 + 3  # four answers, three keys in the table
-    assert f"{world.responses[3].reference}: Fits no theme" in html
-    text = page_text(response)
-    assert "All 4 answers are drawn." in text
-    assert re.search(r"Speed 2 \d+ \d+", text) and re.search(r"Fits no theme 1 \d+ \d+", text)
-
-
-def test_the_topic_map_waits_for_a_finished_analysis(client: Client) -> None:
-    consultation = make_consultation(phase="open")
-    client.force_login(make_official(consultation.department, role="analyst"))
-    why = consultation.questions.get(position=2)
-    response = client.get(reverse("workspace_topic_map", args=[consultation.slug, why.pk]))
-    assert "There is nothing to draw yet" in response.content.decode()
 
 
 # --- In a browser: the live progress bar -------------------------------------------------------

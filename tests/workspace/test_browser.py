@@ -16,10 +16,19 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from playwright.sync_api import Browser, Page, expect
 
-from consult.models import Answer, Flag, User
+from consult.models import Answer, AnswerEmbedding, Flag, User
 from consult.views.workspace.urls import urlpatterns
-from tests.browser_support import CHROMIUM_PATH, assert_no_violations, audit, sign_in_with_session
+from tests.browser_support import (
+    CHROMIUM_PATH,
+    assert_no_violations,
+    audit,
+    press_and_wait_for_page,
+    sign_in_with_session,
+    tab_to,
+)
 from tests.factories import make_official, totp_code
+from tests.workspace.analysis_world import World as AnalysisWorld
+from tests.workspace.analysis_world import build_world as build_analysis_world
 from tests.workspace.fairness_world import build_groups
 from tests.workspace_world import World, build_world
 
@@ -184,4 +193,80 @@ def test_the_audit_trail_its_filters_and_errors_and_the_read_only_ai_tool_record
     page.goto(live_server.url + reverse("workspace_ai_tool_edit", args=[world.consultation.slug]))
     expect(page.locator("h1")).to_have_text("The AI tool record")
     reports.append(audit(page, "workspace AI tool record for an analyst"))
+    assert_no_violations(reports)
+
+
+# --- The analysis overview and the topic map ----------------------------------------------------
+
+
+def _analysis_world() -> AnalysisWorld:
+    """The analysis pages' world, with each answer to "why" read by the analysis (an embedding)."""
+    from consult.analysis.embedding import to_bytes
+
+    world = build_analysis_world(Client())
+    vectors = [[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    for answer, vector in zip(world.answers, vectors, strict=True):
+        AnswerEmbedding.objects.create(
+            answer=answer, model_name="test", dimensions=3, vector=to_bytes(vector), text_hash="x"
+        )
+    return world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_analysis_overview_folds_each_themes_evidence_until_opened(live_server, page) -> None:
+    world = _analysis_world()
+    sign_in_with_session(page, live_server.url, world.official)
+    page.goto(live_server.url + reverse("workspace_analysis", args=[world.consultation.slug]))
+    reports = [audit(page, "workspace analysis overview")]
+
+    evidence = page.locator("details", has_text="for Human contact")
+    quote = evidence.locator("blockquote", has_text="People need a person to talk to")
+    expect(quote).to_be_hidden()
+    evidence.locator("summary").click()
+    expect(quote).to_be_visible()
+    expect(
+        evidence.get_by_role("link", name=re.compile(r"^Read all 1 answer in this theme ?: Human contact$"))
+    ).to_be_visible()
+    reports.append(audit(page, "workspace analysis overview, evidence open"))
+    assert_no_violations(reports)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_topic_map_is_reached_by_keyboard_each_answer_and_theme_a_link(live_server, page) -> None:
+    world = _analysis_world()
+    why = world.questions["why"]
+    sign_in_with_session(page, live_server.url, world.official)
+    page.goto(live_server.url + reverse("workspace_topic_map", args=[world.consultation.slug, why.pk]))
+    reports = [audit(page, "workspace topic map")]
+
+    # Tab past the skip link onto the first marker: a link to its answer, with a name and a
+    # focus that shows (the marker turns yellow with a black edge, as GOV.UK focus does).
+    tab_to(page, "Skip the map\u2019s 4 links to the table of themes")
+    page.keyboard.press("Tab")
+    marker = page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const use = el.querySelector("use");
+          const rect = use.getBoundingClientRect();
+          return {
+            tag: el.tagName.toLowerCase(), href: el.getAttribute("href"),
+            name: el.querySelector("title").textContent,
+            fill: getComputedStyle(use).fill, stroke: getComputedStyle(use).stroke,
+            visible: rect.width > 0 && rect.height > 0,
+          };
+        }"""
+    )
+    first = world.responses[0]
+    assert marker["tag"] == "a" and marker["visible"]
+    assert marker["href"].endswith(f"{first.reference}/#answer-{world.answers[0].pk}")
+    assert marker["name"] == f"{first.reference}: Speed"
+    assert (marker["fill"], marker["stroke"]) == ("rgb(255, 221, 0)", "rgb(11, 12, 12)")
+    press_and_wait_for_page(page, "Enter")
+    expect(page.locator("h1")).to_contain_text(first.reference)
+
+    # The table beside the map: each theme a link to its answers.
+    page.go_back()
+    page.locator("#map-themes").get_by_role("link", name="Human contact").click()
+    expect(page.locator("main")).to_contain_text(world.responses[2].reference)
+    expect(page.locator("main")).not_to_contain_text(world.responses[0].reference)
     assert_no_violations(reports)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -161,3 +162,82 @@ def test_a_response_shows_every_answer_with_its_themes_flags_and_campaign(client
 
     flagged = client.get(reverse("workspace_response", args=[world.consultation.slug, world.responses[3].reference]))
     assert "Personal data found" in flagged.content.decode()
+
+
+# --- Answers not analysed yet -----------------------------------------------------------------
+
+
+def _theme_line(client: Client, world: World, response: object) -> str:
+    """What one response's page says of its answer to "why": its themes, or why it has none."""
+    answer = response.answers.get(question=world.questions["why"])  # type: ignore[attr-defined]
+    html = client.get(reverse("workspace_response", args=[world.consultation.slug, response.reference])).content
+    section = re.search(rf'id="answer-{answer.pk}".*?</section>', html.decode(), re.S)
+    assert section, html
+    line = re.search(r'<p class="govuk-body-s">(.*?)</p>', section.group(0), re.S)
+    assert line, section.group(0)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", line.group(1))).strip()
+    return re.sub(r"^Written in \w+ · ", "", text).split(" · ")[0].split(" Sent or changed")[0].strip()
+
+
+def _place_late(world: World, answer: Answer, vector: list[float]) -> None:
+    """Place an answer in the run's themes as it is placed on arrival, by the stored centroids: the
+    two themes sit along the first two axes of a three-dimensional space."""
+    import numpy as np
+
+    from consult.analysis.embedding import to_bytes
+    from consult.services import runs
+
+    for label, centroid in (("Speed", [1.0, 0.0, 0.0]), ("Human contact", [0.0, 1.0, 0.0])):
+        Theme.objects.filter(run=world.run, label=label).update(centroid=to_bytes(centroid), threshold=0.8)
+    runs.place_late_answers(world.run, [answer], np.array([vector], dtype=np.float32))
+
+
+def test_an_answer_sent_after_the_analysis_is_not_analysed_yet_rather_than_fitting_no_theme(
+    client: Client, world: World
+) -> None:
+    late = make_response(world.consultation, {world.questions["why"]: "Sent after the analysis ran"})
+    drill = page_text(_drill(client, world, question=world.questions["why"].pk))
+    assert re.search(rf"{late.reference} .*?Sent after the analysis ran Not analysed yet", drill)
+    assert _theme_line(client, world, late) == "Not analysed yet"
+    # The answer the run itself read and found to fit no theme still says so.
+    assert re.search(rf"{world.responses[3].reference} .*?My data would not be safe Fits no theme", drill)
+    assert _theme_line(client, world, world.responses[3]) == "Fits no theme"
+
+
+def test_once_a_late_answer_is_placed_it_shows_its_theme_or_that_it_fits_none(client: Client, world: World) -> None:
+    why = world.questions["why"]
+    fits = make_response(world.consultation, {why: "Faster, please"})
+    fits_none = make_response(world.consultation, {why: "Something else entirely"})
+    _place_late(world, fits.answers.get(question=why), [0.95, 0.05, 0.0])
+    _place_late(world, fits_none.answers.get(question=why), [0.0, 0.0, 1.0])
+    assert _theme_line(client, world, fits) == "Themes: Speed"
+    assert _theme_line(client, world, fits_none) == "Fits no theme"
+    # Changed again after it was placed, and not placed since: it waits again.
+    answer = fits_none.answers.get(question=why)
+    Answer.objects.filter(pk=answer.pk).update(text="Changed my mind", updated_at=timezone.now() + timedelta(seconds=1))
+    assert _theme_line(client, world, fits_none) == "Not analysed yet"
+
+
+def test_an_answer_saved_before_the_analysis_and_sent_after_it_is_not_analysed_yet(
+    client: Client, world: World
+) -> None:
+    draft = make_response(world.consultation, {world.questions["why"]: "Saved early"}, status="draft")
+    Answer.objects.filter(response=draft).update(updated_at=world.run.started_at - timedelta(hours=1))
+    draft.status, draft.submitted_at = "submitted", timezone.now()
+    draft.save(update_fields=["status", "submitted_at"])
+    assert _theme_line(client, world, draft) == "Not analysed yet"
+
+
+def test_the_overview_counts_answers_not_analysed_yet_apart_from_those_fitting_no_theme(
+    client: Client, world: World
+) -> None:
+    why = world.questions["why"]
+    late = make_response(world.consultation, {why: "Sent after the analysis ran"})
+    text = page_text(client.get(reverse("workspace_analysis", args=[world.consultation.slug])))
+    assert re.search(r"Fits no theme 1 \d+%", text)  # the answer the run read, as before
+    assert "Not analysed yet Sent or changed since the analysis ran" in text
+    assert re.search(r"placed shortly, or at the next analysis\. 1 \u2013", text)  # counted, no share
+    # The drill-down's "Fits no theme" lists what the overview counts there, and no more.
+    listed = references_in(_drill(client, world, question=why.pk, theme="none"))
+    assert listed == {world.responses[3].reference}
+    assert late.reference not in listed

@@ -23,7 +23,8 @@ from consult.models import (
     ThemeMapping,
 )
 from consult.queries.counting import Bar, answer_counts, share
-from consult.queries.themes import QuestionThemes, ThemeCount
+from consult.queries.themes import QuestionThemes, ThemeCount, not_yet_placed_q
+from consult.queries.workspace.responses import excerpt
 
 # The three bands of the five-point scale that agreement within a theme is shown in.
 AGREE_POINTS = (Agreement.STRONGLY_AGREE, Agreement.AGREE)
@@ -70,11 +71,25 @@ class AgreementSplit:
         return cls(total(AGREE_POINTS), total(NEITHER_POINTS), total(DISAGREE_POINTS))
 
 
+# How long a theme's preview quote on the overview may be, in characters, before it is cut at a word.
+PREVIEW_LENGTH = 120
+
+
 @dataclass(frozen=True)
 class Quote:
     answer_id: int
     text: str
     reference: str
+
+    @property
+    def preview(self) -> str:
+        """The quote cut short at a word boundary, with an ellipsis when it was cut."""
+        text, is_cut = excerpt(self.text, PREVIEW_LENGTH)
+        return f"{text}…" if is_cut else text
+
+    @property
+    def is_cut(self) -> bool:
+        return excerpt(self.text, PREVIEW_LENGTH)[1]
 
 
 @dataclass(frozen=True)
@@ -110,10 +125,11 @@ class FreeTextResult:
     base: int  # what theme shares are of: substantive answers, each campaign once when the run counted so
     campaigns_counted_once: bool
     themes: list[ThemeRow]
-    unassigned: int | None  # answers in no theme in force, for candidate themes
+    unassigned: int | None  # answers the run found to fit no theme in force, for candidate themes
     campaigns: list[CampaignRow]
     campaign_count: int  # every campaign of the question, beyond those listed
     campaign_copies: int
+    not_analysed: int = 0  # answers sent or changed since, in no theme until they are placed
 
     @property
     def substantive(self) -> int:
@@ -156,6 +172,19 @@ def free_text_results(
             .values_list("question_id", "n")
         )
 
+    # Answers sent or changed since the themes were found, that nothing has placed yet: they are
+    # not analysed, rather than fitting no theme.
+    waiting: dict[int, int] = {}
+    if any(in_force[qid].source for qid in question_ids):
+        waiting = dict(
+            Answer.objects.filter(question_id__in=question_ids)
+            .counted()
+            .substantive()
+            .filter(not_yet_placed_q(in_force, run))
+            .values("question_id")
+            .annotate(n=Count("pk"))
+            .values_list("question_id", "n")
+        )
     agreement = _reviewed_agreement(reviewed_ids, free)
     quotes = _quotes(in_force, question_ids, reviewed_ids)
     campaigns, campaign_totals = _campaigns(run, question_ids, campaigns_shown)
@@ -183,9 +212,12 @@ def free_text_results(
                     quotes.get((themes.source, theme.id), []),
                 )
             )
+        # Largest first, so that an official reads the themes in order of weight; Other (the
+        # reviewed themes' home for answers that fit none) stays last, as "Fits no theme" does.
+        rows.sort(key=lambda row: (row.theme.is_other, -row.theme.count))
         unassigned = None
         if themes.source == "candidate":
-            unassigned = counts[question.pk].substantive - assigned.get(question.pk, 0)
+            unassigned = counts[question.pk].substantive - assigned.get(question.pk, 0) - waiting.get(question.pk, 0)
         results.append(
             FreeTextResult(
                 question=question,
@@ -199,6 +231,7 @@ def free_text_results(
                 campaigns=campaigns.get(question.pk, []),
                 campaign_count=n_campaigns,
                 campaign_copies=copies,
+                not_analysed=waiting.get(question.pk, 0),
             )
         )
     return results

@@ -33,7 +33,7 @@ from consult.models import (
     User,
 )
 from consult.queries.counting import latest_non_answer_decision
-from consult.queries.themes import QuestionThemes
+from consult.queries.themes import QuestionThemes, not_yet_placed_q
 
 # The values of the "substance" filter: answers with something to say, or with nothing to say.
 SUBSTANTIVE = "substantive"
@@ -80,7 +80,7 @@ def filtered_answers(
         .select_related("response", "response__organisation", "question")
     )
     if filters.question_id and (filters.theme_id or filters.no_theme):
-        answers = answers.filter(_theme_condition(in_force.get(filters.question_id), filters))
+        answers = answers.filter(_theme_condition(in_force, filters, run))
     if filters.substance:
         # As the analysis pages count them: answers a moderator hid are in neither count.
         answers = answers.visible()
@@ -123,24 +123,32 @@ def filtered_answers(
     return answers.order_by("-response__submitted_at", "-pk")
 
 
-def _theme_condition(themes: QuestionThemes | None, filters: AnswerFilters) -> Q:
+def _theme_condition(in_force: dict[int, QuestionThemes], filters: AnswerFilters, run: AnalysisRun | None) -> Q:
     """Answers in the chosen theme in force, or in none of them. Answers with nothing to say fit
-    no theme by design and are listed apart (the "substance" filter), as the counts have them."""
+    no theme by design and are listed apart (the "substance" filter), as the counts have them; nor
+    do answers that nothing has placed yet (`queries.themes.not_yet_placed_q`), as the counts
+    have them too."""
+    themes = in_force.get(filters.question_id) if filters.question_id else None
     if themes is None or themes.source is None:
         return Q(pk__in=[]) if filters.theme_id else Q()
     substantive = ~Answer.non_answer_q()
+    placed = ~not_yet_placed_q(in_force, run)
     if themes.source == "reviewed":
         theme_ids = [t.id for t in themes.themes if not t.is_other]
         if filters.no_theme:
-            return substantive & ~Q(
-                Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id__in=theme_ids))
+            return (
+                substantive
+                & placed
+                & ~Q(Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id__in=theme_ids)))
             )
         return substantive & Q(
             Exists(ThemeMapping.objects.filter(answer=OuterRef("pk"), is_active=True, theme_id=filters.theme_id))
         )
     if filters.no_theme:
-        return substantive & ~Q(
-            Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id))
+        return (
+            substantive
+            & placed
+            & ~Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme__run_id=themes.run_id)))
         )
     return Q(Exists(ThemeAssignment.objects.filter(answer=OuterRef("pk"), theme_id=filters.theme_id)))
 
@@ -362,6 +370,7 @@ class AnswerRow:
     themes: list[str]
     flags: list[Flag]
     campaign_id: int | None
+    is_not_analysed: bool = False  # in no theme because nothing has placed it yet (`answers_not_yet_placed`)
 
 
 EXCERPT_LENGTH = 300
@@ -375,9 +384,15 @@ def excerpt(text: str, length: int = EXCERPT_LENGTH) -> tuple[str, bool]:
     return cut.rstrip(" ,.;:"), True
 
 
-def answer_rows(answers: list[Answer], themes_of: dict[int, list[str]], run: AnalysisRun | None) -> list[AnswerRow]:
+def answer_rows(
+    answers: list[Answer],
+    themes_of: dict[int, list[str]],
+    run: AnalysisRun | None,
+    not_analysed: set[int] | frozenset[int] = frozenset(),
+) -> list[AnswerRow]:
     """A page of answers with their flags and campaign, in two queries; themes come from
-    `queries.themes.answer_themes` for the same answers."""
+    `queries.themes.answer_themes` for the same answers, and which of them nothing has placed yet
+    from `queries.themes.answers_not_yet_placed`."""
     ids = [a.pk for a in answers]
     flags: dict[int, list[Flag]] = defaultdict(list)
     for flag in Flag.objects.filter(answer_id__in=ids).order_by("created_at"):
@@ -395,7 +410,15 @@ def answer_rows(answers: list[Answer], themes_of: dict[int, list[str]], run: Ana
     for answer in answers:
         text, is_cut = excerpt(answer.text)
         rows.append(
-            AnswerRow(answer, text, is_cut, themes_of.get(answer.pk, []), flags[answer.pk], campaign_of.get(answer.pk))
+            AnswerRow(
+                answer,
+                text,
+                is_cut,
+                themes_of.get(answer.pk, []),
+                flags[answer.pk],
+                campaign_of.get(answer.pk),
+                answer.pk in not_analysed,
+            )
         )
     return rows
 
@@ -424,13 +447,17 @@ class ResponseAnswer:
     flags: list[Flag]
     campaign: Campaign | None
     options: list[str] = field(default_factory=list)
+    is_not_analysed: bool = False  # in no theme because nothing has placed it yet
 
 
 def response_answers(
-    response: Response, themes_of: dict[int, list[str]], run: AnalysisRun | None
+    response: Response,
+    themes_of: dict[int, list[str]],
+    run: AnalysisRun | None,
+    not_analysed: set[int] | frozenset[int] = frozenset(),
 ) -> list[ResponseAnswer]:
-    """Every answer of a response in question order, with its options, themes, flags and
-    campaign in the latest run. Four queries."""
+    """Every answer of a response in question order, with its options, themes (or that nothing
+    has placed it yet), flags and campaign in the latest run. Four queries."""
     answers = list(
         Answer.objects.filter(response=response)
         .select_related("question")
@@ -452,6 +479,7 @@ def response_answers(
             flags[answer.pk],
             campaigns.get(answer.pk),
             [option.label for option in answer.options.all()],
+            answer.pk in not_analysed,
         )
         for answer in answers
     ]

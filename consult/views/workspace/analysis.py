@@ -15,7 +15,7 @@ from consult.access import (
 from consult.forms.workspace.analysis import PAGE_PARAMETERS, NonAnswerForm, ResponseFilterForm, page_position
 from consult.models import AnalysisRun, Permission, Response
 from consult.queries.kept_counts import counted_matches
-from consult.queries.themes import answer_themes, consultation_themes
+from consult.queries.themes import answer_themes, answers_not_yet_placed, consultation_themes
 from consult.queries.workspace import dashboard as queries_dashboard
 from consult.queries.workspace import fairness as queries_fairness
 from consult.queries.workspace import responses as queries_responses
@@ -112,8 +112,10 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
         page = queries_responses.answer_page(
             answers, page_position(request.GET), counted, RESPONSES_PER_PAGE, query.urlencode()
         )
-        themes_of = answer_themes(consultation, [a.pk for a in page.answers])
-        rows = queries_responses.answer_rows(page.answers, themes_of, run)
+        ids = [a.pk for a in page.answers]
+        themes_of = answer_themes(consultation, ids)
+        not_analysed = answers_not_yet_placed(consultation, [i for i in ids if i not in themes_of], in_force)
+        rows = queries_responses.answer_rows(page.answers, themes_of, run, not_analysed)
     return render(
         request,
         "workspace/analysis/workspace_responses.html",
@@ -138,9 +140,10 @@ def workspace_response(request: HttpRequest, slug: str, reference: str) -> HttpR
 def _response_page(request: HttpRequest, response: Response, problems: list[str] | None = None) -> HttpResponse:
     consultation = response.consultation
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
-    answers = queries_responses.response_answers(
-        response, answer_themes(consultation, list(response.answers.values_list("pk", flat=True))), run
-    )
+    ids = list(response.answers.values_list("pk", flat=True))
+    themes_of = answer_themes(consultation, ids)
+    not_analysed = answers_not_yet_placed(consultation, [i for i in ids if i not in themes_of])
+    answers = queries_responses.response_answers(response, themes_of, run, not_analysed)
     return render(
         request,
         "workspace/analysis/workspace_response.html",
