@@ -102,6 +102,28 @@ class AboutYouForm(forms.Form):
         return cleaned
 
 
+class ExclusiveMultipleChoiceField(forms.TypedMultipleChoiceField):
+    """Checkboxes where some options ("Nothing worries me") exclude every other: the page unticks
+    the others in the browser (GOV.UK Frontend's `data-behaviour="exclusive"`), and the server
+    refuses the two together, for a browser without JavaScript or a hand-made request."""
+
+    def __init__(self, *, exclusive: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The exclusive options' ids, with their labels for the error message.
+        self.exclusive = exclusive
+
+    def clean(self, value: object) -> list[int]:
+        value = super().clean(value)  # checked against the choices and made ids
+        chosen_exclusive = [pk for pk in value if pk in self.exclusive]
+        if chosen_exclusive and len(set(value)) > 1:
+            raise forms.ValidationError(
+                _("Select “%(option)s”, or select the answers that apply"),
+                code="exclusive",
+                params={"option": self.exclusive[chosen_exclusive[0]]},
+            )
+        return value
+
+
 class AnswerKwargs(TypedDict, total=False):
     """An answer as `services.responses.save_answer` takes it: one of the three, by the question's kind."""
 
@@ -163,10 +185,14 @@ class AnswerForm(forms.Form):
                     "invalid_choice": _("Select one of the options shown"),
                 },
             )
-        return forms.TypedMultipleChoiceField(
+        # GOV.UK's exclusive options ("None of these") come last, after the "or" divider.
+        exclusive = [option for option in question.options.all() if option.is_exclusive]
+        others = [(option.pk, str(option)) for option in question.options.all() if not option.is_exclusive]
+        return ExclusiveMultipleChoiceField(
             label=question.localised("text"),
             required=required,
-            choices=options,
+            choices=others + [(option.pk, str(option)) for option in exclusive],
+            exclusive={option.pk: str(option) for option in exclusive},
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             error_messages={

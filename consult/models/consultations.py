@@ -344,6 +344,13 @@ class Option(HasWelshVersion, models.Model):
     position = models.PositiveIntegerField()
     label = models.CharField(max_length=200)
     label_cy = models.CharField("label in Welsh", max_length=200, blank=True)
+    # GOV.UK's exclusive option ("None of these", "Nothing worries me"): on a multiple-choice
+    # question it cannot be chosen together with any other option.
+    is_exclusive = models.BooleanField(
+        "cannot be chosen with other options",
+        default=False,
+        help_text="For multiple choice: an answer such as “None of these”, shown last after “or”.",
+    )
 
     class Meta:
         ordering = ["question", "position"]

@@ -68,16 +68,22 @@ def govuk_field(
     value = field.value()
     if kind in ("radios", "checkboxes"):
         selected = {str(v) for v in value} if isinstance(value, (list, tuple)) else {str(value)}
+        # Checkboxes' exclusive options (`forms.respond.ExclusiveMultipleChoiceField`) follow the
+        # others, after an "or" divider.
+        exclusive = {str(pk) for pk in getattr(field.field, "exclusive", ())}
         options = [
             {
                 "id": f"{field.auto_id}_{index}",
                 "value": str(choice_value),
                 "label": label,
                 "checked": str(choice_value) in selected,
+                "is_exclusive": str(choice_value) in exclusive,
             }
             for index, (choice_value, label) in enumerate(field.field.choices)
             if str(choice_value) != ""
         ]
+        for index, option in enumerate(options):
+            option["follows_divider"] = option["is_exclusive"] and index > 0 and not options[index - 1]["is_exclusive"]
     else:
         options = []
     return {
