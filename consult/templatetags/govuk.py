@@ -130,6 +130,16 @@ def govuk_datetime(value: datetime | None) -> str:
 
 
 @register.filter
+def govuk_weekday_date(value: datetime | None) -> str:
+    """'Friday 9 April 2027', the day in the site's time zone, in the page's language: for a
+    date that a citizen needs without the time, such as when an outcome is due."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{dateformat.format(local, 'l')} {_date(local)}"
+
+
+@register.filter
 def govuk_date_time(value: datetime | None) -> str:
     """'8 January 2027 at 11:59pm', in the site's time zone and the page's language."""
     if not value:
