@@ -46,10 +46,10 @@ class TypedTextField(forms.CharField):
 
 
 def publication_consent_field(*, for_organisation: bool) -> forms.TypedChoiceField:
-    """ "Can we publish your response?", as a person or an organisation reads it. What is published
-    is the same for both: the answers, without any name (`open_data`); an organisation's are
-    marked as an organisation's. Naming an organisation among the respondents is asked apart
-    (`OrganisationConsentForm.may_name_organisation`)."""
+    """The question "Can we publish your response?", as a person or an organisation reads it.
+    What is published is the same for both: the answers, without any name (`open_data`); an
+    organisation's are marked as an organisation's. Naming an organisation among the respondents
+    is asked apart (`OrganisationConsentForm.may_name_organisation`)."""
     if for_organisation:
         help_text = _(
             "If you say yes, we may publish the organisation's answers with the outcome of the "
