@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from consult.access import response_token
 from consult.models import Response
+from consult.queries import public as queries
 
 
 def _send(template: str, subject: str, response: Response, **context: object) -> None:
@@ -57,7 +58,9 @@ def send_receipt(response_id: int) -> None:
                 "title": response.consultation.localised("title"),
                 "reference": response.reference,
             }
-            _send("receipt", subject, response, **_issue_link(response))
+            # A copy of the answers as sent, in the respondent's language, to their own address only.
+            answers = queries.questions_with_answers(response)
+            _send("receipt", subject, response, answers=answers, **_issue_link(response))
 
 
 def send_resume_link(response_id: int) -> None:

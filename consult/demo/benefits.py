@@ -290,6 +290,7 @@ BENEFITS = ConsultationSpec(
             text="What, if anything, worries you about the assistant?",
             is_required=False,
             options=WORRIES,
+            exclusive_options=("Nothing worries me",),
         ),
         QuestionSpec(
             role="trust",

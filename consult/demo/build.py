@@ -148,7 +148,12 @@ def _questions(consultation: Consultation, spec: ConsultationSpec) -> dict[str, 
             explains=questions[question_spec.explains] if question_spec.explains else None,
         )
         Option.objects.bulk_create(
-            Option(question=question, position=index, label=label)
+            Option(
+                question=question,
+                position=index,
+                label=label,
+                is_exclusive=label in question_spec.exclusive_options,
+            )
             for index, label in enumerate(question_spec.options, start=1)
         )
         questions[question_spec.role] = question

@@ -113,6 +113,7 @@ DISCHARGE = ConsultationSpec(
                 "Where someone lives",
                 "None of these",
             ),
+            exclusive_options=("None of these",),
         ),
         QuestionSpec(
             role="told",

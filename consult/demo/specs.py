@@ -49,6 +49,8 @@ class QuestionSpec:
     max_length: int = 2500
     explains: str = ""
     options: tuple[str, ...] = ()
+    # Options, among `options`, that exclude every other ("None of these"), shown last after "or".
+    exclusive_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

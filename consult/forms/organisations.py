@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from consult.forms.respond import AboutYouForm, TypedTextField, cleaned_reference
+from consult.forms.respond import TypedTextField, cleaned_reference, publication_consent_field
 from consult.models import Consultation, OrganisationMember
 
 # Charity Commission (England and Wales), OSCR and CCNI numbers: 6 to 8 digits, and a linked
@@ -141,7 +141,7 @@ class StartOrganisationResponseForm(forms.Form):
 
 class OrganisationConsentForm(forms.Form):
     """The organisation's response's own about-you step: whether the outcome may name it, and the
-    same publication question every respondent answers on their about-you page."""
+    publication question every respondent answers, worded for an organisation."""
 
     may_name_organisation = forms.TypedChoiceField(
         label=_("May we name your organisation as a respondent in the published outcome?"),
@@ -151,7 +151,7 @@ class OrganisationConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select yes if we may name your organisation")},
     )
-    is_publication_consented = AboutYouForm.base_fields["is_publication_consented"]
+    is_publication_consented = publication_consent_field(for_organisation=True)
 
 
 class FalseSubmissionReportForm(forms.Form):

@@ -45,6 +45,39 @@ class TypedTextField(forms.CharField):
         return clean_typed_text(text).strip() if self.strip else clean_typed_text(text)
 
 
+def publication_consent_field(*, for_organisation: bool) -> forms.TypedChoiceField:
+    """The question "Can we publish your response?", as a person or an organisation reads it.
+    What is published is the same for both: the answers, without any name (`open_data`); an
+    organisation's are marked as an organisation's. Naming an organisation among the respondents
+    is asked apart (`OrganisationConsentForm.may_name_organisation`)."""
+    if for_organisation:
+        help_text = _(
+            "If you say yes, we may publish the organisation's answers with the outcome of the "
+            "consultation, so that anyone can check how the responses were read. We publish them as an "
+            "organisation's response, without the organisation's name, and we never publish your name "
+            "or your email address. We remove personal details from them first."
+        )
+        yes = _("Yes, publish the organisation's answers without its name")
+    else:
+        help_text = _(
+            "If you say yes, we may publish your answers with the outcome of the consultation, so that "
+            "anyone can check how the responses were read. We remove personal details from them first, "
+            "and we never publish your name, your email address or your answers to questions about you."
+        )
+        yes = _("Yes, publish my answers without my name")
+    return forms.TypedChoiceField(
+        label=_("Can we publish your response?"),
+        help_text=help_text,
+        choices=[("yes", yes), ("no", _("No, do not publish them"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select whether we can publish your response"),
+            "invalid_choice": _("Select whether we can publish your response"),
+        },
+    )
+
+
 class AboutYouForm(forms.Form):
     respondent_type = forms.ChoiceField(
         label=_("Are you responding as an individual or on behalf of an organisation?"),
@@ -72,26 +105,17 @@ class AboutYouForm(forms.Form):
         },
     )
 
-    is_publication_consented = forms.TypedChoiceField(
-        label=_("Can we publish your response?"),
-        help_text=_(
-            "If you say yes, we may publish your answers with the outcome of the consultation, so that "
-            "anyone can check how the responses were read. We remove personal details from them first, "
-            "and we never publish your name, your email address or your answers to questions about you."
-        ),
-        choices=[("yes", _("Yes, publish my answers without my name")), ("no", _("No, do not publish them"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Select whether we can publish your response"),
-            "invalid_choice": _("Select whether we can publish your response"),
-        },
-    )
+    is_publication_consented = publication_consent_field(for_organisation=False)
 
     def __init__(self, *args: object, asks_email: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if not asks_email:
             del self.fields["email"]
+        # Worded for an organisation once the page knows it is one (a page sent back with an
+        # error, or a response already said to be an organisation's).
+        respondent_type = self.data.get("respondent_type") if self.is_bound else self.initial.get("respondent_type")
+        if respondent_type == Response.RespondentType.ORGANISATION:
+            self.fields["is_publication_consented"] = publication_consent_field(for_organisation=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -100,6 +124,28 @@ class AboutYouForm(forms.Form):
         ):
             self.add_error("organisation_name", _("Enter the name of the organisation"))
         return cleaned
+
+
+class ExclusiveMultipleChoiceField(forms.TypedMultipleChoiceField):
+    """Checkboxes where some options ("Nothing worries me") exclude every other: the page unticks
+    the others in the browser (GOV.UK Frontend's `data-behaviour="exclusive"`), and the server
+    refuses the two together, for a browser without JavaScript or a hand-made request."""
+
+    def __init__(self, *, exclusive: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The exclusive options' ids, with their labels for the error message.
+        self.exclusive = exclusive
+
+    def clean(self, value: object) -> list[int]:
+        value = super().clean(value)  # checked against the choices and made ids
+        chosen_exclusive = [pk for pk in value if pk in self.exclusive]
+        if chosen_exclusive and len(set(value)) > 1:
+            raise forms.ValidationError(
+                _("Select “%(option)s”, or select the answers that apply"),
+                code="exclusive",
+                params={"option": self.exclusive[chosen_exclusive[0]]},
+            )
+        return value
 
 
 class AnswerKwargs(TypedDict, total=False):
@@ -163,10 +209,14 @@ class AnswerForm(forms.Form):
                     "invalid_choice": _("Select one of the options shown"),
                 },
             )
-        return forms.TypedMultipleChoiceField(
+        # GOV.UK's exclusive options ("None of these") come last, after the "or" divider.
+        exclusive = [option for option in question.options.all() if option.is_exclusive]
+        others = [(option.pk, str(option)) for option in question.options.all() if not option.is_exclusive]
+        return ExclusiveMultipleChoiceField(
             label=question.localised("text"),
             required=required,
-            choices=options,
+            choices=others + [(option.pk, str(option)) for option in exclusive],
+            exclusive={option.pk: str(option) for option in exclusive},
             coerce=int,
             widget=forms.CheckboxSelectMultiple,
             error_messages={

@@ -3,8 +3,9 @@ departments behind them. Accounts are in `accounts`, people's responses in `resp
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -54,6 +55,8 @@ class Department(HasWelshVersion, models.Model):
 # --- Consultations ----------------------------------------------------------------------------
 
 OUTCOME_DUE_AFTER = timedelta(weeks=12)
+# UK consultation principles count the weeks on the UK's calendar, whatever the server's zone.
+UK_TIME = ZoneInfo("Europe/London")
 
 
 class Phase(StrEnum):
@@ -195,8 +198,20 @@ class Consultation(HasWelshVersion, models.Model):
     @property
     def outcome_due_at(self) -> datetime:
         """When the government's response is due: UK consultation principles ask for it within
-        12 weeks of closing."""
-        return self.closes_at + OUTCOME_DUE_AFTER
+        12 weeks of closing. The weeks are counted on the UK's calendar, so the outcome is due at
+        the same time of day as the consultation closed, across a change of the clocks (a
+        consultation closing at 11:59pm on 15 January is due at 11:59pm on 9 April, not 12:59am
+        on 10 April); returned in UTC, as the database gives times."""
+        closed_in_the_uk = self.closes_at.astimezone(UK_TIME)
+        # Adding to an aware datetime moves its wall-clock time; the zone then gives the offset
+        # of the new date (GMT or BST).
+        return (closed_in_the_uk + OUTCOME_DUE_AFTER).astimezone(UTC)
+
+    @property
+    def is_outcome_overdue(self) -> bool:
+        """Closed, and the 12 weeks for its outcome have passed without one."""
+        now = timezone.now()
+        return self.phase_at(now) is Phase.CLOSED and now > self.outcome_due_at
 
     def next_due_at(self, moment: datetime | None = None) -> tuple[str, datetime | None]:
         """What happens next in the consultation's life, and when: for the officials' workspace."""
@@ -349,6 +364,13 @@ class Option(HasWelshVersion, models.Model):
     position = models.PositiveIntegerField()
     label = models.CharField(max_length=200)
     label_cy = models.CharField("label in Welsh", max_length=200, blank=True)
+    # GOV.UK's exclusive option ("None of these", "Nothing worries me"): on a multiple-choice
+    # question it cannot be chosen together with any other option.
+    is_exclusive = models.BooleanField(
+        "cannot be chosen with other options",
+        default=False,
+        help_text="For multiple choice: an answer such as “None of these”, shown last after “or”.",
+    )
 
     class Meta:
         ordering = ["question", "position"]

@@ -146,6 +146,12 @@ class Response(models.Model):
         return last + timedelta(days=settings.RESPONSE_LINK_DAYS_AFTER_CLOSE)
 
     @property
+    def is_for_organisation(self) -> bool:
+        """Sent on behalf of an organisation, registered here or named by the respondent: the
+        questions about a person (the equality questions) are not asked of it."""
+        return self.organisation_id is not None or self.respondent_type == self.RespondentType.ORGANISATION
+
+    @property
     def respondent_label(self) -> str:
         if self.respondent_type == self.RespondentType.ORGANISATION:
             return _("On behalf of %(organisation)s") % {"organisation": self.organisation_name}

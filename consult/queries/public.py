@@ -23,7 +23,8 @@ class AnsweredQuestion:
             return [self.answer.text] if self.answer.text else []
         if self.question.kind == Question.Kind.AGREEMENT:
             return [self.answer.get_agreement_display()] if self.answer.agreement else []
-        return [option.label for option in self.answer.options.all()]
+        # An option shows in the page's language (`Option.__str__`).
+        return [str(option) for option in self.answer.options.all()]
 
 
 def questions_with_answers(response: Response) -> list[AnsweredQuestion]:

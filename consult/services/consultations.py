@@ -230,6 +230,7 @@ def _question_snapshot(question: Question) -> JSONObject:
         **_snapshot(question, QUESTION_FIELDS),
         "options": [o.label for o in options],
         "options_cy": [o.label_cy for o in options],
+        "exclusive_option": next((o.label for o in options if o.is_exclusive), ""),
     }
 
 
@@ -238,6 +239,13 @@ def _set_options(question: Question, labels: list[str]) -> None:
     Option.objects.bulk_create(
         Option(question=question, position=position, label=label) for position, label in enumerate(labels, start=1)
     )
+
+
+def _set_exclusive_option(question: Question, label: str) -> None:
+    """Mark the option that excludes the others (none where `label` is empty)."""
+    question.options.exclude(label=label).filter(is_exclusive=True).update(is_exclusive=False)
+    if label:
+        question.options.filter(label=label).update(is_exclusive=True)
 
 
 def _set_welsh_option_labels(question: Question, labels_cy: list[str]) -> None:
@@ -250,7 +258,12 @@ def _set_welsh_option_labels(question: Question, labels_cy: list[str]) -> None:
 
 
 def add_question(
-    actor: User, consultation: Consultation, values: dict[str, Any], options: list[str], options_cy: list[str] = ()
+    actor: User,
+    consultation: Consultation,
+    values: dict[str, Any],
+    options: list[str],
+    options_cy: list[str] = (),
+    exclusive_option: str = "",
 ) -> Question:
     """A new question at the end of the consultation."""
     with transaction.atomic():
@@ -263,12 +276,18 @@ def add_question(
         if question.has_options:
             _set_options(question, options)
             _set_welsh_option_labels(question, list(options_cy))
+            _set_exclusive_option(question, exclusive_option)
         record(consultation, actor, "question.create", question, after=_question_snapshot(question))
     return question
 
 
 def update_question(
-    actor: User, question: Question, values: dict[str, Any], options: list[str], options_cy: list[str] = ()
+    actor: User,
+    question: Question,
+    values: dict[str, Any],
+    options: list[str],
+    options_cy: list[str] = (),
+    exclusive_option: str = "",
 ) -> None:
     """Change a question. Once people have sent responses only its wording, whether it must be
     answered, and a longer answer limit may change: their answers depend on the rest."""
@@ -282,7 +301,7 @@ def update_question(
         if has_sent_responses(consultation):
             problems = []
             if any(_json(values[name]) != before[name] for name in LOCKED_QUESTION_FIELDS) or (
-                wanted_options != before["options"]
+                wanted_options != before["options"] or exclusive_option != before["exclusive_option"]
             ):
                 problems.append(
                     "People have already answered, so the type of answer, options and pairing stay as they are"
@@ -300,6 +319,7 @@ def update_question(
             Answer.objects.filter(question=question, response__status=Response.Status.DRAFT).delete()
             _set_options(question, wanted_options)
         _set_welsh_option_labels(question, list(options_cy))
+        _set_exclusive_option(question, exclusive_option)
         before, after = _diff(before, _question_snapshot(question))
         if after:
             record(consultation, actor, "question.update", question, before=before, after=after)

@@ -68,16 +68,22 @@ def govuk_field(
     value = field.value()
     if kind in ("radios", "checkboxes"):
         selected = {str(v) for v in value} if isinstance(value, (list, tuple)) else {str(value)}
+        # Checkboxes' exclusive options (`forms.respond.ExclusiveMultipleChoiceField`) follow the
+        # others, after an "or" divider.
+        exclusive = {str(pk) for pk in getattr(field.field, "exclusive", ())}
         options = [
             {
                 "id": f"{field.auto_id}_{index}",
                 "value": str(choice_value),
                 "label": label,
                 "checked": str(choice_value) in selected,
+                "is_exclusive": str(choice_value) in exclusive,
             }
             for index, (choice_value, label) in enumerate(field.field.choices)
             if str(choice_value) != ""
         ]
+        for index, option in enumerate(options):
+            option["follows_divider"] = option["is_exclusive"] and index > 0 and not options[index - 1]["is_exclusive"]
     else:
         options = []
     return {
@@ -121,6 +127,16 @@ def govuk_datetime(value: datetime | None) -> str:
         "weekday": dateformat.format(local, "l"),
         "date": _date(local),
     }
+
+
+@register.filter
+def govuk_weekday_date(value: datetime | None) -> str:
+    """'Friday 9 April 2027', the day in the site's time zone, in the page's language: for a
+    date that a citizen needs without the time, such as when an outcome is due."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{dateformat.format(local, 'l')} {_date(local)}"
 
 
 @register.filter

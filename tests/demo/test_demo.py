@@ -128,6 +128,13 @@ def test_every_answer_fits_its_question_and_every_required_question_is_answered(
         assert response.respondent_type
     single = Answer.objects.filter(question__kind=Question.Kind.SINGLE_CHOICE).annotate(chosen=Count("options"))
     assert set(single.values_list("chosen", flat=True)) == {1}
+    # "Nothing worries me" excludes every worry, and no demo answer ticks it with one.
+    exclusive = Option.objects.filter(is_exclusive=True)
+    assert "Nothing worries me" in set(exclusive.values_list("label", flat=True))
+    chosen = Answer.options.through.objects
+    with_exclusive = chosen.filter(option__in=exclusive).values("answer_id")
+    per_answer = chosen.filter(answer_id__in=with_exclusive).values("answer_id").annotate(count=Count("id"))
+    assert per_answer and {row["count"] for row in per_answer} == {1}
 
 
 def test_responses_arrive_over_the_days_the_consultation_has_been_open() -> None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from consult.access import response_token
-from consult.models import Agreement, Consultation, Question, Response
+from consult.models import Agreement, Consultation, Option, Question, Response
 from tests.browser_support import (
     CHROMIUM_PATH,
     assert_no_violations,
@@ -313,8 +313,10 @@ def test_consultation_list_and_consultation_pages_have_no_accessibility_violatio
 def test_every_page_of_the_response_journey_has_no_accessibility_violations(live_server, page, script_errors):
     consultation = make_consultation()
     questions = {question.position: question for question in consultation.questions.all()}
-    # A required multiple choice question, so that its error state can be checked too.
+    # A required multiple choice question, so that its error state can be checked too, with an
+    # exclusive option ("or", then "Nothing worries me").
     Question.objects.filter(pk=questions[4].pk).update(is_required=True)
+    Option.objects.create(question=questions[4], position=4, label="Nothing worries me", is_exclusive=True)
     reports = []
 
     _open(page, live_server, consultation.get_absolute_url())
@@ -364,7 +366,27 @@ def test_every_page_of_the_response_journey_has_no_accessibility_violations(live
 
     question_page(2, "free text", answer_why)
     question_page(3, "single choice", lambda: page.get_by_label("Online").check())
-    question_page(4, "multiple choice", lambda: page.get_by_label("Privacy").check())
+
+    def answer_worries() -> None:
+        privacy, nothing = page.get_by_label("Privacy"), page.get_by_label("Nothing worries me")
+        expect(page.locator(".govuk-checkboxes__divider")).to_have_text("or")
+        privacy.check()
+        nothing.check()
+        # GOV.UK Frontend unticks the other options when the exclusive one is ticked, and back.
+        expect(privacy).not_to_be_checked()
+        reports.append(audit(page, "question multiple choice exclusive option ticked"))
+        privacy.check()
+        expect(nothing).not_to_be_checked()
+        # Both ticked, as a browser without JavaScript sends them: the server refuses the pair.
+        nothing.evaluate("box => { box.checked = true; }")
+        _continue(page)
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Select “Nothing worries me”, or select the answers that apply"
+        )
+        reports.append(audit(page, "question multiple choice exclusive error"))
+        page.get_by_label("Nothing worries me").uncheck()
+
+    question_page(4, "multiple choice", answer_worries)
 
     # Save and come back later, and the form that emails the link.
     _open(page, live_server, _journey_path(response, "answer_question", questions[5].pk))

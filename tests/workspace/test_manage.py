@@ -216,8 +216,9 @@ def test_the_schedule_is_read_in_uk_time_and_shown_on_the_overview(client: Clien
     assert consultation.closes_at == datetime(2027, 9, 30, 16, 30, tzinfo=UTC)
     overview = client.get(reverse("workspace_consultation", args=[consultation.slug])).content.decode()
     assert "9am on Thursday 1 July 2027" in overview
-    # The outcome is due 12 weeks after closing (by then the clocks have gone back to GMT).
-    assert "4:30pm on Thursday 23 December 2027" in overview
+    # The outcome is due 12 weeks after closing, at the UK time it closed, though the clocks have
+    # gone back to GMT by then.
+    assert "5:30pm on Thursday 23 December 2027" in overview
     event = AuditEvent.objects.get(consultation=consultation, action="consultation.update")
     assert set(event.after) == {"opens_at", "closes_at"}
     assert event.after["opens_at"] == "2027-07-01T08:00:00+00:00"

@@ -305,6 +305,14 @@ class QuestionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    exclusive_option = TypedTextField(
+        label="An option that cannot be chosen with the others (optional, for multiple choice)",
+        help_text="Such as “None of these”: write it as it is in the options. People see it last, after "
+        "“or”, and cannot tick it with any other option.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The option must be 200 characters or fewer"},
+    )
     max_length = forms.IntegerField(
         label="Most characters an answer may have (for free-text questions)",
         min_value=1,
@@ -355,6 +363,7 @@ class QuestionForm(forms.Form):
                     "hint": question.hint,
                     "kind": question.kind,
                     "options": "\n".join(option.label for option in question.options.all()),
+                    "exclusive_option": _exclusive_label(question),
                     "max_length": question.max_length,
                     "is_required": "yes" if question.is_required else "no",
                     "explains": str(question.explains_id) if question.explains_id else _NOT_A_FOLLOW_UP,
@@ -376,7 +385,7 @@ class QuestionForm(forms.Form):
             *[(pk, f"Yes, it explains: {q.text}") for pk, q in self.explainable.items()],
         ]
         if is_locked:
-            for name in ("kind", "options", "explains"):
+            for name in ("kind", "options", "exclusive_option", "explains"):
                 self.fields[name].disabled = True
             self.fields["kind"].help_text = "People have already answered, so the type of answer cannot change."
             self.fields["options"].help_text = "People have already answered, so the options cannot change."
@@ -417,6 +426,7 @@ class QuestionForm(forms.Form):
                 self.add_error("options", "Enter at least two options, each on its own line")
         elif kind and options:
             self.add_error("options", "Only single and multiple choice questions have options: remove them")
+        cleaned["exclusive_option"] = self._clean_exclusive_option(kind, cleaned.get("options") or [])
         welsh_options = [line.strip() for line in (cleaned.get("options_cy") or "").strip("\n").split("\n")]
         cleaned["options_cy"] = welsh_options if any(welsh_options) else []
         if cleaned["options_cy"] and len(cleaned["options_cy"]) != len(cleaned.get("options") or []):
@@ -438,8 +448,32 @@ class QuestionForm(forms.Form):
                     self.add_error("explains", message)
         return cleaned
 
+    def _clean_exclusive_option(self, kind: str | None, options: list[str]) -> str:
+        """The exclusive option as written in the options, or ""."""
+        written = self.cleaned_data.get("exclusive_option") or ""
+        if self.is_locked:
+            return _exclusive_label(self.question)
+        if not written:
+            return ""
+        if kind != Question.Kind.MULTIPLE_CHOICE:
+            self.add_error(
+                "exclusive_option", "Only a multiple choice question can have an option that excludes the others"
+            )
+            return ""
+        match = next((label for label in options if label.casefold() == written.casefold()), None)
+        if match is None:
+            self.add_error("exclusive_option", "Write the option exactly as it is in the options, or leave this empty")
+            return ""
+        return match
+
     def _initial_options(self) -> list[str]:
         return [option.label for option in self.question.options.all()] if self.question else []
+
+
+def _exclusive_label(question: Question | None) -> str:
+    if question is None:
+        return ""
+    return next((option.label for option in question.options.all() if option.is_exclusive), "")
 
 
 # --- Sharing ----------------------------------------------------------------------------------

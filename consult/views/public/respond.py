@@ -323,7 +323,7 @@ def _check_answers(request: HttpRequest, response: Response, token: str) -> Http
         except (organisations.NotAnAdmin, services.NeedsSignOff):
             needs_admin = True
         else:
-            return redirect("equality_information", token)
+            return redirect(_after_sending(response), token)
     return render(
         request,
         "consult/check_answers.html",
@@ -341,10 +341,19 @@ def _check_answers(request: HttpRequest, response: Response, token: str) -> Http
     )
 
 
+def _after_sending(response: Response) -> str:
+    """Where a sent response goes: the optional questions about the person who sent it, or
+    straight to the confirmation for an organisation's, since they are about a person."""
+    return "confirmation" if response.is_for_organisation else "equality_information"
+
+
 @changeable_response
 def equality_information(request: HttpRequest, response: Response, token: str) -> HttpResponse:
     if not response.is_submitted:
         return redirect("response_detail", token)
+    if response.is_for_organisation:
+        # "Accept and send" comes here without loading the response (`check_answers`).
+        return redirect("confirmation", token)
     existing = EqualityInformation.objects.filter(response=response).first()
     if request.method == "POST":
         form = EqualityForm(request.POST)

@@ -149,6 +149,7 @@ def workspace_question_create(request: HttpRequest, slug: str) -> HttpResponse:
             _question_values(form),
             form.cleaned_data["options"],
             form.cleaned_data["options_cy"],
+            form.cleaned_data["exclusive_option"],
         )
         messages.success(request, "Question added.")
         return redirect("workspace_questions", consultation.slug)
@@ -169,6 +170,7 @@ def workspace_question_edit(request: HttpRequest, slug: str, question_id: int) -
                 _question_values(form),
                 form.cleaned_data["options"],
                 form.cleaned_data["options_cy"],
+                form.cleaned_data["exclusive_option"],
             )
         except services.ChangeRefused as refused:
             for message in refused.messages:
