@@ -33,7 +33,8 @@ def test_receipt_is_sent_by_a_real_worker_after_the_response_commits(client, wor
     assert files, "the worker did not send the receipt within a minute"
     message = files[0].read_text()
     assert "To: w@example.com" in message
-    assert "Worker test." not in message  # a receipt, not a copy of the answers
+    # The receipt carries a copy of what was sent, as the worker read it once the response committed.
+    assert "Your answers, as you sent them:" in message and "Worker test." in message
     from consult.models import Response
 
     assert Response.objects.get().reference in message
