@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from consult.models import Answer, AuditEvent, Flag, ReviewTheme, ThemeSet, User
 from consult.queries.workspace.audit import ACTIONS, KINDS, sentence_of
-from consult.services import consultations, moderation, review
+from consult.services import consultations, mapping, moderation, review
 from consult.services.audit import UnknownAction, record
 from tests.factories import add_two_factor, make_official
 from tests.workspace_forms import error_summary
@@ -455,3 +455,35 @@ def test_the_page_makes_as_many_queries_for_fifty_entries_as_for_five(client: Cl
     few = queries()
     add_entries(20)
     assert queries() == few
+
+
+def test_a_real_mapping_reads_as_a_sentence_with_the_checks_it_set_aside(client: Client, world: World) -> None:
+    """The shape the mapping itself records (checks by kind), not one written for the test: the
+    demo's trail failed on it once."""
+    lead = _named_lead(world)
+    theme_set = ReviewTheme.objects.get(pk=world.kwargs["theme_id"]).theme_set
+    review.sign_off(theme_set, lead, version=theme_set.version)
+    mapping.map_answers(theme_set.pk)  # what the task queued by signing off does
+    mapped = AuditEvent.objects.get(action="theme_set.mapped")
+    assert isinstance(mapped.after["checks_requested"], dict)
+
+    client.force_login(lead)
+    page = client.get(reverse("workspace_audit", args=[world.consultation.slug]))
+
+    assert page.status_code == 200
+    sentence = next(entry for entry in _entries(page) if entry.startswith("The system mapped"))
+    assert re.search(r"mapped \d+ answers? to the signed-off themes of question \d", sentence)
+    if sum(mapped.after["checks_requested"].get(kind, 0) for kind in ("unsure", "random")):
+        assert re.search(r"set aside \d+ answers? for an official to check \(\d+ it was least sure of", sentence)
+
+
+def test_an_event_whose_details_its_sentence_cannot_read_still_shows(client: Client, world: World) -> None:
+    lead = _named_lead(world)
+    theme_set = ReviewTheme.objects.get(pk=world.kwargs["theme_id"]).theme_set
+    record(world.consultation, None, "theme_set.mapped", theme_set, after={"answers": "many", "checks_requested": []})
+
+    client.force_login(lead)
+    page = client.get(reverse("workspace_audit", args=[world.consultation.slug]))
+
+    assert page.status_code == 200
+    assert "The system: theme set: mapped." in _entries(page)

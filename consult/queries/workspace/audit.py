@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,8 @@ from consult.models import (
 )
 from consult.queries.workspace.exports import iso, neutralise_formula
 from consult.templatetags.govuk import govuk_date_time
+
+logger = logging.getLogger(__name__)
 
 SYSTEM = "system"  # the "Who" filter's value for what nobody signed in did
 LONGEST_VALUE = 300  # characters of a changed text shown on the page; the CSV keeps it whole
@@ -292,8 +295,15 @@ def _mapped(s: Said) -> str:
     answers = s.after.get("answers", 0)
     sentence = f"{s.who} mapped {_count(answers, 'answer')} to the signed-off themes of {s.question()}"
     checks = s.after.get("checks_requested")
-    if checks:
-        sentence += f", and set aside {_count(checks, 'answer')} it was least sure of for an official to check"
+    if isinstance(checks, Mapping):  # as the mapping records it: {"unsure": 15, "random": 5, ...}
+        unsure, at_random = int(checks.get("unsure") or 0), int(checks.get("random") or 0)
+        if unsure or at_random:
+            sentence += (
+                f", and set aside {_count(unsure + at_random, 'answer')} for an official to check "
+                f"({unsure:,} it was least sure of, {at_random:,} at random)"
+            )
+    elif checks:
+        sentence += f", and set aside {_count(int(checks), 'answer')} it was least sure of for an official to check"
     return sentence
 
 
@@ -562,8 +572,16 @@ def _full_stop(sentence: str) -> str:
 
 
 def sentence_of(event: AuditEvent, subjects: Subjects | None = None) -> str:
-    """The event as a sentence: 'Alex Smith signed off 12 themes for question 2, “Why?”, …'."""
-    return _full_stop(_sentence(event, subjects))
+    """The event as a sentence: 'Alex Smith signed off 12 themes for question 2, “Why?”, …'. An
+    event whose recorded details have a shape its sentence does not expect (an older record, say)
+    still reads as who did what kind of thing, and is logged: the trail never fails to show."""
+    try:
+        return _full_stop(_sentence(event, subjects))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        logger.warning(
+            "audit event %s (%s) has details its sentence cannot read", event.pk, event.action, exc_info=True
+        )
+        return _full_stop(f"{who(event.actor)}: {humanised(event.action)}")
 
 
 def _sentence(event: AuditEvent, subjects: Subjects | None) -> str:
