@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from consult.dates import govuk_datetime
 from consult.models import Consultation, Outcome
 from consult.open_data.queries import (
     FEED_ITEMS,
@@ -27,7 +28,6 @@ from consult.open_data.queries import (
     published_consultations,
     published_outcomes,
 )
-from consult.templatetags.govuk import govuk_datetime
 
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 

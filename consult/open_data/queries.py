@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 
 from consult.analysis import redaction
 from consult.models import Agreement, Answer, Consultation, Flag, Outcome, OutcomeReceipt, Question, Response
-from consult.queries.outcome import OutcomeSnapshot, counted_responses, outcome_page
+from consult.queries.outcome import OutcomeSnapshot, outcome_page, published_responses
 
 # The iCalendar feed keeps a year of past closing dates: enough for a calendar's history without
 # the feed growing for ever.
@@ -114,13 +114,6 @@ class PublishedResponse:
     id: str
     respondent_type: str
     answers: dict[int, PublishedAnswer]
-
-
-def published_responses(consultation: Consultation) -> QuerySet[Response]:
-    """Responses the download may hold: counted by the outcome (sent, not withdrawn, not hidden
-    whole) and their authors agreed to publication. Ordered by the response's creation, which
-    no later change alters."""
-    return counted_responses(consultation).filter(is_publication_consented=True).order_by("pk")
 
 
 def _publishable_answers(response_ids: list[int]) -> QuerySet[Answer]:

@@ -62,6 +62,13 @@ def counted_responses(consultation: Consultation) -> QuerySet[Response]:
     return consultation.responses.submitted().filter(Q(Exists(visible)) | ~Q(Exists(any_answer)))
 
 
+def published_responses(consultation: Consultation) -> QuerySet[Response]:
+    """Responses the open data download may hold: counted by the outcome (sent, not withdrawn, not
+    hidden whole) and their authors agreed to publication. Ordered by the response's creation,
+    which no later change alters."""
+    return counted_responses(consultation).filter(is_publication_consented=True).order_by("pk")
+
+
 def default_method_note(consultation: Consultation, language: str = settings.LANGUAGE_CODE) -> str:
     """A method note drawn from the latest run's versions and parameters and from how much
     officials changed the AI's mapping, in the language given (English, or Welsh for the Welsh

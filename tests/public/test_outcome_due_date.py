@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from consult.dates import govuk_datetime
 from consult.models import Consultation
-from consult.templatetags.govuk import govuk_datetime
 from tests.factories import make_consultation, make_official
 from tests.journey import answer_required, send, start
 from tests.welsh_support import cy

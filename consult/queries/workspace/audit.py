@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from consult.dates import govuk_date_time
 from consult.models import (
     AIToolRecord,
     Answer,
@@ -32,7 +33,6 @@ from consult.models import (
     User,
 )
 from consult.queries.workspace.exports import iso, neutralise_formula
-from consult.templatetags.govuk import govuk_date_time
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from consult.access import get_public_consultation, response_token
-from consult.open_data import queries as queries_open_data
 from consult.queries import outcome as queries_outcome
 from consult.queries import public as queries
 from consult.services import responses as services
@@ -103,7 +102,7 @@ def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404("This consultation's outcome is not published yet.")
     # The published answers are read when downloaded, so whether there are any is read now too.
-    has_published_answers = queries_open_data.published_responses(consultation).exists()
+    has_published_answers = queries_outcome.published_responses(consultation).exists()
     return render(
         request,
         "consult/consultation_outcome.html",
