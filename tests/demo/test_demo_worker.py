@@ -128,11 +128,13 @@ def send_response_through_the_browser(url: str) -> str:
         try:
             page = browser.new_page()
             page.goto(f"{url}/consultations/{OPEN_DEMO}/")
-            page.get_by_role("button", name="Respond to this consultation").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Respond to this consultation").click()
             for _ in range(12):
                 send = page.get_by_role("button", name="Accept and send")
                 if send.count():
-                    send.click()
+                    with page.expect_navigation():
+                        send.click()
                     break
                 for box in page.locator("textarea").all():
                     box.fill(ANSWER)
@@ -146,7 +148,8 @@ def send_response_through_the_browser(url: str) -> str:
                     boxes.first.check()
                 onward = page.get_by_role("button", name="Continue", exact=True)
                 assert onward.count(), f"{page.url}: {page.locator('main').inner_text()[:1500]}"
-                onward.click()
+                with page.expect_navigation():  # the next page, before looking at it
+                    onward.click()
             page.wait_for_load_state()
             assert "Questions about you" in page.content() or "Response sent" in page.content(), page.content()[:2000]
             reference = re.search(r"/respond/(R-[A-Z0-9-]+):", page.url)
