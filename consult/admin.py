@@ -22,7 +22,7 @@ from consult.models import (
     Response,
     User,
 )
-from consult.queries.workspace.audit import sentence_of
+from consult.queries.workspace.audit_sentences import sentence_of
 from consult.services import audit, outbox
 from consult.services.consultations import lock_for_question_change
 

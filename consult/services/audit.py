@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import Model
 
 from consult.models import AuditEvent, Consultation, User
-from consult.queries.workspace.audit import ACTIONS
+from consult.queries.workspace.audit_sentences import ACTIONS
 
 
 class UnknownAction(ValueError):
-    """An action with no plain-English sentence: add it to `queries.workspace.audit.ACTIONS`."""
+    """An action with no plain-English sentence: add it to `queries.workspace.audit_sentences.ACTIONS`."""
 
 
 def record(
@@ -29,7 +29,7 @@ def record(
     record stand or fall together. An action the trail cannot put into words is refused, so that
     officials never read a code name."""
     if action not in ACTIONS:
-        raise UnknownAction(f"{action!r} has no sentence in consult.queries.workspace.audit.ACTIONS")
+        raise UnknownAction(f"{action!r} has no sentence in consult.queries.workspace.audit_sentences.ACTIONS")
     return AuditEvent.objects.create(
         consultation=consultation,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consult.models import Answer, AuditEvent, Flag, ReviewTheme, ThemeSet, User
-from consult.queries.workspace.audit import ACTIONS, KINDS, sentence_of
+from consult.queries.workspace.audit_sentences import ACTIONS, KINDS, sentence_of
 from consult.services import consultations, mapping, moderation, review
 from consult.services.audit import UnknownAction, record
 from tests.factories import add_two_factor, make_official
@@ -111,7 +111,7 @@ def test_every_action_recorded_anywhere_in_the_code_has_a_plain_english_sentence
                 missing.append((name, places))
         elif name not in ACTIONS:
             missing.append((name, places))
-    assert missing == [], f"add these to consult.queries.workspace.audit.ACTIONS: {missing}"
+    assert missing == [], f"add these to consult.queries.workspace.audit_sentences.ACTIONS: {missing}"
     assert "analysis.request" in recorded  # a re-run is on the trail
 
 
