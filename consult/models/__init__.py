@@ -22,6 +22,8 @@ from consult.models.analysis import (
     CampaignMember,
     LateAnswer,
     QuestionSummary,
+    SubTheme,
+    SubThemeAssignment,
     Theme,
     ThemeAssignment,
 )
@@ -108,6 +110,8 @@ __all__ = [
     "ResponseRead",
     "ReviewTheme",
     "Role",
+    "SubTheme",
+    "SubThemeAssignment",
     "Theme",
     "ThemeAssignment",
     "ThemeMapping",

@@ -68,6 +68,8 @@ class AnalysisRun(models.Model):
         CAMPAIGNS = "campaigns", "Finding campaigns"
         THEMES = "themes", "Finding themes"
         LABELS = "labels", "Labelling themes"
+        PLACING = "placing", "Placing answers in themes"
+        SUB_THEMES = "sub_themes", "Finding sub-themes"
         SUMMARIES = "summaries", "Writing summaries"
         SAVING = "saving", "Saving results"
         DONE = "done", "Done"
@@ -94,6 +96,11 @@ class AnalysisRun(models.Model):
     rejected_labels = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The pieces of work the run sent out to the workers at its current stage (placing answers,
+    # sub-themes), and how many of them are done: the piece that finishes the last sends the next
+    # stage (consult.services.run_chunks).
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
     # The execution that holds the run, set when a worker claims it: every later write of the run
     # names it, so an execution whose claim was taken over (its worker went silent, another claimed
     # the run) can no longer write, and stops.
@@ -170,6 +177,45 @@ class ThemeAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} in {self.theme_id} (rank {self.rank})"
+
+
+class SubTheme(models.Model):
+    """A narrower view inside one theme of a large question, found by one run among the theme's
+    own answers; or, with no `parent`, a small view among the answers that fit no theme. Each
+    answer belongs to at most one sub-theme of its primary theme."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="sub_themes")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="sub_themes")
+    parent = models.ForeignKey(Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="sub_themes")
+    key = models.PositiveIntegerField(help_text="1 for the largest sub-theme of the question in this run.")
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    label_source = models.CharField(max_length=12, choices=Theme.LabelSource.choices)
+    keywords = models.JSONField(default=list)
+    answer_count = models.PositiveIntegerField()
+    centroid = models.BinaryField(help_text="Where the parent's answers are compared, as float32.")
+    threshold = models.FloatField(help_text="Least similarity for an answer to join.")
+    representatives = models.ManyToManyField(Answer, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["run", "question", "key"]
+        constraints = [models.UniqueConstraint(fields=["run", "question", "key"], name="sub_theme_key_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SubThemeAssignment(models.Model):
+    """An answer's place in a sub-theme."""
+
+    sub_theme = models.ForeignKey(SubTheme, on_delete=models.CASCADE, related_name="assignments")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="sub_theme_assignments")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sub_theme", "answer"], name="sub_theme_assignment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} in sub-theme {self.sub_theme_id}"
 
 
 class LateAnswer(models.Model):
