@@ -3,6 +3,8 @@
 import random
 from collections import Counter
 
+import pytest
+
 from consult.analysis.campaigns import find_campaigns, rarity
 from consult.analysis.types import AnswerText, Campaign
 
@@ -467,3 +469,27 @@ def test_words_no_other_answer_uses_are_rarest_and_words_every_answer_uses_least
     assert rarity({"caseworkers"}, frequency, 100) == 1.0
     assert rarity({"the"}, frequency, 100) == 0.0
     assert 0 < rarity({"trust"}, frequency, 100) < rarity({"trust", "caseworkers"}, frequency, 100) < 1
+
+
+def test_signatures_are_datasketchs_minhash_whatever_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signatures computed many texts at a time are exactly those of datasketch's MinHash fed
+    the same shingles, also when a batch ends in the middle of the texts."""
+    from datasketch import MinHash
+
+    from consult.analysis.campaigns import _shingles, _signatures, _Text, normalise
+
+    written = [
+        "I do not trust a computer to decide my benefits",
+        "A person should check every decision before it is sent",
+        "short one",
+        "The tool should be tested on real cases before anyone relies on it, and the results published",
+    ] * 5
+    texts = [_Text(normalise(text), len(text.split()), []) for text in written]
+    monkeypatch.setattr("consult.analysis.campaigns.SIGNATURE_BATCH_SHINGLES", 7)
+    signatures = _signatures(texts, num_perm=64, seed=3)
+    for row, text in zip(signatures, texts, strict=True):
+        minhash = MinHash(num_perm=64, seed=3)
+        for shingle in _shingles(text.words):
+            minhash.update(shingle.encode())
+        assert list(row) == list(minhash.hashvalues)
+    assert len({tuple(row) for row in signatures}) == 4
