@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from consult.analysis import sampling
 from consult.analysis.campaigns import find_campaigns
+from consult.analysis.clustering import unit_rows
 from consult.analysis.llm import LanguageModel, label_themes, summarise
-from consult.analysis.themes import DEFAULT_MAX_THEMES, discover_themes
+from consult.analysis.themes import DEFAULT_MAX_THEMES, assign_answers, discover_themes
 from consult.analysis.types import AnswerText, Assignment, Campaign, Summary, Theme, Usage
 
 Progress = Callable[[str], None]
@@ -44,28 +46,72 @@ class QuestionResult:
     timings: dict[str, float]
 
 
-def analyse_question(
-    question: QuestionInput,
+@dataclass
+class Discovery:
+    """What one question's answers hold, before every answer is placed: its campaigns, its themes
+    (found on the sample, labelled) and what placing the other answers needs.
+
+    `sample_ids` are the originals the themes were found on (every original when the question is
+    clustered whole, `sample_rate` 1.0), with their themes in `sample_assignments`. The other
+    originals are placed by `place` with `centroids`, `thresholds` (lowered, for a sample, to the
+    bar the sample's own answers cleared) and `secondary_margin`; a campaign copy takes its
+    original's themes.
+    """
+
+    campaigns: list[Campaign]
+    copy_of: dict[int, int]
+    themes: list[Theme]
+    sample_ids: list[int]
+    sample_assignments: list[Assignment]
+    sample_rate: float
+    centroids: np.ndarray
+    thresholds: np.ndarray
+    secondary_margin: float
+    usage: Usage
+    timings: dict[str, float]
+
+    @property
+    def keys(self) -> list[int]:
+        return [theme.key for theme in self.themes]
+
+    def place(self, vectors: np.ndarray) -> list[list[int]]:
+        """The theme keys of answers outside the sample, primary first, from their embeddings."""
+        if not len(vectors):
+            return []
+        return assign_answers(
+            self.centroids,
+            vectors,
+            thresholds=self.thresholds,
+            keys=self.keys,
+            secondary_margin=self.secondary_margin,
+        )
+
+
+def discover_question(
+    question_text: str,
+    answers: list[AnswerText],
+    vectors_of: Callable[[list[int]], np.ndarray],
     *,
     model: LanguageModel | None,
     max_themes: int = DEFAULT_MAX_THEMES,
     seed: int = 42,
-    count_campaigns_once: bool = True,
     progress: Progress = lambda stage: None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
-) -> QuestionResult:
-    """Find campaigns, discover themes on the answers that are not campaign copies, give every copy
-    its original's themes, label the themes and summarise the question.
+    screened: bool = False,
+) -> Discovery:
+    """Find campaigns among `answers`, discover themes on the originals (all of them, or a sample
+    growing with their number: `sampling`), and label the themes.
 
     Campaign copies are left out of theme discovery so that a mass campaign cannot crowd out the
-    answers people wrote themselves; they are still counted, once or every copy (both counts are
-    returned). `encode` (the embedder's) lets offline labels be chosen by closeness to each theme's
-    centre.
+    answers people wrote themselves. `vectors_of` gives the embeddings of the answers with the
+    given ids, in that order: only the sample's are asked for, so a million answers' vectors are
+    never held at once. `encode` (the embedder's) lets offline labels be chosen by closeness to
+    each theme's centre. `screened` says the non-answers were already left out.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("campaigns")
-    campaigns = find_campaigns(question.answers)
+    campaigns = find_campaigns(answers, screened=screened)
     copy_of = {
         member: campaign.canonical_id
         for campaign in campaigns
@@ -76,31 +122,98 @@ def analyse_question(
 
     progress("themes")
     started = time.perf_counter()
-    originals = [index for index, answer in enumerate(question.answers) if answer.id not in copy_of]
+    originals = [answer for answer in answers if answer.id not in copy_of]
+    rate = sampling.sample_rate(len(originals))
+    chosen = sampling.in_sample(np.array([answer.id for answer in originals], dtype=np.int64), rate, seed)
+    sample = [answer for answer, kept in zip(originals, chosen.tolist(), strict=True) if kept]
+    vectors = np.asarray(vectors_of([answer.id for answer in sample]), dtype=np.float32)
+    if not len(sample):
+        vectors = vectors.reshape(0, vectors.shape[-1] if vectors.ndim == 2 else 0)
     theme_model = discover_themes(
-        [question.answers[index] for index in originals],
-        question.embeddings[originals] if originals else question.embeddings[:0],
+        sample,
+        vectors,
         max_themes=max_themes,
         seed=seed,
         encode=encode,
+        fit_sample_size=max(len(sample), sampling.FULL_CLUSTERING),
     )
-    by_answer = {assignment.answer_id: assignment.theme_keys for assignment in theme_model.assignments}
-    assignments = [
-        Assignment(answer.id, list(by_answer.get(copy_of.get(answer.id, answer.id), []))) for answer in question.answers
-    ]
+    thresholds = np.asarray(theme_model.thresholds, dtype=np.float32)
+    if rate < 1.0 and len(theme_model.centroids):
+        similarity = unit_rows(vectors) @ theme_model.centroids.T
+        placed = np.array([bool(a.theme_keys) for a in theme_model.assignments], dtype=bool)
+        thresholds = thresholds + sampling.placement_slack(similarity, thresholds, placed)
     timings["themes"] = time.perf_counter() - started
-
-    counts, once_counts = _theme_counts(assignments, copy_of)
-    agreement_counts = _agreement_counts(assignments, question.agreement)
-    answers_by_id = {answer.id: answer for answer in question.answers}
 
     progress("labels")
     started = time.perf_counter()
-    vectors = {answer.id: question.embeddings[index] for index, answer in enumerate(question.answers)}
-    themes, label_usage = label_themes(
-        model, question.text, theme_model.themes, answers_by_id, vectors=vectors, encode=encode
+    sample_by_id = {answer.id: answer for answer in sample}
+    themes, usage = label_themes(
+        model,
+        question_text,
+        theme_model.themes,
+        sample_by_id,
+        vectors={answer.id: vectors[index] for index, answer in enumerate(sample)},
+        encode=encode,
     )
     timings["labels"] = time.perf_counter() - started
+    return Discovery(
+        campaigns=campaigns,
+        copy_of=copy_of,
+        themes=themes,
+        sample_ids=[answer.id for answer in sample],
+        sample_assignments=theme_model.assignments,
+        sample_rate=rate,
+        centroids=theme_model.centroids,
+        thresholds=thresholds,
+        secondary_margin=theme_model.secondary_margin,
+        usage=usage,
+        timings=timings,
+    )
+
+
+def analyse_question(
+    question: QuestionInput,
+    *,
+    model: LanguageModel | None,
+    max_themes: int = DEFAULT_MAX_THEMES,
+    seed: int = 42,
+    count_campaigns_once: bool = True,
+    progress: Progress = lambda stage: None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+) -> QuestionResult:
+    """One question's whole analysis in one process, its answers and embeddings in memory: find
+    campaigns, discover and label themes (`discover_question`), place every answer, count and
+    summarise. Campaign copies take their original's themes and are counted once, or every copy
+    (both counts are returned). The analysis runs of the service do the same in pieces spread over
+    the workers (`consult.services.run_chunks`).
+    """
+    row_of = {answer.id: index for index, answer in enumerate(question.answers)}
+    discovery = discover_question(
+        question.text,
+        question.answers,
+        lambda ids: question.embeddings[[row_of[i] for i in ids]] if ids else question.embeddings[:0],
+        model=model,
+        max_themes=max_themes,
+        seed=seed,
+        progress=progress,
+        encode=encode,
+    )
+    timings = dict(discovery.timings)
+    started = time.perf_counter()
+    by_answer = {assignment.answer_id: assignment.theme_keys for assignment in discovery.sample_assignments}
+    rest = [
+        answer.id for answer in question.answers if answer.id not in by_answer and answer.id not in discovery.copy_of
+    ]
+    rest_vectors = question.embeddings[[row_of[i] for i in rest]] if rest else question.embeddings[:0]
+    by_answer.update(zip(rest, discovery.place(rest_vectors), strict=True))
+    copy_of = discovery.copy_of
+    assignments = [
+        Assignment(answer.id, list(by_answer.get(copy_of.get(answer.id, answer.id), []))) for answer in question.answers
+    ]
+    timings["placing"] = time.perf_counter() - started
+    counts, once_counts = _theme_counts(assignments, copy_of)
+    agreement_counts = _agreement_counts(assignments, question.agreement)
+    answers_by_id = {answer.id: answer for answer in question.answers}
 
     progress("summaries")
     started = time.perf_counter()
@@ -110,21 +223,21 @@ def analyse_question(
         summary_counts = once_counts
     else:
         summary_answers, summary_counts = answers_by_id, counts
-    summary, summary_usage = summarise(model, question.text, themes, summary_answers, counts=summary_counts)
+    summary, summary_usage = summarise(model, question.text, discovery.themes, summary_answers, counts=summary_counts)
     timings["summaries"] = time.perf_counter() - started
 
     return QuestionResult(
         question_id=question.question_id,
-        themes=themes,
+        themes=discovery.themes,
         assignments=assignments,
-        campaigns=campaigns,
+        campaigns=discovery.campaigns,
         summary=summary,
-        centroids=theme_model.centroids,
-        thresholds=list(theme_model.thresholds),
+        centroids=discovery.centroids,
+        thresholds=list(discovery.thresholds),
         counts=counts,
         campaign_once_counts=once_counts,
         agreement_counts=agreement_counts,
-        usage=label_usage + summary_usage,
+        usage=discovery.usage + summary_usage,
         timings=timings,
     )
 
