@@ -173,6 +173,7 @@ CELERY_TIMEZONE = "Europe/London"
 # long runs. Workers that take `default` alone keep receipts flowing during any burst.
 CELERY_TASK_ROUTES = {
     "consult.tasks.run_analysis": {"queue": "analysis"},
+    "consult.tasks.run_piece": {"queue": "analysis"},
     "consult.tasks.map_theme_set": {"queue": "analysis"},
     "consult.tasks.process_response": {"queue": "arrivals"},
     "consult.tasks.count_analysis": {"queue": "arrivals"},
@@ -227,6 +228,12 @@ ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)
 ANALYSIS_HEARTBEAT_SECONDS = env_int("ANALYSIS_HEARTBEAT_SECONDS", 15)
 # A running analysis whose worker has been silent this long is taken over by the next worker.
 ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 120)
+# Answers in one piece of a run's work (placing them in themes, raising their flags), shared out
+# over the analysis workers.
+ANALYSIS_CHUNK_SIZE = env_int("ANALYSIS_CHUNK_SIZE", 20_000)
+# A run whose pieces are out with the workers may wait this long for one to start (the workers
+# busy with other runs) before it is taken for lost and started again.
+ANALYSIS_PIECES_STALE_SECONDS = env_int("ANALYSIS_PIECES_STALE_SECONDS", 1800)
 # Redact, embed and place each response in the current themes as it arrives. Off by default only
 # with tasks in-process: the task would embed answers inside the respondent's web request.
 ANALYSE_ON_ARRIVAL = env_bool("ANALYSE_ON_ARRIVAL", not CELERY_TASK_ALWAYS_EAGER)

@@ -22,6 +22,7 @@ from consult.services import (
     outbox,
     publishing,
     recounts,
+    run_chunks,
     run_claims,
     runs,
 )
@@ -88,6 +89,13 @@ def send_withdrawal_email(response_id: int) -> None:
 def run_analysis(run_id: int) -> None:
     """A whole analysis run, on the `analysis` queue (see CELERY_TASK_ROUTES)."""
     runs.run_analysis(run_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, name=task_names.RUN_PIECE)
+def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) -> None:
+    """One piece of an analysis run (placing a range of answers, a theme's sub-themes, the
+    finishing step), on the `analysis` queue, so a run's pieces spread over every analysis worker."""
+    run_chunks.run_piece(run_id, execution, number, work)
 
 
 @shared_task(

@@ -325,6 +325,8 @@ def extractive_summary(
     themes: list[Theme],
     answers: Mapping[int, AnswerText],
     counts: Mapping[int, int] | None = None,
+    *,
+    total: int | None = None,
 ) -> Summary:
     """One cited sentence for each of the largest themes (up to six), without a language model.
 
@@ -333,7 +335,8 @@ def extractive_summary(
     `answers` holds every answer the themes were found in (its size is the denominator of each
     share); `counts` overrides a theme's size by key, for instance to count each copy of a campaign.
     A theme without a label gets its extractive one. `title` is accepted for symmetry with the model
-    path; the extractive text does not need it.
+    path; the extractive text does not need it. `total`, when given, is the number of answers the
+    themes were found in, of which `answers` holds only a sample (a large question's analysis).
     """
     sizes = {theme.key: theme_size(theme, counts) for theme in themes}
     largest = sorted(themes, key=lambda theme: (-sizes[theme.key], theme.key))[:SUMMARY_THEMES]
@@ -349,8 +352,8 @@ def extractive_summary(
             answer_id for answer_id in theme.representative_ids if answer_id != example_id and answer_id in answers
         ]
         size = sizes[theme.key]
-        total = max(len(answers), size, 1)
-        share = f"{size} of {total} answers ({round(100 * size / total)}%)"
+        denominator = max(len(answers) if total is None else total, size, 1)
+        share = f"{size} of {denominator} answers ({round(100 * size / denominator)}%)"
         if _as_written(label, text.member_texts) and _is_mixed(label, text):
             lead = f'{share} made several points, most often "{label}", for example'
         elif _as_written(label, text.member_texts):

@@ -421,6 +421,7 @@ def summarise(
     *,
     counts: Mapping[int, int] | None = None,
     sample_size: int = 5,
+    total: int | None = None,
 ) -> tuple[Summary, Usage]:
     """A 3-8 sentence summary of the answers in `themes` in which every sentence cites its answers.
 
@@ -432,9 +433,11 @@ def summarise(
     or shares the counts do not bear out (`consult.analysis.evidence.figure_problems`: the total is
     the number of `answers`) is dropped and counted in `dropped_figures`. Without a model, when it
     is unavailable, or when no sentence survives the checks, the result is the extractive summary.
+    `total`, when given, is the number of answers, of which `answers` holds a sample (the texts
+    the model may be shown and cite) for a large question.
     """
     if model is None or not themes:
-        return extractive_summary(title, themes, answers, counts), Usage()
+        return extractive_summary(title, themes, answers, counts, total=total), Usage()
     largest = sorted(themes, key=lambda theme: (-theme_size(theme, counts), theme.key))[:SUMMARY_MAX_THEMES]
     payload = [
         {
@@ -446,7 +449,7 @@ def summarise(
         for theme in largest
     ]
     counted = _Counted(
-        total=len(answers),
+        total=len(answers) if total is None else total,
         sizes={item["key"]: item["response_count"] for item in payload},
         theme_of={answer["id"]: item["key"] for item in payload for answer in item["answers"]},
     )
@@ -455,10 +458,10 @@ def summarise(
         output, usage = _ask(model, SUMMARY_SYSTEM, request, SUMMARY_SCHEMA_NAME, SUMMARY_SCHEMA, _SummaryOut)
     except ModelUnavailable as error:
         log.warning("Summarising %r without the model: %s", title, error.reason)
-        return extractive_summary(title, themes, answers, counts), error.usage
+        return extractive_summary(title, themes, answers, counts, total=total), error.usage
     summary = _checked_summary(output, counted, answers)
     if not summary.sentences:
-        fallback = extractive_summary(title, themes, answers, counts)
+        fallback = extractive_summary(title, themes, answers, counts, total=total)
         dropped = {
             "dropped_quotes": summary.dropped_quotes,
             "dropped_figures": summary.dropped_figures,

@@ -286,11 +286,30 @@ def summarise_consultation(
             if member != campaign.canonical_id
         }
         answers = {key: answer for key, answer in answers.items() if key not in copies}
+    return summarise_questions(
+        title,
+        [(result.themes, result.campaign_once_counts if count_campaigns_once else result.counts) for result in results],
+        answers,
+        model=model,
+    )
+
+
+def summarise_questions(
+    title: str,
+    questions: list[tuple[list[Theme], Mapping[int, int]]],
+    answers: Mapping[int, AnswerText],
+    *,
+    model: LanguageModel | None,
+    total: int | None = None,
+) -> tuple[Summary, Usage]:
+    """The consultation's summary from each question's themes and their counts. `answers` holds
+    the answers the summary may quote; `total`, when given, is how many there are in all (of which
+    `answers` is a sample, for large questions)."""
     themes: list[Theme] = []
     counts: dict[int, int] = {}
     # Theme keys restart at 1 in each question: give them consultation-wide keys for the summary.
-    for result in results:
-        for theme in result.themes:
+    for question_themes, question_counts in questions:
+        for theme in question_themes:
             key = len(themes) + 1
             themes.append(
                 Theme(
@@ -303,5 +322,5 @@ def summarise_consultation(
                     label_source=theme.label_source,
                 )
             )
-            counts[key] = (result.campaign_once_counts if count_campaigns_once else result.counts).get(theme.key, 0)
-    return summarise(model, title, themes, answers, counts=counts)
+            counts[key] = question_counts.get(theme.key, 0)
+    return summarise(model, title, themes, answers, counts=counts, total=total)

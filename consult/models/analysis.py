@@ -101,6 +101,8 @@ class AnalysisRun(models.Model):
     # stage (consult.services.run_chunks).
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    # Which pieces of the current stage are done, so that a piece delivered twice counts once.
+    chunks_finished = models.JSONField(default=list, blank=True)
     # The execution that holds the run, set when a worker claims it: every later write of the run
     # names it, so an execution whose claim was taken over (its worker went silent, another claimed
     # the run) can no longer write, and stops.
@@ -123,13 +125,24 @@ class AnalysisRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
+    # The stages in which a run's pieces are out with the workers (consult.services.run_chunks).
+    PIECES_STAGES = ("placing", "sub_themes", "summaries")
+
     @classmethod
     def claimable(cls) -> Q:
         """Runs a worker may claim: queued ones, and running ones whose worker went silent."""
         # A running run whose worker has not reported for this long was abandoned (its worker was
         # killed), and the redelivered task may claim it again.
-        stale = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
-        return Q(status=cls.Status.QUEUED) | Q(status=cls.Status.RUNNING, heartbeat_at__lt=stale)
+        now = timezone.now()
+        stale = now - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
+        # A run whose pieces wait in the queue behind other work reports only when a piece starts.
+        pieces_stale = now - timedelta(seconds=settings.ANALYSIS_PIECES_STALE_SECONDS)
+        waiting = Q(stage__in=cls.PIECES_STAGES)
+        return (
+            Q(status=cls.Status.QUEUED)
+            | Q(status=cls.Status.RUNNING, heartbeat_at__lt=stale) & ~waiting
+            | Q(status=cls.Status.RUNNING, heartbeat_at__lt=pieces_stale) & waiting
+        )
 
 
 class Theme(models.Model):

@@ -32,9 +32,10 @@ def requeue_lost_runs() -> list[int]:
     waited_too_long = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
     lost = list(
         AnalysisRun.objects.filter(
-            Q(status=AnalysisRun.Status.QUEUED, created_at__lt=waited_too_long)
-            | Q(status=AnalysisRun.Status.RUNNING, heartbeat_at__lt=waited_too_long)
-        ).values_list("pk", flat=True)
+            Q(status=AnalysisRun.Status.QUEUED, created_at__lt=waited_too_long) | AnalysisRun.claimable()
+        )
+        .exclude(status=AnalysisRun.Status.QUEUED, created_at__gte=waited_too_long)
+        .values_list("pk", flat=True)
     )
     for run_id in lost:
         outbox.send_on_commit(task_names.RUN_ANALYSIS, run_id)

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from consult.models import AnalysisRun, Theme
-from consult.services import run_claims, runs
+from consult.services import run_chunks, run_claims, runs
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -60,7 +60,10 @@ def test_a_stale_execution_stops_and_the_new_one_finishes_the_run_cleanly(consul
     with pytest.raises(run_claims.ClaimLost):
         run_claims.set_stage(stale, AnalysisRun.Stage.SAVING, 95)
     with pytest.raises(run_claims.ClaimLost):
-        runs._save_results(stale, [], None, None, [], None, None, {}, 0.0)
+        run_chunks.finish(stale)
+    # A piece the stale execution sent turns up late: it writes nothing.
+    run_chunks.run_piece(queued.pk, stale.execution, 0, {"kind": "finish"})
+    assert AnalysisRun.objects.get(pk=queued.pk).execution != stale.execution
     stale_failure = run_claims.owned(stale).update(status=AnalysisRun.Status.FAILED, error="RuntimeError: stale")
     assert stale_failure == 0
     run = AnalysisRun.objects.get(pk=queued.pk)
@@ -92,7 +95,7 @@ def test_the_heartbeat_survives_a_database_blip_and_notices_a_lost_claim(consult
     heartbeat = run_claims.Heartbeat(run, every=60)
     AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
-    with mock.patch.object(runs, "owned", side_effect=OperationalError("server closed the connection unexpectedly")):
+    with mock.patch.object(run_claims, "owned", side_effect=OperationalError("server closed the connection unexpectedly")):
         heartbeat.beat()  # skipped, not fatal
     assert not heartbeat.lost.is_set()
     heartbeat.beat()
