@@ -26,7 +26,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consult_bench
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,8 +73,17 @@ serve: migrate ## Serve on 127.0.0.1:$(PORT) with a Celery worker beside it, wit
 	$(DEMO_ENV) $(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 .PHONY: worker
-worker: install ## Run a Celery worker (on CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0; without it, the embedded broker)
-	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,arrivals,analysis
+worker: install ## Run a Celery worker on every queue (on CELERY_BROKER_URL, for example redis://127.0.0.1:6379/0; without it, the embedded broker)
+	$(BIN)/celery -A config worker --loglevel=INFO --queues=default,arrivals,embedding,analysis
+
+# One process by default: the model already spreads its work over every core (or feeds the one
+# GPU), and each further process holds a copy of it. EMBEDDING_CONCURRENCY=2 for two.
+EMBEDDING_CONCURRENCY ?= 1
+
+.PHONY: worker-embedding
+worker-embedding: install ## Run a Celery worker on the `embedding` queue only, on EMBEDDING_DEVICE (cpu, cuda or auto; a GPU wants EMBEDDING_BATCH_SIZE=512)
+	@echo "Embedding on EMBEDDING_DEVICE=$${EMBEDDING_DEVICE:-cpu}, $${EMBEDDING_BATCH_SIZE:-64} texts a batch."
+	$(BIN)/celery -A config worker --loglevel=INFO --queues=embedding --concurrency=$(EMBEDDING_CONCURRENCY) --hostname=embedding@%h
 
 .PHONY: bench-analysis
 bench-analysis: $(VENV)/.installed ## Benchmark non-answers, redaction, themes (vs vanilla BERTopic), labels and the mapping (vs logistic regression) on ../shared/data (~30 min; ARGS=--quick for the themes)

@@ -167,16 +167,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/London"
-# Three queues, so that nothing urgent waits behind bulk work: `default` holds emails (receipts,
-# resume links, notifications) and recovery; `arrivals` the per-response work (redact, embed,
-# place in themes, map) and counting, which a burst of responses or an import fills; `analysis` the
-# long runs. Workers that take `default` alone keep receipts flowing during any burst.
+# Four queues, so that nothing urgent waits behind bulk work: `default` holds emails (receipts,
+# resume links, notifications) and recovery; `arrivals` the per-response work (redact, screen,
+# place in themes, map) and counting, which a burst of responses fills; `embedding` the answers to
+# embed, in batches (after an import, on arrival, before a run), which a worker on a GPU can take
+# alone; `analysis` the long runs. Workers that take `default` alone keep receipts flowing during
+# any burst.
 CELERY_TASK_ROUTES = {
     "consult.tasks.run_analysis": {"queue": "analysis"},
     "consult.tasks.run_piece": {"queue": "analysis"},
     "consult.tasks.map_theme_set": {"queue": "analysis"},
     "consult.tasks.process_response": {"queue": "arrivals"},
     "consult.tasks.count_analysis": {"queue": "arrivals"},
+    "consult.tasks.embed_answers": {"queue": "embedding"},
 }
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 # How often beat looks for analysis runs whose task message was lost.
@@ -221,6 +224,17 @@ if EMBEDDED_BROKER:
 
 # Any sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "")
+# Where the model runs: cpu, cuda (or cuda:N), or auto (the GPU where torch sees one). A worker on
+# the `embedding` queue of a GPU machine sets cuda; checked at startup (consult/checks.py).
+EMBEDDING_DEVICE = env_str("EMBEDDING_DEVICE", "cpu").strip().lower()
+# Texts the model encodes at once: 64 suits a small CPU; a GPU wants several hundred.
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64)
+# Answers per task on the `embedding` queue: small enough to spread over workers, large enough
+# that a GPU is kept busy between messages.
+EMBEDDING_TASK_SIZE = env_int("EMBEDDING_TASK_SIZE", 2000)
+# A run waiting for vectors that no worker has moved on this long embeds the rest itself (no
+# worker on the `embedding` queue); 0 never waits.
+EMBEDDING_WAIT_SECONDS = env_int("EMBEDDING_WAIT_SECONDS", 60)
 # A ceiling on the themes per question: below it the answers decide how many there are.
 ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 100)
 ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)

@@ -1,4 +1,5 @@
-"""System checks for production (`manage.py check --deploy`): officials' accounts and secrets."""
+"""System checks: the settings every process needs (at startup), and those for production
+(`manage.py check --deploy`): officials' accounts and secrets."""
 
 from __future__ import annotations
 
@@ -69,3 +70,32 @@ def rate_limits_are_shared(app_configs: Any = None, **kwargs: Any) -> list[Check
             id="consult.W002",
         )
     ]
+
+
+@register()
+def embedding_settings_are_valid(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The embedding settings mean something, checked when any process starts (a worker too), so
+    that a typo fails at once rather than at the first answer embedded. Whether a GPU asked for is
+    there is known only where the model loads: that fails then, with its own message."""
+    from consult.analysis.embedding import DEVICE_PATTERN
+
+    errors: list[CheckMessage] = []
+    if not DEVICE_PATTERN.fullmatch(settings.EMBEDDING_DEVICE):
+        errors.append(
+            Error(
+                f"EMBEDDING_DEVICE is {settings.EMBEDDING_DEVICE!r}.",
+                hint="Set it to cpu, cuda (cuda:N for the Nth GPU) or auto (the GPU where there is one).",
+                id="consult.E010",
+            )
+        )
+    for name, least in (("EMBEDDING_BATCH_SIZE", 1), ("EMBEDDING_TASK_SIZE", 1), ("EMBEDDING_WAIT_SECONDS", 0)):
+        value = getattr(settings, name)
+        if value < least:
+            errors.append(
+                Error(
+                    f"{name} is {value}; it must be at least {least}.",
+                    hint="Unset it to take the default.",
+                    id="consult.E011",
+                )
+            )
+    return errors

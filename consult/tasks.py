@@ -17,6 +17,7 @@ from consult.queries.kept_counts import Recount
 from consult.services import (
     arrivals,
     data_rights,
+    embeddings,
     mapping,
     notifications,
     outbox,
@@ -102,8 +103,24 @@ def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) ->
     base=FromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5, name=task_names.PROCESS_RESPONSE
 )
 def process_response(response_id: int) -> None:
-    """Redact, embed and place a new or changed response's answers in the current themes."""
+    """Redact and screen a new or changed response's answers, then queue their embedding (which
+    places them in the current themes)."""
     arrivals.process_response(response_id)
+
+
+@shared_task(
+    base=FromOutbox,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=RETRIED,
+    retry_backoff=True,
+    max_retries=5,
+    name=task_names.EMBED_ANSWERS,
+)
+def embed_answers(answer_ids: list[int], place: bool = False) -> int:
+    """Embed a batch of answers on the `embedding` queue (a GPU worker's, where there is one); with
+    `place`, then place them in the current themes as arrivals. Returns how many it embedded."""
+    return embeddings.embed_answers(answer_ids, place=place)
 
 
 @shared_task(name=task_names.REQUEUE_LOST_RUNS)

@@ -67,7 +67,7 @@ class Workers:
                 "worker",
                 "--pool=solo",
                 "--loglevel=INFO",
-                "--queues=default,arrivals,analysis",
+                "--queues=default,arrivals,embedding,analysis",
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",

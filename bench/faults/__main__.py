@@ -5,7 +5,7 @@
 
 It starts the production stack on this machine, all of it its own, in a temporary directory: a
 PostgreSQL cluster (initdb, fsync on), Redis without persistence, gunicorn with 3 workers, one
-Celery worker on the three queues and Celery beat (bench/faults/stack.py). It migrates, loads the
+Celery worker on the four queues and Celery beat (bench/faults/stack.py). It migrates, loads the
 demo, and sends respondents (8 at once) through the real HTML forms of the demo's open
 consultation (bench/faults/journey.py), while the worker is killed every 30 seconds and Redis and
 PostgreSQL are each restarted once, and an analysis run is requested (bench/faults/faults.py).

@@ -128,7 +128,7 @@ def render(report: dict[str, Any]) -> str:
         lines += [
             f"From sending to the receipt: median {_minutes(receipts['wait_p50'])}, 95th percentile "
             f"{_minutes(receipts['wait_p95'])}, longest {_minutes(receipts['wait_max'])} (one worker takes all "
-            "three queues here; the README advises a worker of its own for `default` in production).",
+            "four queues here; the README advises a worker of its own for `default` in production).",
             "",
         ]
     outbox = report["outbox"]

@@ -286,7 +286,7 @@ class Stack:
                 time.sleep(0.5)
         raise RuntimeError(f"gunicorn did not answer within 90 s; see {self.logs / 'gunicorn.log'}")
 
-    # One worker on the three queues, as `make worker` runs it; its log is appended to across
+    # One worker on the four queues, as `make worker` runs it; its log is appended to across
     # restarts, with a line marking each start, so recovery can be read in order afterwards.
 
     def start_worker(self) -> None:
@@ -300,7 +300,7 @@ class Stack:
                 "config",
                 "worker",
                 "--loglevel=INFO",
-                "--queues=default,arrivals,analysis",
+                "--queues=default,arrivals,embedding,analysis",
                 "--hostname",
                 f"bench-faults-{self.worker_starts}@%h",
             ],

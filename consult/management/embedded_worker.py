@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-QUEUES = "default,arrivals,analysis"
+QUEUES = "default,arrivals,embedding,analysis"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -36,7 +36,8 @@ class EmbeddedWorker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
-        # Two processes: an analysis run takes one, and answers arriving meanwhile the other.
+        # Two processes: an analysis run takes one, and answers arriving meanwhile the other (which
+        # also embeds what the run waits for: it embeds any left itself if that one is busy).
         return [
             sys.executable,
             "-m",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
+from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Max
@@ -14,6 +16,7 @@ from django.utils.text import slugify
 
 from consult.analysis import non_answers, redaction
 from consult.models import Answer, Consultation, Department, Phase, Question, Response
+from consult.services import embeddings
 
 # Limits of the columns the import writes: a value past one is refused, never cut short.
 MAX_SLUG = Consultation._meta.get_field("slug").max_length
@@ -44,7 +47,9 @@ def import_responses(
     """Import each row with text as a submitted response, all or nothing.
 
     The consultation is created, published and already closed, if it does not exist, and the free-text question too
-    (matched by its text). Answers are redacted as they are imported. Everything is checked before
+    (matched by its text). Answers are redacted as they are imported, and sent to be embedded on the
+    `embedding` queue once the import commits (with ANALYSE_ON_ARRIVAL: with tasks in-process the
+    next run embeds them instead, so that a web process never loads the model). Everything is checked before
     anything is written (the slug, every row's fields, lengths and characters), and a question is
     never added to a consultation people may be answering (open or about to open): its journeys
     are built from its questions.
@@ -101,6 +106,8 @@ def import_responses(
                 )
             )
         Answer.objects.bulk_create(answers, batch_size=2000)
+        if settings.ANALYSE_ON_ARRIVAL:
+            transaction.on_commit(partial(embeddings.queue_embeddings, consultation.pk))
     return Imported(slug=slug, imported=len(kept), skipped=len(rows) - len(kept))
 
 

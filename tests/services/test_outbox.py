@@ -74,9 +74,13 @@ def test_sending_records_the_receipt_and_the_analysis_and_each_is_done_once(clie
     response = send_a_response(client)
 
     queued = {row.task: row for row in QueuedTask.objects.all()}
+    embedding = queued.pop("consult.tasks.embed_answers")  # the processing hands the answers on
     assert set(queued) == {"consult.tasks.send_receipt_email", "consult.tasks.process_response"}
     assert queued["consult.tasks.send_receipt_email"].key == f"receipt:{response.pk}"
     assert all(row.args == [response.pk] and row.done_at is not None for row in queued.values())
+    free_text = Answer.objects.filter(response=response, question__kind="free_text").exclude(text="")
+    assert embedding.args == [list(free_text.order_by("pk").values_list("pk", flat=True)), True]
+    assert embedding.done_at is not None
     assert len(mail.outbox) == 1
 
 
