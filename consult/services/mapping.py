@@ -20,11 +20,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from consult.analysis import embedding as embedding_lib
 from consult.analysis.llm import LanguageModel
 from consult.analysis.mapping import (
     Classifier,
@@ -41,7 +39,7 @@ from consult.json_types import JSONObject
 from consult.models import Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet, User
 from consult.models.responses import AnswerQuerySet
 from consult.queries.workspace.review import mapping_evidence
-from consult.services import recounts, review, runs
+from consult.services import embeddings, recounts, review, runs
 from consult.services.audit import record
 from consult.services.review import ReviewError
 
@@ -158,8 +156,8 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
     if other is None:
         raise ReviewError("The theme set has no Other theme.")
     reviewed = [theme for theme in themes if not theme.is_other]
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    vectors = runs.embeddings_for(answers, embedder)
+    embedder = embeddings.configured_embedder()
+    vectors = embeddings.embeddings_for(answers, embedder)
     index_of = {answer.pk: index for index, answer in enumerate(answers)}
     said = mapping_evidence(theme_set, reviewed)
     labels = embedder.encode([f"{theme.label}. {theme.description}".strip() for theme in reviewed])

@@ -50,16 +50,14 @@ from consult.models import (
     ThemeAssignment,
 )
 from consult.models.analysis import SummarySentence
-from consult.services import moderation, outbox, recounts, sub_themes
+from consult.services import embeddings, moderation, outbox, recounts, sub_themes
 from consult.services.bulk_rows import write_rows
 from consult.services.run_claims import ClaimLost, Heartbeat, owned, set_stage
 from consult.services.run_inputs import (
     ID_CHUNK,
     analysable_answers,
-    embeddings_for,
     language_model,
     redact_answers,
-    stored_vectors,
 )
 
 logger = logging.getLogger(__name__)
@@ -346,7 +344,7 @@ def _place(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
     """Place a range of a sampled question's answers: the sample's own are placed already; a
     campaign copy takes its original's themes; every other answer joins the themes it is close
     enough to, by the stored centroids and thresholds."""
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
+    embedder = embeddings.configured_embedder()
     question_themes = list(Theme.objects.filter(run=run, question_id=piece.question_id).order_by("key"))
     by_key = {theme.key: theme.pk for theme in question_themes}
     ids = list(
@@ -387,7 +385,9 @@ def _place(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
     found = (
         themes.assign_answers(
             centroids,
-            stored_vectors(wanted, embedder) if wanted else np.zeros((0, embedder.dimensions), dtype=np.float32),
+            embeddings.stored_vectors(wanted, embedder.name, embedder.dimensions)
+            if wanted
+            else np.zeros((0, embedder.dimensions), dtype=np.float32),
             thresholds=np.array([theme.threshold for theme in question_themes], dtype=np.float32),
             keys=[theme.key for theme in question_themes],
         )
@@ -435,7 +435,7 @@ def finish(run: AnalysisRun) -> None:
     and mark the run succeeded: its results switch in, in one transaction."""
     set_stage(run, AnalysisRun.Stage.SUMMARIES, 88)
     started = time.perf_counter()
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
+    embedder = embeddings.configured_embedder()
     _place_arrivals(run, embedder)
     once = run.parameters.get("count_campaigns_once", True)
     counts, once_counts = _counts(run)
@@ -639,7 +639,7 @@ def _place_arrivals(run: AnalysisRun, embedder: embedding_lib.Embedder) -> None:
     while page := list(arrivals.filter(pk__gt=after).order_by("pk")[:ID_CHUNK]):
         after = page[-1].pk
         redact_answers(page)
-        place_late_answers(run, page, embeddings_for(page, embedder))
+        place_late_answers(run, page, embeddings.embeddings_for(page, embedder))
 
 
 def place_late_answers(run: AnalysisRun, answers: list[Answer], vectors: np.ndarray) -> None:

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.db import transaction
 
 from consult import task_names
-from consult.analysis import embedding as embedding_lib
 from consult.analysis import llm
 from consult.analysis.pipeline import discover_question
 from consult.analysis.types import AnswerText
 from consult.models import AnalysisRun, Consultation, Question, User
-from consult.services import outbox, run_chunks
+from consult.services import embeddings, outbox, run_chunks
 from consult.services.audit import record
 
 # What arrivals, the mapping and the data-rights commands read through this module.
@@ -28,19 +27,15 @@ from consult.services.run_chunks import place_late_answers
 from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, set_stage
 from consult.services.run_inputs import (
     analysable_answers,
-    embeddings_for,
-    ensure_embedded,
     language_model,
     question_texts,
     redact_answers,
     redact_stale,
-    stored_vectors,
 )
 
 __all__ = [
     "AnalysisAlreadyRunning",
     "analysable_answers",
-    "embeddings_for",
     "language_model",
     "place_late_answers",
     "redact_answers",
@@ -150,9 +145,9 @@ def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
     clock.lap("redaction")
 
     set_stage(run, AnalysisRun.Stage.EMBEDDING, 10)
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    ensure_embedded(
-        consultation,
+    embedder = embeddings.configured_embedder()
+    embeddings.ensure_embedded(
+        consultation.pk,
         embedder,
         lambda done, total: set_stage(run, AnalysisRun.Stage.EMBEDDING, 10 + (5 * done // total if total else 0)),
     )
@@ -168,7 +163,7 @@ def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
         discovery = discover_question(
             question.text,
             [AnswerText(id=answer_id, text=text) for answer_id, text in zip(ids, texts, strict=True)],
-            lambda wanted: stored_vectors(wanted, embedder),
+            lambda wanted: embeddings.stored_vectors(wanted, embedder.name, embedder.dimensions),
             model=model,
             max_themes=run.parameters["max_themes"],
             seed=run.parameters["seed"],

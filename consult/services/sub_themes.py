@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from django.conf import settings
 from django.db.models import F
 
 from consult.analysis import embedding as embedding_lib
 from consult.analysis import llm, sampling, themes
 from consult.analysis.types import AnswerText
 from consult.models import AnalysisRun, Answer, CampaignMember, SubTheme, SubThemeAssignment, Theme, ThemeAssignment
+from consult.services import embeddings
 from consult.services.bulk_rows import write_rows
-from consult.services.run_inputs import ID_CHUNK, PAGE, language_model, stored_vectors
+from consult.services.run_inputs import ID_CHUNK, PAGE, language_model
 
 
 def wanted(run: AnalysisRun) -> list[tuple[int, int | None]]:
@@ -61,8 +61,8 @@ def find(run: AnalysisRun, question_id: int, parent_id: int | None) -> tuple[Cal
     sample = [int(i) for i in originals[sampling.in_sample(originals, rate, seed)]]
     question_count = Answer.objects.filter(question_id=question_id).counted().substantive().count()
     min_size = sampling.sub_theme_min_size(question_count, len(sample) / max(len(members), 1))
-    embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
-    vectors = stored_vectors(sample, embedder)
+    embedder = embeddings.configured_embedder()
+    vectors = embeddings.stored_vectors(sample, embedder.name, embedder.dimensions)
     texts = _texts(sample)
     model = themes.discover_themes(
         texts,
@@ -91,7 +91,10 @@ def find(run: AnalysisRun, question_id: int, parent_id: int | None) -> tuple[Cal
     for start in range(0, len(members), PAGE):
         batch = members[start : start + PAGE]
         keys = themes.assign_answers(
-            centroids, stored_vectors(batch, embedder), thresholds=thresholds, secondary_margin=0.0
+            centroids,
+            embeddings.stored_vectors(batch, embedder.name, embedder.dimensions),
+            thresholds=thresholds,
+            secondary_margin=0.0,
         )
         placed.extend(
             (found_keys[0] - 1, answer_id) for answer_id, found_keys in zip(batch, keys, strict=True) if found_keys

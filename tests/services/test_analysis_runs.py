@@ -88,7 +88,7 @@ def test_embeddings_are_computed_once_and_again_only_for_changed_text(consultati
     assert AnswerEmbedding.objects.count() == 120
     assert [a for a in first if first[a] != second[a]] == []  # rows are updated in place, not duplicated
     embedded = AnswerEmbedding.objects.get(answer=changed)
-    from consult.services.run_inputs import _text_hash
+    from consult.services.embeddings import text_hash as _text_hash
 
     assert embedded.text_hash == _text_hash(Answer.objects.get(pk=changed.pk).redacted_text)
 

@@ -95,7 +95,9 @@ def test_the_heartbeat_survives_a_database_blip_and_notices_a_lost_claim(consult
     heartbeat = run_claims.Heartbeat(run, every=60)
     AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
-    with mock.patch.object(run_claims, "owned", side_effect=OperationalError("server closed the connection unexpectedly")):
+    with mock.patch.object(
+        run_claims, "owned", side_effect=OperationalError("server closed the connection unexpectedly")
+    ):
         heartbeat.beat()  # skipped, not fatal
     assert not heartbeat.lost.is_set()
     heartbeat.beat()
