@@ -44,7 +44,7 @@ def _answers(client: Client, world: SubThemeWorld, **query: object) -> tuple[int
 
 
 def _listed_texts(html: str) -> set[str]:
-    return {text for text in re.findall(r'consult-answer-text[^>]*>([^<]*)', html)}
+    return {text for text in re.findall(r"consult-answer-text[^>]*>([^<]*)", html)}
 
 
 # --- The question's analysis page ---------------------------------------------------------------
@@ -171,7 +171,8 @@ def test_one_response_shows_its_answers_sub_theme_beside_its_theme(analyst: Clie
         text = page_text(analyst.get(url))
         return text[text.index(answer.text) :]
 
-    assert answer_line(world.answers[1]).split("Themes:", 1)[1].strip().startswith("Speed · Sub-theme: Answers by phone")
+    themes = answer_line(world.answers[1]).split("Themes:", 1)[1].strip()
+    assert themes.startswith("Speed · Sub-theme: Answers by phone")
     assert "Fits no theme · Sub-theme: Data safety" in answer_line(world.answers[5])
     assert "Sub-theme" not in answer_line(world.answers[3])  # in Speed, in none of its sub-themes
 
