@@ -82,8 +82,10 @@ def test_a_lead_adds_a_sub_theme_as_a_theme_and_the_audit_trail_says_so(lead: Cl
     trail = unescape(page_text(lead.get(reverse("workspace_audit", args=[world.consultation.slug]))))
     assert "added the AI's sub-theme “Answers by phone” as a theme of question 2" in trail
 
-    # Listed as added, and not added twice.
-    assert "Added as the theme “Answers by phone”" in _set_page(lead, world)
+    # Listed as added, said where it came from, and not added twice.
+    page = unescape(_set_page(lead, world))
+    assert "Added as the theme “Answers by phone”" in page
+    assert "Came from The AI's sub-theme: Answers by phone" in page
     again = lead.post(_add_url(world, world.by_phone.pk), {"version": _theme_set(world).version})
     assert again.status_code == 409 and "“Answers by phone” is already a theme." in page_text(again)
     assert _theme_set(world).themes.filter(label="Answers by phone").count() == 1

@@ -166,6 +166,7 @@ class Quote:
 class ThemeRow:
     theme: ReviewTheme
     candidate_labels: list[str]
+    sub_theme_labels: list[str]  # the AI's sub-themes an official added it from
     member_count: int  # answers held as evidence (candidates' members and answers moved in)
     mapped_count: int | None  # answers the mapping placed here, once mapped
     quotes: list[Quote] = field(default_factory=list)
@@ -186,7 +187,9 @@ class ThemeSetPage:
 def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
     """A theme set's themes with the real answers behind each: counts and quotes."""
     question = theme_set.question
-    themes = list(theme_set.themes.prefetch_related("candidates").order_by("is_other", "position", "pk"))
+    themes = list(
+        theme_set.themes.prefetch_related("candidates", "sub_theme_candidates").order_by("is_other", "position", "pk")
+    )
     counted = set(Answer.objects.filter(question=question).counted().values_list("pk", flat=True))
     members = theme_members(themes)
     mapped: dict[int, int] = {}
@@ -244,6 +247,7 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
         ThemeRow(
             theme=theme,
             candidate_labels=[c.label for c in theme.candidates.all()],
+            sub_theme_labels=[c.label for c in theme.sub_theme_candidates.all()],
             member_count=len(members[theme.pk] & counted),
             mapped_count=mapped.get(theme.pk) if mapped else None,
             quotes=[texts[a] for a in chosen[theme.pk]],
