@@ -27,6 +27,7 @@ from consult.models import (
     Question,
     Response,
     ReviewTheme,
+    SubTheme,
     ThemeSet,
     User,
 )
@@ -225,6 +226,16 @@ def get_workspace_review_theme(request: HttpRequest, slug: str, theme_id: int, p
     )
     theme.theme_set.question.consultation = consultation
     return theme
+
+
+def get_workspace_sub_theme(request: HttpRequest, slug: str, sub_theme_id: int, permission: Permission) -> SubTheme:
+    """A sub-theme an analysis run of a consultation the official may work on found."""
+    consultation = get_workspace_consultation(request, slug, permission)
+    sub_theme = get_object_or_404(
+        SubTheme.objects.select_related("question", "parent"), pk=sub_theme_id, run__consultation=consultation
+    )
+    sub_theme.question.consultation = consultation
+    return sub_theme
 
 
 def get_workspace_flag(request: HttpRequest, slug: str, flag_id: int, permission: Permission) -> Flag:

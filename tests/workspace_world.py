@@ -14,6 +14,9 @@ from consult.models import (
     Flag,
     Response,
     ReviewTheme,
+    SubTheme,
+    SubThemeAssignment,
+    Theme,
     ThemeSet,
 )
 from tests.factories import make_consultation, make_department, make_response, make_run_with_themes
@@ -57,6 +60,19 @@ def build_world() -> World:
     theme_set = ThemeSet.objects.create(question=why, source_run=run)
     review_theme = ReviewTheme.objects.create(theme_set=theme_set, position=1, label="Quicker answers")
     other = ReviewTheme.objects.create(theme_set=theme_set, position=2, label="Other", is_other=True)
+    review_theme.candidates.add(run.themes.get(label="Quicker answers"))
+    sub_theme = SubTheme.objects.create(
+        run=run,
+        question=why,
+        parent=run.themes.get(label="Quicker answers"),
+        key=1,
+        label="Answers at any time of day",
+        label_source=Theme.LabelSource.EXTRACTIVE,
+        answer_count=1,
+        centroid=b"",
+        threshold=0.5,
+    )
+    SubThemeAssignment.objects.create(sub_theme=sub_theme, answer=answers[1])
     flag = Flag.objects.create(answer=answers[3], reason=Flag.Reason.PERSONAL_DATA, detail="A street address")
     kwargs: dict[str, object] = {
         "slug": consultation.slug,
@@ -67,6 +83,7 @@ def build_world() -> World:
         "other_theme_id": other.pk,
         "flag_id": flag.pk,
         "campaign_id": campaign.pk,
+        "sub_theme_id": sub_theme.pk,
         "run_id": run.pk,
         "option_id": questions[3].options.first().pk,
         **_organisation_samples(consultation, responses[2]),

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from consult.models.analysis import AnalysisRun, Theme
+from consult.models.analysis import AnalysisRun, SubTheme, Theme
 from consult.models.consultations import Question
 from consult.models.responses import Answer, Response
 
@@ -63,8 +63,9 @@ class ThemeSet(models.Model):
 
 class ReviewTheme(models.Model):
     """A theme as officials hold it. `candidates` are the AI themes it came from (several after a
-    merge, none for a theme an official created); `is_other` marks the set's "Other" theme, where
-    answers that fit no theme go."""
+    merge, none for a theme an official created), and `sub_theme_candidates` the AI sub-themes an
+    official added as themes of their own; the members of both are evidence for the mapping.
+    `is_other` marks the set's "Other" theme, where answers that fit no theme go."""
 
     class Source(models.TextChoices):
         AI = "ai", "Found by the analysis"
@@ -77,6 +78,7 @@ class ReviewTheme(models.Model):
     label = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     candidates = models.ManyToManyField(Theme, blank=True, related_name="review_themes")
+    sub_theme_candidates = models.ManyToManyField(SubTheme, blank=True, related_name="review_themes")
     is_other = models.BooleanField(default=False)
     # The government's response to this theme, published on the outcome page.
     government_response = models.TextField(blank=True)

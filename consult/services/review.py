@@ -27,6 +27,7 @@ from consult.models import (
     Consultation,
     Question,
     ReviewTheme,
+    SubTheme,
     Theme,
     ThemeMapping,
     ThemeSet,
@@ -206,6 +207,30 @@ def create_theme(theme_set: ThemeSet, actor: User, *, version: int, label: str, 
     return theme
 
 
+def add_sub_theme_as_theme(theme_set: ThemeSet, sub_theme: SubTheme, actor: User, *, version: int) -> ReviewTheme:
+    """Add a sub-theme the analysis found (a narrower view inside one of its themes, or among the
+    answers that fit none) as a theme of its own, with its label and description. Its answers are
+    the theme's evidence, as a candidate theme's are (`sub_theme_candidates`)."""
+    if sub_theme.question_id != theme_set.question_id or sub_theme.run_id != theme_set.source_run_id:
+        raise ReviewError("That sub-theme is not one of the analysis run these themes came from.")
+    with transaction.atomic():
+        _claim_version(theme_set, version)
+        if theme_set.themes.filter(sub_theme_candidates=sub_theme).exists():
+            raise ReviewError(f"“{sub_theme.label}” is already a theme.")
+        theme = ReviewTheme.objects.create(
+            theme_set=theme_set,
+            position=_next_position(theme_set),
+            label=sub_theme.label,
+            description=sub_theme.description,
+            source=ReviewTheme.Source.AI,
+            created_by=actor,
+        )
+        theme.sub_theme_candidates.add(sub_theme)
+        after = {**_theme_state(theme), "sub_theme": sub_theme.pk, "sub_theme_answers": sub_theme.answer_count}
+        record(_consultation(theme_set), actor, "theme.add_sub_theme", theme, after=after)
+    return theme
+
+
 def delete_theme(theme: ReviewTheme, actor: User, *, version: int) -> None:
     """Delete a theme. Its answers go to the nearest other theme, or Other, at the next mapping;
     the answers it held are kept in the audit record."""
@@ -234,6 +259,7 @@ def merge_themes(
         _claim_version(theme_set, version)
         before = [{**_theme_state(t), "answers": _mapping_state(t)} for t in themes]
         kept.candidates.add(*Theme.objects.filter(review_themes__in=absorbed))
+        kept.sub_theme_candidates.add(*SubTheme.objects.filter(review_themes__in=absorbed))
         # Answers placed in a merged theme move with it; where the kept theme already holds an
         # answer, its own row stands and the other is dropped (it is in the audit record).
         seen = set(kept.mappings.values_list("answer_id", flat=True))

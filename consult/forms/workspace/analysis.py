@@ -18,6 +18,7 @@ from consult.queries.workspace.responses import (
     AnswerFilters,
     PagePosition,
 )
+from consult.queries.workspace.sub_themes import SubThemeChoice
 
 NO_THEME = "none"
 # Where a page of answers starts, rather than which answers: links keep the filters without them.
@@ -30,6 +31,7 @@ class ResponseFilterForm(forms.Form):
 
     question = forms.ChoiceField(label="Question", required=False)
     theme = forms.ChoiceField(label="Theme", required=False)
+    sub_theme = forms.ChoiceField(label="Sub-theme", required=False)
     substance = forms.ChoiceField(
         label="Substance",
         required=False,
@@ -58,6 +60,7 @@ class ResponseFilterForm(forms.Form):
         questions: list[Question],
         in_force: dict[int, QuestionThemes],
         campaigns: list[tuple[int, str]],
+        sub_themes: list[SubThemeChoice] | None = None,
     ) -> None:
         super().__init__(data)
         self.in_force = in_force
@@ -72,6 +75,8 @@ class ResponseFilterForm(forms.Form):
             theme_choices += [(str(t.id), t.label) for t in themes.themes]
             theme_choices.append((NO_THEME, "Fits no theme"))
         self.fields["theme"].choices = theme_choices
+        self.sub_theme_labels = {str(choice.id): choice for choice in sub_themes or []}
+        self.fields["sub_theme"].choices = _sub_theme_choices(sub_themes or [])
         closed_choices: list[tuple[str, object]] = [("", "Any")]
         for question in questions:
             if question.kind == Question.Kind.AGREEMENT:
@@ -81,12 +86,15 @@ class ResponseFilterForm(forms.Form):
                 options = [(f"option:{option.pk}", option.label) for option in question.options.all()]
                 closed_choices.append((f"Question {question.position}: {question.text}", options))
         self.fields["closed"].choices = closed_choices
-        for name in ("question", "theme", "substance", "respondent_type", "closed", "campaign"):
+        for name in ("question", "theme", "sub_theme", "substance", "respondent_type", "closed", "campaign"):
             self.fields[name].widget.attrs["class"] = "govuk-select"
             # A stale link (a theme from before the last run, say) deserves plain words.
             self.fields[name].error_messages["invalid_choice"] = (
                 f"Choose a {self.fields[name].label.lower()} from the list"
             )
+        if not chosen:
+            # Each question has its own sub-themes: without one there are none to choose from.
+            self.fields["sub_theme"].error_messages["invalid_choice"] = "Choose the question the sub-theme belongs to"
         self.fields["organisation"].widget.attrs["class"] = "govuk-input"
         self.fields["q"].widget.attrs["class"] = "govuk-input"
         self.fields["campaign"].choices = [
@@ -125,6 +133,7 @@ class ResponseFilterForm(forms.Form):
             question_id=int(data["question"]) if data.get("question") else None,
             theme_id=int(theme) if theme and theme != NO_THEME else None,
             no_theme=theme == NO_THEME,
+            sub_theme_id=int(data["sub_theme"]) if data.get("sub_theme") else None,
             substance=data.get("substance", ""),
             respondent_type=data.get("respondent_type", ""),
             organisation=data.get("organisation", "").strip(),
@@ -141,6 +150,29 @@ class ResponseFilterForm(forms.Form):
     @property
     def is_filtered(self) -> bool:
         return any(value for name, value in self.data.items() if name not in PAGE_PARAMETERS)
+
+    @property
+    def has_sub_themes(self) -> bool:
+        """Whether the chosen question has sub-themes to offer (a large one), or a stale sub-theme
+        needs its error shown: otherwise the filter is not drawn."""
+        return bool(self.sub_theme_labels) or bool(self.is_bound and self.errors.get("sub_theme"))
+
+    @property
+    def chosen_sub_theme(self) -> SubThemeChoice | None:
+        """The sub-theme the answers are filtered by, for the words above them; once valid."""
+        if not self.is_bound or self.errors:
+            return None
+        return self.sub_theme_labels.get(self.cleaned_data.get("sub_theme", ""))
+
+
+def _sub_theme_choices(sub_themes: list[SubThemeChoice]) -> list[tuple[str, object]]:
+    """ "Any", then the sub-themes grouped under the theme each is inside, those among the answers
+    that fit no theme last (as `queries.workspace.sub_themes.sub_theme_choices` orders them)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for choice in sub_themes:
+        group = f"Inside “{choice.parent_label}”" if choice.parent_label else "Among answers that fit no theme"
+        groups.setdefault(group, []).append((str(choice.id), choice.label))
+    return [("", "Any"), *groups.items()]
 
 
 def page_position(data: QueryDict) -> PagePosition:

@@ -449,6 +449,9 @@ ACTIONS: dict[str, Action] = {
     "theme.delete": Action("themes", _theme_deleted),
     "theme.merge": Action("themes", _themes_merged),
     "theme.split": Action("themes", _theme_split),
+    "theme.add_sub_theme": Action(
+        "themes", lambda s: f"{s.who} added the AI's sub-theme {_theme_label(s)} as a theme of {s.question()}"
+    ),
     "theme_set.sign_off": Action("themes", _signed_off),
     "theme_set.reopen": Action("themes", lambda s: f"{s.who} reopened the themes of {s.question()} for review"),
     # Mapping responses to the themes (services.review, services.mapping)

@@ -37,6 +37,7 @@ from consult.queries.themes import consultation_themes
 from consult.queries.workspace.analysis_export import Arrivals, arrivals_since
 from consult.queries.workspace.free_text import CAMPAIGNS_SHOWN_IN_DEPTH, FreeTextResult, free_text_results
 from consult.queries.workspace.review import accuracy_sentence, mapping_accuracy
+from consult.queries.workspace.sub_themes import with_sub_themes
 
 # --- Responses over time and respondent types -------------------------------------------------
 
@@ -296,12 +297,14 @@ class QuestionAnalysis(QuestionCounts, Kept):
 
 
 def question_analysis(consultation: Consultation, question: Question, *, fresh: bool = False) -> QuestionAnalysis:
-    """One free-text question in depth: its themes, agreement, quotes and campaigns."""
+    """One free-text question in depth: its themes (with their sub-themes, for a large question),
+    agreement, quotes and campaigns."""
 
     def count() -> QuestionCounts:
         run = AnalysisRun.objects.latest_succeeded_for(consultation)
         in_force = consultation_themes(consultation)
-        [result] = free_text_results(consultation, [question], run, in_force, campaigns_shown=CAMPAIGNS_SHOWN_IN_DEPTH)
+        results = free_text_results(consultation, [question], run, in_force, campaigns_shown=CAMPAIGNS_SHOWN_IN_DEPTH)
+        [result] = with_sub_themes(results, run)
         return {"result": result, "run": run}
 
     return cast(

@@ -93,12 +93,29 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class SubThemeRow:
+    """A narrower view inside a theme of a large question, or among its answers that fit no theme
+    (`queries.workspace.sub_themes`)."""
+
+    id: int
+    label: str
+    description: str
+    count: int
+    share: float | None  # of its theme's answers, or of the answers that fit no theme
+
+    @property
+    def percent(self) -> str:
+        return Bar(self.label, self.count, self.share).percent
+
+
+@dataclass(frozen=True)
 class ThemeRow:
     theme: ThemeCount
     share: float | None
     scale: float
     agreement: AgreementSplit | None
     quotes: list[Quote]
+    sub_themes: tuple[SubThemeRow, ...] = ()  # largest first; only where the page asked for them
 
     @property
     def bar(self) -> Bar:
@@ -130,6 +147,12 @@ class FreeTextResult:
     campaign_count: int  # every campaign of the question, beyond those listed
     campaign_copies: int
     not_analysed: int = 0  # answers sent or changed since, in no theme until they are placed
+    # Small views among the answers that fit no theme, largest first; only where the page asked.
+    sub_themes_fitting_no_theme: tuple[SubThemeRow, ...] = ()
+
+    @property
+    def has_sub_themes(self) -> bool:
+        return bool(self.sub_themes_fitting_no_theme) or any(row.sub_themes for row in self.themes)
 
     @property
     def substantive(self) -> int:

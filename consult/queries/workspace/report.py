@@ -35,7 +35,7 @@ from consult.models.analysis import SummarySentence
 from consult.queries.counting import Bar
 from consult.queries.outcome import default_method_note
 from consult.queries.themes import QuestionThemes, consultation_themes
-from consult.queries.workspace import dashboard, free_text
+from consult.queries.workspace import dashboard, free_text, sub_themes
 from consult.queries.workspace.dashboard import respondent_types
 from consult.queries.workspace.free_text import ThemeRow
 
@@ -96,20 +96,21 @@ class QuestionResults:
     free_text: list[free_text.FreeTextResult]
 
 
-def question_results(consultation: Consultation) -> QuestionResults:
+def question_results(consultation: Consultation, *, with_sub_themes: bool = False) -> QuestionResults:
     """The dashboard's reads of the closed questions' results and the free-text questions' themes,
-    counted now (not the dashboard's kept counts: a report or export says when it was made)."""
+    counted now (not the dashboard's kept counts: a report or export says when it was made); with
+    the run's sub-themes of large questions when asked, as the question's analysis page shows them."""
     questions = list(consultation.questions.select_related("explains").order_by("position"))
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     in_force = consultation_themes(consultation)
+    results = free_text.free_text_results(consultation, questions, run, in_force)
+    if with_sub_themes:
+        results = sub_themes.with_sub_themes(results, run)
     return QuestionResults(
         run,
         in_force,
         dashboard.closed_results(consultation, questions),
-        [
-            replace(result, themes=largest_first(result.themes))
-            for result in free_text.free_text_results(consultation, questions, run, in_force)
-        ],
+        [replace(result, themes=largest_first(result.themes)) for result in results],
     )
 
 

@@ -28,6 +28,7 @@ from consult.models import (
     Flag,
     Response,
     ResponseRead,
+    SubThemeAssignment,
     ThemeAssignment,
     ThemeMapping,
     User,
@@ -47,6 +48,7 @@ class AnswerFilters:
     question_id: int | None = None
     theme_id: int | None = None
     no_theme: bool = False  # answers of the question that fit no theme in force
+    sub_theme_id: int | None = None  # a sub-theme of the latest succeeded run (large questions)
     substance: str = ""  # SUBSTANTIVE, NO_SUBSTANTIVE_ANSWER, or "" for either
     respondent_type: str = ""
     organisation: str = ""
@@ -81,6 +83,10 @@ def filtered_answers(
     )
     if filters.question_id and (filters.theme_id or filters.no_theme):
         answers = answers.filter(_theme_condition(in_force, filters, run))
+    if filters.question_id and filters.sub_theme_id:
+        answers = answers.filter(
+            Exists(SubThemeAssignment.objects.filter(answer=OuterRef("pk"), sub_theme_id=filters.sub_theme_id))
+        )
     if filters.substance:
         # As the analysis pages count them: answers a moderator hid are in neither count.
         answers = answers.visible()
@@ -448,6 +454,7 @@ class ResponseAnswer:
     campaign: Campaign | None
     options: list[str] = field(default_factory=list)
     is_not_analysed: bool = False  # in no theme because nothing has placed it yet
+    sub_theme: str = ""  # the label of its sub-theme, in a large question (`queries.workspace.sub_themes`)
 
 
 def response_answers(
@@ -455,9 +462,10 @@ def response_answers(
     themes_of: dict[int, list[str]],
     run: AnalysisRun | None,
     not_analysed: set[int] | frozenset[int] = frozenset(),
+    sub_themes_of: dict[int, str] | None = None,
 ) -> list[ResponseAnswer]:
     """Every answer of a response in question order, with its options, themes (or that nothing
-    has placed it yet), flags and campaign in the latest run. Four queries."""
+    has placed it yet) and sub-theme, flags and campaign in the latest run. Four queries."""
     answers = list(
         Answer.objects.filter(response=response)
         .select_related("question")
@@ -480,6 +488,7 @@ def response_answers(
             campaigns.get(answer.pk),
             [option.label for option in answer.options.all()],
             answer.pk in not_analysed,
+            (sub_themes_of or {}).get(answer.pk, ""),
         )
         for answer in answers
     ]

@@ -18,12 +18,15 @@ from consult.models import (
     Question,
     Response,
     ReviewTheme,
+    SubTheme,
+    SubThemeAssignment,
     Theme,
     ThemeAssignment,
     ThemeMapping,
     ThemeSet,
 )
 from consult.queries.themes import MappingChanges, answer_themes, is_reviewed_in_force, mapping_changes
+from consult.queries.workspace.sub_themes import ReviewSubTheme, review_sub_themes
 
 QUOTES_PER_THEME = 3
 SPLIT_CHOICES = 50
@@ -67,7 +70,8 @@ def review_overview(consultation: Consultation) -> list[QuestionReview]:
 
 
 def _candidate_members(theme_ids: list[int]) -> dict[int, set[int]]:
-    """The members of the AI candidates each reviewed theme came from, keyed by theme id."""
+    """The members of the AI candidates each reviewed theme came from, keyed by theme id: its
+    candidate themes' and the sub-themes an official added as themes (`sub_theme_candidates`)."""
     members: dict[int, set[int]] = {theme_id: set() for theme_id in theme_ids}
     candidate_of: dict[int, list[int]] = defaultdict(list)
     links = ReviewTheme.candidates.through.objects.filter(reviewtheme_id__in=members)
@@ -77,6 +81,15 @@ def _candidate_members(theme_ids: list[int]) -> dict[int, set[int]]:
     for candidate_id, answer_id in assignments:
         for theme_id in candidate_of[candidate_id]:
             members[theme_id].add(answer_id)
+    sub_theme_of: dict[int, list[int]] = defaultdict(list)
+    sub_links = ReviewTheme.sub_theme_candidates.through.objects.filter(reviewtheme_id__in=members)
+    for theme_id, sub_theme_id in sub_links.values_list("reviewtheme_id", "subtheme_id"):
+        sub_theme_of[sub_theme_id].append(theme_id)
+    if sub_theme_of:
+        rows = SubThemeAssignment.objects.filter(sub_theme_id__in=sub_theme_of).values_list("sub_theme_id", "answer_id")
+        for sub_theme_id, answer_id in rows:
+            for theme_id in sub_theme_of[sub_theme_id]:
+                members[theme_id].add(answer_id)
     return members
 
 
@@ -153,9 +166,12 @@ class Quote:
 class ThemeRow:
     theme: ReviewTheme
     candidate_labels: list[str]
+    sub_theme_labels: list[str]  # the AI's sub-themes an official added it from
     member_count: int  # answers held as evidence (candidates' members and answers moved in)
     mapped_count: int | None  # answers the mapping placed here, once mapped
     quotes: list[Quote] = field(default_factory=list)
+    # The run's sub-themes inside its candidates (under Other: among answers that fit no theme).
+    sub_themes: list[ReviewSubTheme] = field(default_factory=list)
 
 
 @dataclass
@@ -171,7 +187,9 @@ class ThemeSetPage:
 def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
     """A theme set's themes with the real answers behind each: counts and quotes."""
     question = theme_set.question
-    themes = list(theme_set.themes.prefetch_related("candidates").order_by("is_other", "position", "pk"))
+    themes = list(
+        theme_set.themes.prefetch_related("candidates", "sub_theme_candidates").order_by("is_other", "position", "pk")
+    )
     counted = set(Answer.objects.filter(question=question).counted().values_list("pk", flat=True))
     members = theme_members(themes)
     mapped: dict[int, int] = {}
@@ -199,6 +217,13 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
     for candidate_id, answer_id in through.order_by("pk").values_list("theme_id", "answer_id"):
         for theme_id in candidate_themes[candidate_id]:
             representatives[theme_id].append(answer_id)
+    # A theme added from a sub-theme is quoted from the sub-theme's representatives.
+    for theme_id, answer_id in (
+        SubTheme.representatives.through.objects.filter(subtheme__review_themes__theme_set=theme_set)
+        .order_by("pk")
+        .values_list("subtheme__review_themes", "answer_id")
+    ):
+        representatives[theme_id].append(answer_id)
     moved_in = defaultdict(list)
     for theme_id, answer_id in (
         ThemeMapping.objects.filter(theme__theme_set=theme_set, is_active=True, source=ThemeMapping.Source.OFFICIAL)
@@ -217,13 +242,16 @@ def theme_set_page(theme_set: ThemeSet) -> ThemeSetPage:
             "pk", "text", "response__reference"
         )
     }
+    sub_themes = review_sub_themes(theme_set, themes)
     rows = [
         ThemeRow(
             theme=theme,
             candidate_labels=[c.label for c in theme.candidates.all()],
+            sub_theme_labels=[c.label for c in theme.sub_theme_candidates.all()],
             member_count=len(members[theme.pk] & counted),
             mapped_count=mapped.get(theme.pk) if mapped else None,
             quotes=[texts[a] for a in chosen[theme.pk]],
+            sub_themes=sub_themes[theme.pk],
         )
         for theme in themes
     ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from consult.queries.workspace.dashboard import ClosedResult
 from consult.queries.workspace.exports import FORMULA_PREFIXES, ExportTable, iso
-from consult.queries.workspace.free_text import FreeTextResult
+from consult.queries.workspace.free_text import FreeTextResult, SubThemeRow
 from consult.queries.workspace.report import QuestionResults
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ RESPONSES_SHEET_HOLDS = (
 )
 LONG_TEXT_SHEET_HOLDS = "Answers longer than a spreadsheet cell holds, in full, in parts."
 _THEMES_HOLD = "its themes, largest first, with the answers each holds and their share"
+_SUB_THEMES_HOLD = "; under each theme its sub-themes, narrower views inside it, with their share of the theme"
+# A large question's sheet lists each theme's sub-themes under it, with these two columns last.
+SUB_THEME_COLUMNS = ["Sub-theme of", "Share of its theme"]
 _CLOSED_HOLDS = "how many answered, and each answer's count and share of those who answered"
 
 # Excel's limits on a sheet's name: at most 31 characters, none of these, unique whatever the case.
@@ -93,7 +96,8 @@ def write_xlsx(table: ExportTable, results: QuestionResults) -> IO[bytes]:
         question_sheet = workbook.create_sheet(name)
         if isinstance(result, FreeTextResult):
             _write_themes(question_sheet, result)
-            contents.append((name, f"Question {question.position}: {question.text} ({_THEMES_HOLD})"))
+            holds = _THEMES_HOLD + (_SUB_THEMES_HOLD if result.has_sub_themes else "")
+            contents.append((name, f"Question {question.position}: {question.text} ({holds})"))
         else:
             _write_closed(question_sheet, result)
             contents.append((name, f"Question {question.position}: {question.text} ({_CLOSED_HOLDS})"))
@@ -161,7 +165,8 @@ def _header(sheet: WriteOnlyWorksheet, labels: list[str]) -> list[WriteOnlyCell]
 
 def _write_themes(sheet: WriteOnlyWorksheet, result: FreeTextResult) -> None:
     """A free-text question's themes in force, largest first (as `report.question_results` sorts
-    them), with "Fits no theme" after them for themes not yet signed off, as the analysis page."""
+    them), with "Fits no theme" after them for themes not yet signed off, as the analysis page;
+    under each, for a large question, its sub-themes."""
     question = result.question
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["C"].width = 16
@@ -183,6 +188,8 @@ def _write_themes(sheet: WriteOnlyWorksheet, result: FreeTextResult) -> None:
     if question.explains_id:
         position = question.explains.position
         columns += [f"Agree with question {position}", "Neither", f"Disagree with question {position}"]
+    if result.has_sub_themes:
+        columns += SUB_THEME_COLUMNS
     sheet.append(_header(sheet, columns))
     for row in result.themes:
         cells = [
@@ -196,6 +203,7 @@ def _write_themes(sheet: WriteOnlyWorksheet, result: FreeTextResult) -> None:
                 _number_cell(sheet, n) for n in (row.agreement.agree, row.agreement.neither, row.agreement.disagree)
             ]
         sheet.append(cells)
+        _write_sub_themes(sheet, row.sub_themes, row.theme.label, len(columns))
     if result.unassigned is not None:
         sheet.append(
             [
@@ -204,6 +212,21 @@ def _write_themes(sheet: WriteOnlyWorksheet, result: FreeTextResult) -> None:
                 _number_cell(sheet, result.unassigned_share, PERCENT_FORMAT),
             ]
         )
+        _write_sub_themes(sheet, result.sub_themes_fitting_no_theme, "Fits no theme", len(columns))
+
+
+def _write_sub_themes(sheet: WriteOnlyWorksheet, rows: tuple[SubThemeRow, ...], parent: str, width: int) -> None:
+    """A theme's sub-themes under it, largest first: the label indented, the count, the
+    description, and in the last two columns the theme it is inside and its share of that theme."""
+    from openpyxl.styles import Alignment
+
+    for sub_theme in rows:
+        label = _text_cell(sheet, sub_theme.label)
+        label.alignment = Alignment(indent=2)
+        cells = [label, _number_cell(sheet, sub_theme.count), None, _text_cell(sheet, sub_theme.description)]
+        cells += [None] * (width - len(SUB_THEME_COLUMNS) - len(cells))
+        cells += [_text_cell(sheet, parent), _number_cell(sheet, sub_theme.share, PERCENT_FORMAT)]
+        sheet.append(cells)
 
 
 def _write_closed(sheet: WriteOnlyWorksheet, result: ClosedResult) -> None:

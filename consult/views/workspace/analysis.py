@@ -19,6 +19,7 @@ from consult.queries.themes import answer_themes, answers_not_yet_placed, consul
 from consult.queries.workspace import dashboard as queries_dashboard
 from consult.queries.workspace import fairness as queries_fairness
 from consult.queries.workspace import responses as queries_responses
+from consult.queries.workspace import sub_themes as queries_sub_themes
 from consult.queries.workspace import topic_map as queries_topic_map
 from consult.services import reads, recounts
 from consult.services.non_answers import set_non_answer
@@ -91,11 +92,13 @@ def workspace_responses(request: HttpRequest, slug: str) -> HttpResponse:
     questions = list(consultation.questions.order_by("position").prefetch_related("options"))
     in_force = consultation_themes(consultation)
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
+    chosen = request.GET.get("question", "")
     form = ResponseFilterForm(
         request.GET,
         questions=questions,
         in_force=in_force,
         campaigns=queries_responses.campaign_choices(run, request.GET.get("campaign", "")),
+        sub_themes=queries_sub_themes.sub_theme_choices(run, int(chosen) if chosen in map(str, in_force) else None),
     )
     query = request.GET.copy()
     for name in PAGE_PARAMETERS:
@@ -142,8 +145,10 @@ def _response_page(request: HttpRequest, response: Response, problems: list[str]
     run = AnalysisRun.objects.latest_succeeded_for(consultation)
     ids = list(response.answers.values_list("pk", flat=True))
     themes_of = answer_themes(consultation, ids)
-    not_analysed = answers_not_yet_placed(consultation, [i for i in ids if i not in themes_of])
-    answers = queries_responses.response_answers(response, themes_of, run, not_analysed)
+    in_force = consultation_themes(consultation)
+    not_analysed = answers_not_yet_placed(consultation, [i for i in ids if i not in themes_of], in_force)
+    sub_themes_of = queries_sub_themes.answer_sub_themes(in_force, ids)
+    answers = queries_responses.response_answers(response, themes_of, run, not_analysed, sub_themes_of)
     return render(
         request,
         "workspace/analysis/workspace_response.html",

@@ -57,7 +57,7 @@ def workspace_export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     table = exports.export_table(consultation)
-    written = workbook.write_xlsx(table, report.question_results(consultation))
+    written = workbook.write_xlsx(table, report.question_results(consultation, with_sub_themes=True))
     publishing.record_export(consultation, request.user, "xlsx", table.response_count)
     return FileResponse(
         written,

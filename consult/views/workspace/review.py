@@ -22,6 +22,7 @@ from consult.access import (
     get_workspace_consultation,
     get_workspace_question,
     get_workspace_review_theme,
+    get_workspace_sub_theme,
     get_workspace_theme_set,
 )
 from consult.forms.workspace.review import (
@@ -326,6 +327,24 @@ def workspace_theme_delete(request: HttpRequest, slug: str, theme_id: int) -> Ht
 
 
 @official_required
+def workspace_sub_theme_add(request: HttpRequest, slug: str, sub_theme_id: int) -> HttpResponse:
+    """Add a sub-theme the analysis found as a theme of its own, once the review has started."""
+    sub_theme = get_workspace_sub_theme(request, slug, sub_theme_id, Permission.EDIT_THEMES)
+    theme_set = ThemeSet.objects.filter(question=sub_theme.question).first()
+    if theme_set is None:
+        raise Http404("Start the review of this question's themes first.")
+    theme_set.question = sub_theme.question
+    return _confirm(
+        request,
+        theme_set,
+        "sub_theme_add.html",
+        lambda version: review.add_sub_theme_as_theme(theme_set, sub_theme, request.user, version=version),
+        f"Sub-theme “{sub_theme.label}” added as a theme.",
+        sub_theme=sub_theme,
+    )
+
+
+@official_required
 def workspace_themes_merge(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
     theme_set = get_workspace_theme_set(request, slug, question_id, Permission.EDIT_THEMES)
     themes = list(theme_set.themes.order_by("is_other", "position"))
@@ -461,6 +480,11 @@ urlpatterns: list[URLPattern] = [
         "consultations/<slug:slug>/review/themes/<int:theme_id>/delete/",
         workspace_theme_delete,
         name="workspace_theme_delete",
+    ),
+    path(
+        "consultations/<slug:slug>/review/sub-themes/<int:sub_theme_id>/add/",
+        workspace_sub_theme_add,
+        name="workspace_sub_theme_add",
     ),
     path(
         "consultations/<slug:slug>/review/themes/<int:theme_id>/split/",
