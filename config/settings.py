@@ -174,6 +174,8 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_ROUTES = {
     "consult.tasks.run_analysis": {"queue": "analysis"},
     "consult.tasks.map_theme_set": {"queue": "analysis"},
+    "consult.tasks.map_chunk": {"queue": "analysis"},
+    "consult.tasks.finish_mapping": {"queue": "analysis"},
     "consult.tasks.process_response": {"queue": "arrivals"},
     "consult.tasks.count_analysis": {"queue": "arrivals"},
 }
@@ -220,6 +222,9 @@ if EMBEDDED_BROKER:
 
 # Any sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2.
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "")
+# A mapping of answers to signed-off themes is split into chunks of about this many answers, each
+# mapped by one task on the analysis queue, so that several workers share a large question.
+MAPPING_CHUNK_SIZE = env_int("MAPPING_CHUNK_SIZE", 20_000)
 # A ceiling on the themes per question: below it the answers decide how many there are.
 ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 100)
 ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)

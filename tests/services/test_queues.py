@@ -20,6 +20,8 @@ from consult import task_names, tasks
         ("consult.tasks.count_analysis", "arrivals"),
         ("consult.tasks.run_analysis", "analysis"),
         ("consult.tasks.map_theme_set", "analysis"),
+        ("consult.tasks.map_chunk", "analysis"),
+        ("consult.tasks.finish_mapping", "analysis"),
     ],
 )
 def test_each_task_goes_to_its_queue(task: str, queue: str) -> None:
