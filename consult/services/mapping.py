@@ -172,8 +172,10 @@ def _train(theme_set: ThemeSet) -> tuple[Classifier | None, JSONObject]:
     evidence_ids = sorted(set().union(*(said[t.pk].positives | said[t.pk].negatives for t in reviewed)))
     answers: list[Answer] = []
     for batch in _batches(evidence_ids):
-        answers += mappable(Answer.objects.filter(question_id=theme_set.question_id, pk__in=batch)).order_by("pk")
-    runs.redact_answers(answers)
+        said_about = mappable(Answer.objects.filter(question_id=theme_set.question_id, pk__in=batch))
+        runs.redact_answers(said_about)
+        # Read again: redacting an answer for the first time may find that it says nothing.
+        answers += said_about.order_by("pk")
     embedder = embedding_lib.load_embedder(settings.EMBEDDING_MODEL or None)
     vectors = _vectors(answers, embedder)
     index_of = {answer.pk: index for index, answer in enumerate(answers)}
@@ -280,8 +282,9 @@ def _propose(theme_set: ThemeSet, chunk: MappingChunk) -> list[MappingProposal]:
     classifier = Classifier.from_dict(stored) if stored else None
     other_id = theme_set.themes.values_list("pk", flat=True).get(is_other=True)
     in_range = Answer.objects.filter(question_id=theme_set.question_id, pk__gte=chunk.first_id, pk__lte=chunk.last_id)
+    runs.redact_answers(mappable(in_range))
+    # Read again: redacting an answer for the first time may find that it says nothing.
     answers = list(mappable(in_range).order_by("pk"))
-    runs.redact_answers(answers)
     if classifier is None or not answers:
         # No theme is described: every answer goes to Other.
         matches: list[list] = [[] for _ in answers]
