@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -115,13 +115,14 @@ def let_the_model_decide(model: LanguageModel, theme_set: ThemeSet, classifier: 
         column = {key: n for n, key in enumerate(classifier.keys)}
         position = {answer_id: n for n, answer_id in enumerate(unsure)}
         other = theme_set.themes.get(is_other=True)
-        for decision in decisions:
-            if decision.answer_id not in position:
-                continue  # not one it was asked about
-            n = position[decision.answer_id]
-            keys = [key for key in dict.fromkeys(decision.theme_keys) if key in column]
-            _restage(decision.answer_id, other, [(key, float(probabilities[n, column[key]])) for key in keys])
-            decided += 1
+        with transaction.atomic():
+            for decision in decisions:
+                if decision.answer_id not in position:
+                    continue  # not one it was asked about
+                n = position[decision.answer_id]
+                keys = [key for key in dict.fromkeys(decision.theme_keys) if key in column]
+                _restage(decision.answer_id, other, [(key, float(probabilities[n, column[key]])) for key in keys])
+                decided += 1
     return {
         "model": model.name,
         "uncertainty_threshold": MODEL_UNCERTAINTY_THRESHOLD,
