@@ -177,6 +177,8 @@ CELERY_TASK_ROUTES = {
     "consult.tasks.run_analysis": {"queue": "analysis"},
     "consult.tasks.run_piece": {"queue": "analysis"},
     "consult.tasks.map_theme_set": {"queue": "analysis"},
+    "consult.tasks.map_chunk": {"queue": "analysis"},
+    "consult.tasks.finish_mapping": {"queue": "analysis"},
     "consult.tasks.process_response": {"queue": "arrivals"},
     "consult.tasks.count_analysis": {"queue": "arrivals"},
     "consult.tasks.embed_answers": {"queue": "embedding"},
@@ -235,6 +237,9 @@ EMBEDDING_TASK_SIZE = env_int("EMBEDDING_TASK_SIZE", 2000)
 # A run waiting for vectors that no worker has moved on this long embeds the rest itself (no
 # worker on the `embedding` queue); 0 never waits.
 EMBEDDING_WAIT_SECONDS = env_int("EMBEDDING_WAIT_SECONDS", 60)
+# A mapping of answers to signed-off themes is split into chunks of about this many answers, each
+# mapped by one task on the analysis queue, so that several workers share a large question.
+MAPPING_CHUNK_SIZE = env_int("MAPPING_CHUNK_SIZE", 20_000)
 # A ceiling on the themes per question: below it the answers decide how many there are.
 ANALYSIS_MAX_THEMES = env_int("ANALYSIS_MAX_THEMES", 100)
 ANALYSIS_SEED = env_int("ANALYSIS_SEED", 42)

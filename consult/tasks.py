@@ -141,6 +141,18 @@ def map_theme_set(theme_set_id: int) -> None:
     mapping.map_answers(theme_set_id)
 
 
+@shared_task(base=FromOutbox, acks_late=True, reject_on_worker_lost=True, name=task_names.MAP_CHUNK)
+def map_chunk(chunk_id: int) -> None:
+    """Map one range of a question's answers and stage the proposals, on the `analysis` queue."""
+    mapping.map_chunk(chunk_id)
+
+
+@shared_task(base=FromOutbox, acks_late=True, reject_on_worker_lost=True, name=task_names.FINISH_MAPPING)
+def finish_mapping(theme_set_id: int, version: int) -> None:
+    """Switch a mapping in once every chunk is staged, on the `analysis` queue."""
+    mapping.finish_mapping(theme_set_id, version)
+
+
 @shared_task(
     base=FromOutbox, autoretry_for=RETRIED, retry_backoff=True, max_retries=5, name=task_names.SEND_OUTCOME_EMAILS
 )

@@ -565,11 +565,13 @@ def _similarity_sigmoid(
     return SIMILARITY_SLOPE, SIMILARITY_CENTRE
 
 
-def least_sure(mapping: Mapping, count: int, *, exclude: Collection[int] = ()) -> list[int]:
+def least_sure(mapping: Mapping | np.ndarray, count: int, *, exclude: Collection[int] = ()) -> list[int]:
     """Row indexes of the `count` answers the mapping is least sure of (most to learn from),
-    least sure first; ties go to the lower row. Rows in `exclude` (already checked) are skipped."""
+    least sure first; ties go to the lower row. Rows in `exclude` (already checked) are skipped.
+    `mapping` may be the mapping's uncertainty alone, one value per row."""
     skipped = set(exclude)
-    order = np.argsort(-np.asarray(mapping.uncertainty), kind="stable")
+    uncertainty = mapping.uncertainty if isinstance(mapping, Mapping) else mapping
+    order = np.argsort(-np.asarray(uncertainty), kind="stable")
     return [int(row) for row in order if int(row) not in skipped][: max(count, 0)]
 
 

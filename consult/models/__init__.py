@@ -63,7 +63,15 @@ from consult.models.responses import (
     ResponseQuerySet,
     new_reference,
 )
-from consult.models.review import MappingCheck, ResponseRead, ReviewTheme, ThemeMapping, ThemeSet
+from consult.models.review import (
+    MappingCheck,
+    MappingChunk,
+    MappingProposal,
+    ResponseRead,
+    ReviewTheme,
+    ThemeMapping,
+    ThemeSet,
+)
 
 __all__ = [
     "E402",
@@ -89,6 +97,8 @@ __all__ = [
     "Follow",
     "LateAnswer",
     "MappingCheck",
+    "MappingChunk",
+    "MappingProposal",
     "Notification",
     "NotificationDigest",
     "NotificationKind",

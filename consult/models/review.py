@@ -50,6 +50,12 @@ class ThemeSet(models.Model):
     # The mapping's trained classifier (consult.analysis.mapping.Classifier.to_dict()), kept so
     # that answers arriving after a mapping are mapped on arrival with the same model.
     classifier = models.JSONField(default=dict, blank=True)
+    # A mapping in progress (consult.services.mapping): the classifier it trained and what its
+    # audit record will say, kept here until every chunk is mapped and the result is switched in.
+    pending_mapping = models.JSONField(default=dict, blank=True)
+    # Its pieces of work sent to the workers, and how many of them are done, for progress.
+    mapping_chunks_total = models.PositiveIntegerField(default=0)
+    mapping_chunks_done = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +142,51 @@ class ThemeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} in {self.theme_id} ({self.source})"
+
+
+class MappingChunk(models.Model):
+    """One piece of a mapping in progress: the mappable answers of the question with ids from
+    `first_id` to `last_id`, mapped by one task on a worker. `version` is the set's version when
+    the mapping split its work; `done_at` is set once, so a chunk delivered twice counts once.
+    A new mapping of the set deletes the chunks of the one before, and their proposals with them."""
+
+    theme_set = models.ForeignKey(ThemeSet, on_delete=models.CASCADE, related_name="mapping_chunks")
+    version = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["theme_set", "number"], name="mapping_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of the mapping of {self.theme_set_id}"
+
+
+class MappingProposal(models.Model):
+    """What a chunk of a mapping proposes for one answer and one theme, staged out of sight until
+    the whole mapping is switched in (then these rows are cleared).
+
+    `rank` orders an answer's themes, best first (0 for its Other row when it fits no theme);
+    `probability` is the classifier's (none for Other); `uncertainty` is the answer's, on each of
+    its rows. When switching in, `is_refused` marks a proposal an official's decision stands
+    against, and a row with no rank is the Other row of an answer whose proposals were all refused.
+    """
+
+    chunk = models.ForeignKey(MappingChunk, on_delete=models.CASCADE, related_name="proposals")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    theme = models.ForeignKey(ReviewTheme, on_delete=models.CASCADE, related_name="+", db_index=False)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    probability = models.FloatField(null=True, blank=True)
+    uncertainty = models.FloatField(null=True, blank=True)
+    is_refused = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["answer", "theme"])]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} proposed for {self.theme_id}"
 
 
 class MappingCheck(models.Model):

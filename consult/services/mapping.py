@@ -1,100 +1,118 @@
-"""Mapping every answer of a question to its signed-off themes, on a worker, and learning from
-what officials say about it.
+"""Mapping every answer of a question to its signed-off themes, over the workers, and learning
+from what officials say about it.
 
-`map_answers` (run by `tasks.map_theme_set` on the analysis queue) trains the mapping's
-classifier (`consult.analysis.mapping`) on the officials' evidence, maps every substantive
-answer, writes all its rows in one transaction and asks officials to check a few answers: those
-it is least sure of (to learn most) and a few drawn at random (to measure its accuracy without
-bias). With a language model configured, the model decides only the answers the classifier is
-unsure of. AI rows are never deleted: a re-mapping deactivates the ones it no longer proposes,
-and an official's decision about an answer and a theme (an addition, a removal, a split, a
-check) always stands over what the mapping proposes. `map_on_arrival` places answers that
-arrive later with the stored classifier. See docs/decisions/0004.
+A mapping is three kinds of task on the analysis queue. `map_answers` (`tasks.map_theme_set`)
+claims a queued set, trains the mapping's classifier (`consult.analysis.mapping`) on the
+officials' evidence alone (their answers' vectors and the themes' labels: a bounded set), keeps it
+on the set, and splits the question's mappable answers into ranges of ids of about
+MAPPING_CHUNK_SIZE answers, one `MappingChunk` and one `map_chunk` task each. Each chunk maps its
+answers with the stored classifier and stages what it proposes (`MappingProposal`), out of sight;
+the chunk that completes the count sends `finish_mapping`, which lets the language model (when one
+is configured) decide the answers the classifier is least sure of, switches the staged proposals in
+as the set's rows in one transaction, asks officials to check a few answers (those it is least
+sure of, to learn most, and a few drawn at random, to measure its accuracy without bias) and
+clears the staging (consult.services.mapping_switch). Nothing of a mapping is visible before the
+switch; a failure anywhere marks the mapping failed and leaves the previous one as it was.
+
+AI rows are never deleted: a re-mapping deactivates the ones it no longer proposes, and an
+official's decision about an answer and a theme (an addition, a removal, a split, a check) always
+stands over what the mapping proposes. `map_on_arrival` places answers that arrive later with the
+stored classifier. With a broker, each step is recorded in the outbox with the change that asks for
+it, so a lost message is sent again by beat's sweep; with tasks in process, the chunks run one after
+another inside `map_answers`. See docs/decisions/0004.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from consult.analysis.llm import LanguageModel
-from consult.analysis.mapping import (
-    Classifier,
-    Mapping,
-    ThemeEvidence,
-    ThemeMatch,
-    least_sure,
-    map_to_themes,
-    random_rows,
-)
-from consult.analysis.mapping_llm import ThemeChoice, decide_unsure
-from consult.analysis.types import AnswerText, Usage
+from consult import task_names
+from consult.analysis import embedding as embedding_lib
+from consult.analysis.mapping import Classifier, ThemeEvidence, map_to_themes
 from consult.json_types import JSONObject
-from consult.models import Answer, MappingCheck, Question, ReviewTheme, ThemeMapping, ThemeSet, User
-from consult.models.responses import AnswerQuerySet
+from consult.models import Answer, MappingCheck, MappingChunk, MappingProposal, ThemeMapping, ThemeSet, User
 from consult.queries.workspace.review import mapping_evidence
-from consult.services import embeddings, recounts, review, runs
+from consult.services import embeddings, outbox, recounts, review, runs
 from consult.services.audit import record
+from consult.services.mapping_arrivals import map_on_arrival
+from consult.services.mapping_switch import (
+    MODEL_ANSWERS_PER_MAPPING,
+    MODEL_UNCERTAINTY_THRESHOLD,
+    RANDOM_CHECKS,
+    UNSURE_CHECKS,
+    StagedAnswers,
+    ask_for_checks,
+    clear_staging,
+    let_the_model_decide,
+    mappable,
+    switch_in,
+)
 from consult.services.review import ReviewError
 
 logger = logging.getLogger(__name__)
 
-# "Check these 20 answers": the answers the mapping is least sure of teach it most; a few drawn at
-# random measure its accuracy without the bias of asking only about hard answers.
-UNSURE_CHECKS = 15
-RANDOM_CHECKS = 5
-# With a language model configured, it decides the answers whose uncertainty (0 = sure, 1 = a
-# coin toss) is above this, the least sure first, at most MODEL_ANSWERS_PER_MAPPING of them: the
-# cost follows how many answers the classifier cannot place, not how many answers there are.
-MODEL_UNCERTAINTY_THRESHOLD = 0.5
-MODEL_ANSWERS_PER_MAPPING = 200
+__all__ = [
+    "MODEL_ANSWERS_PER_MAPPING",
+    "MODEL_UNCERTAINTY_THRESHOLD",
+    "RANDOM_CHECKS",
+    "UNSURE_CHECKS",
+    "finish_mapping",
+    "map_answers",
+    "map_chunk",
+    "map_on_arrival",
+    "record_checks",
+]
+
+# Answers read, and their vectors, at a time: no query names more ids than this.
+ID_BATCH = 2000
+# Staged proposals written at a time.
+WRITE_BATCH = 5000
+
+Item = TypeVar("Item")
 
 
-def _mappable(answers: AnswerQuerySet) -> AnswerQuerySet:
-    """Answers a mapping places: of sent responses, with something to say, not hidden."""
-    return answers.counted().substantive()
+def _batches(items: Sequence[Item], size: int = ID_BATCH) -> Iterator[Sequence[Item]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def mappable_answers(question: Question) -> list[Answer]:
-    """The answers a mapping places: those of sent responses, with something to say (not a
-    non-answer such as "Nothing" or "N/A"), that no moderator hid."""
-    return list(_mappable(Answer.objects.filter(question=question)).select_related("response").order_by("pk"))
+class _Outdated(Exception):
+    """The set changed, or another mapping of it began, while a chunk was being mapped."""
 
 
-@dataclass(frozen=True)
-class _Proposal:
-    theme_id: int
-    answer_id: int
-    similarity: float | None
+def _queue(task: str, *args: int) -> None:
+    """Ask for the next step of a mapping. With a broker it is recorded in the outbox in the
+    caller's transaction and sent when that commits (a lost message is sent again by beat's
+    sweep); with tasks in process it runs here and now, so the chunks run one after another."""
+    if settings.HAS_BROKER:
+        outbox.enqueue(task, *args)
+    else:
+        outbox.send_now(task, *args)
 
 
-@dataclass
-class _Proposed:
-    """What a mapping proposes, computed outside any transaction."""
-
-    proposals: list[_Proposal]
-    answer_ids: list[int]  # in row order
-    chosen: list[list[ThemeMatch]]  # per row, best first; [] = Other
-    mapping: Mapping
-    summary: JSONObject  # for the audit record
+def _is_current(theme_set: ThemeSet, version: int) -> bool:
+    return (
+        theme_set.version == version
+        and theme_set.status == ThemeSet.Status.SIGNED_OFF
+        and theme_set.mapping_status == ThemeSet.MappingStatus.RUNNING
+    )
 
 
 def map_answers(theme_set_id: int) -> ThemeSet | None:
-    """Map every answer of the question to its signed-off themes (several allowed) or Other.
-
-    Runs on a worker. It claims a queued set; reads the answers' stored embeddings (computing
-    any missing); trains the classifier on the officials' evidence and the themes' labels; and
-    writes every row, the stored classifier and the new checks in one transaction, only if the
-    set was not changed meanwhile. A failure marks the mapping failed with its error and leaves
-    the previous mapping as it was. Returns None when there was nothing to map (the set was
-    reopened or is already mapped).
-    """
+    """Start mapping every answer of the question to its signed-off themes (several allowed) or
+    Other: claim a queued set, train the classifier, and send one `map_chunk` per range of about
+    MAPPING_CHUNK_SIZE answers (with tasks in process they run here, and the mapping is done when
+    this returns). A failure marks the mapping failed with its error and leaves the previous mapping
+    as it was. Returns None when there was nothing to map (the set was reopened, is already mapped,
+    or changed while the classifier was trained)."""
     claimed = ThemeSet.objects.filter(
         pk=theme_set_id,
         status=ThemeSet.Status.SIGNED_OFF,
@@ -105,64 +123,57 @@ def map_answers(theme_set_id: int) -> ThemeSet | None:
         return None
     theme_set = ThemeSet.objects.select_related("question", "question__consultation").get(pk=theme_set_id)
     try:
-        proposed = _propose(theme_set)
+        classifier, summary = _train(theme_set)
+        ranges = _split(theme_set.question_id, settings.MAPPING_CHUNK_SIZE)
         with transaction.atomic():
             current = ThemeSet.objects.select_for_update().get(pk=theme_set_id)
-            if current.version != theme_set.version or current.status != ThemeSet.Status.SIGNED_OFF:
+            if not _is_current(current, theme_set.version):
                 logger.info("theme set %s changed while it was being mapped; the mapping is dropped", theme_set_id)
                 return None
-            _write_mapping(theme_set, proposed.proposals, set(proposed.answer_ids))
-            checks = _ask_for_checks(theme_set, proposed)
-            classifier = proposed.mapping.classifier
+            # A mapping of the set sent before this one (a message delivered twice, a mapping
+            # asked for again) stops here: its chunks, and what they staged, are gone.
+            clear_staging(theme_set_id)
+            chunks = MappingChunk.objects.bulk_create(
+                MappingChunk(theme_set=theme_set, version=theme_set.version, number=n, first_id=first, last_id=last)
+                for n, (first, last) in enumerate(ranges)
+            )
             ThemeSet.objects.filter(pk=theme_set_id).update(
-                mapping_status=ThemeSet.MappingStatus.DONE,
-                mapping_error="",
-                mapped_at=timezone.now(),
-                classifier=classifier.to_dict() if classifier is not None else {},
+                pending_mapping={"classifier": classifier.to_dict() if classifier else {}, "summary": summary},
+                mapping_chunks_total=len(chunks),
+                mapping_chunks_done=0,
+                updated_at=timezone.now(),
             )
-            # The AI's own output is on the record too, with the system as its author.
-            record(
-                theme_set.question.consultation,
-                None,
-                "theme_set.mapped",
-                theme_set,
-                after={**proposed.summary, "checks_requested": checks},
-            )
-            recounts.after_change(theme_set.question.consultation_id)
+            for chunk in chunks:
+                _queue(task_names.MAP_CHUNK, chunk.pk)
+            if not chunks:
+                _queue(task_names.FINISH_MAPPING, theme_set_id, theme_set.version)
     except Exception as error:
-        logger.exception("mapping theme set %s failed", theme_set_id)
-        ThemeSet.objects.filter(pk=theme_set_id, mapping_status=ThemeSet.MappingStatus.RUNNING).update(
-            mapping_status=ThemeSet.MappingStatus.FAILED, mapping_error=f"{type(error).__name__}: {error}"
-        )
-        return ThemeSet.objects.get(pk=theme_set_id)
+        _fail(theme_set_id, error)
     return ThemeSet.objects.get(pk=theme_set_id)
 
 
-def _decided_by_officials(theme_set: ThemeSet) -> set[int]:
-    """Answers officials have said something about: placed, taken out, or checked."""
-    rows = ThemeMapping.objects.filter(theme__theme_set=theme_set).exclude(
-        source=ThemeMapping.Source.AI, removed_by__isnull=True
-    )
-    checked = MappingCheck.objects.filter(theme_set=theme_set, decided_theme_ids__isnull=False)
-    return set(rows.values_list("answer_id", flat=True)) | set(checked.values_list("answer_id", flat=True))
-
-
-def _propose(theme_set: ThemeSet) -> _Proposed:
-    """What the mapping proposes for each answer, read and computed outside any transaction."""
-    answers = mappable_answers(theme_set.question)
-    runs.redact_answers(answers)
+def _train(theme_set: ThemeSet) -> tuple[Classifier | None, JSONObject]:
+    """The classifier trained on the officials' evidence among the mappable answers and on the
+    themes' labels, and what the audit record says of that evidence. Only the evidence's answers
+    and vectors are read."""
     themes = list(theme_set.themes.order_by("position", "pk"))
-    other = next((theme for theme in themes if theme.is_other), None)
-    if other is None:
+    if not any(theme.is_other for theme in themes):
         raise ReviewError("The theme set has no Other theme.")
     reviewed = [theme for theme in themes if not theme.is_other]
-    embedder = embeddings.configured_embedder()
-    vectors = embeddings.embeddings_for(answers, embedder)
-    index_of = {answer.pk: index for index, answer in enumerate(answers)}
     said = mapping_evidence(theme_set, reviewed)
+    evidence_ids = sorted(set().union(*(said[t.pk].positives | said[t.pk].negatives for t in reviewed)))
+    answers: list[Answer] = []
+    for batch in _batches(evidence_ids):
+        said_about = mappable(Answer.objects.filter(question_id=theme_set.question_id, pk__in=batch))
+        runs.redact_answers(said_about)
+        # Read again: redacting an answer for the first time may find that it says nothing.
+        answers += said_about.order_by("pk")
+    embedder = embeddings.configured_embedder()
+    vectors = _vectors(answers, embedder)
+    index_of = {answer.pk: index for index, answer in enumerate(answers)}
     labels = embedder.encode([f"{theme.label}. {theme.description}".strip() for theme in reviewed])
 
-    def rows(answer_ids: Collection[int]) -> tuple[int, ...]:
+    def rows(answer_ids: frozenset[int]) -> tuple[int, ...]:
         return tuple(sorted(index_of[a] for a in answer_ids if a in index_of))
 
     evidence = [
@@ -174,206 +185,193 @@ def _propose(theme_set: ThemeSet) -> _Proposed:
         )
         for n, theme in enumerate(reviewed)
     ]
-    mapping = map_to_themes(vectors, evidence)
-    chosen = [list(found) for found in mapping.matches]
+    # The classifier learns from the evidence rows alone, so it is the same as one trained beside
+    # every answer; the mapping of the evidence itself is thrown away (the chunks map every answer).
+    trained = map_to_themes(vectors, evidence)
     summary: JSONObject = {
-        "answers": len(answers),
         "embedding_model": embedder.name,
         "evidence": {
             "themes": len(evidence),
             "positives": sum(len(e.member_indexes) for e in evidence),
             "negatives": sum(len(e.excluded_indexes) for e in evidence),
             "label_only_themes": sum(1 for e in evidence if not e.member_indexes),
-            "undescribed_themes": len(mapping.undescribed),
+            "undescribed_themes": len(trained.undescribed),
         },
     }
-    model = runs.language_model()
-    if model is not None and mapping.classifier is not None and answers:
-        summary["language_model"] = _let_the_model_decide(
-            model,
-            theme_set,
-            reviewed,
-            answers,
-            vectors,
-            mapping,
-            mapping.classifier,
-            chosen,
-            exclude=_decided_by_officials(theme_set),
-        )
-    proposals: list[_Proposal] = []
-    for answer, found in zip(answers, chosen, strict=True):
-        if found:
-            proposals.extend(_Proposal(match.key, answer.pk, match.probability) for match in found)
-        else:
-            proposals.append(_Proposal(other.pk, answer.pk, None))
-    summary["other_share"] = round(sum(1 for found in chosen if not found) / len(chosen), 4) if chosen else 0.0
-    return _Proposed(proposals, [answer.pk for answer in answers], chosen, mapping, summary)
+    return trained.classifier, summary
 
 
-def _let_the_model_decide(
-    model: LanguageModel,
-    theme_set: ThemeSet,
-    reviewed: list[ReviewTheme],
-    answers: list[Answer],
-    vectors: np.ndarray,
-    mapping: Mapping,
-    classifier: Classifier,
-    chosen: list[list[ThemeMatch]],
-    *,
-    exclude: set[int],
-) -> JSONObject:
-    """Send the answers the classifier is unsure of (their redacted text only) to the language
-    model, and let its verified decisions replace the classifier's proposals in `chosen`. Returns
-    what it cost, for the audit record."""
-    uncertainty = np.asarray(mapping.uncertainty, dtype=float)
-    unsure = [
-        int(row)
-        for row in np.argsort(-uncertainty, kind="stable")
-        if uncertainty[row] > MODEL_UNCERTAINTY_THRESHOLD and answers[row].pk not in exclude
-    ][:MODEL_ANSWERS_PER_MAPPING]
-    usage = Usage()
-    decided = 0
-    if unsure:
-        choices = [ThemeChoice(theme.pk, theme.label, theme.description) for theme in reviewed]
-        texts = [
-            AnswerText(answers[row].pk, answers[row].redacted_text, answers[row].response.reference) for row in unsure
-        ]
-        decisions, usage = decide_unsure(model, theme_set.question.text, choices, texts)
-        column = {key: n for n, key in enumerate(classifier.keys)}
-        position = {answers[row].pk: n for n, row in enumerate(unsure)}
-        # The stored probability of a theme the model chose is still the classifier's.
-        probabilities = classifier.probabilities(vectors[unsure])
-        for decision in decisions:
-            if decision.answer_id not in position:
-                continue  # not one it was asked about
-            n = position[decision.answer_id]
-            keys = [key for key in dict.fromkeys(decision.theme_keys) if key in column]
-            chosen[unsure[n]] = [ThemeMatch(key, float(probabilities[n, column[key]])) for key in keys]
-            decided += 1
-    return {
-        "model": model.name,
-        "uncertainty_threshold": MODEL_UNCERTAINTY_THRESHOLD,
-        "answers_sent": len(unsure),
-        "answers_decided": decided,
-        "calls": usage.calls,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "estimated_cost": round(usage.estimated_cost, 6),
-    }
+def _vectors(answers: list[Answer], embedder: embedding_lib.Embedder) -> np.ndarray:
+    """The answers' stored vectors (computing any missing), read a batch of ids at a time."""
+    if not answers:
+        return np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return np.vstack([embeddings.embeddings_for(list(batch), embedder) for batch in _batches(answers)])
 
 
-def _write_mapping(
-    theme_set: ThemeSet, proposals: list[_Proposal], answer_ids: set[int], *, scope: set[int] | None = None
-) -> None:
-    """Write the proposals as AI rows, in the caller's transaction.
+def _split(question_id: int, size: int) -> list[tuple[int, int]]:
+    """Ranges of answer ids (first, last; together they cover every id up to the last mappable
+    one) holding about `size` mappable answers each. Each boundary is found by an indexed query
+    from the one before, never by reading every id."""
+    ids = mappable(Answer.objects.filter(question_id=question_id)).order_by("pk").values_list("pk", flat=True)
+    ranges: list[tuple[int, int]] = []
+    after = 0
+    while True:
+        rest = ids.filter(pk__gt=after)
+        boundary = list(rest[size - 1 : size])
+        last = boundary[0] if boundary else rest.last()
+        if last is None:
+            return ranges
+        ranges.append((after + 1, last))
+        if not boundary:
+            return ranges
+        after = last
 
-    An official's row for an answer and a theme (added, or taken out) stands: no AI row is
-    written beside it. An AI row an official removed stays removed. An answer whose proposals
-    were all refused that way, and that an official placed nowhere, goes to Other. AI rows the
-    mapping no longer proposes are deactivated (never deleted), so earlier mappings stay on record.
-    With `scope`, only the rows of those answers are read and changed (answers mapped on arrival);
-    without it, the whole set's.
-    """
-    now = timezone.now()
-    other = theme_set.themes.get(is_other=True)
-    existing = ThemeMapping.objects.filter(theme__theme_set=theme_set)
-    if scope is not None:
-        existing = existing.filter(answer_id__in=scope)
-    rows = {(row.theme_id, row.answer_id): row for row in existing}
-    placed_by_official = {
-        answer_id
-        for (_, answer_id), row in rows.items()
-        if row.source == ThemeMapping.Source.OFFICIAL and row.is_active
-    }
 
-    def is_refused(theme_id: int, answer_id: int) -> bool:
-        row = rows.get((theme_id, answer_id))
-        return row is not None and (row.source == ThemeMapping.Source.OFFICIAL or row.removed_by_id is not None)
-
-    wanted: dict[tuple[int, int], float | None] = {}
-    proposed_for: dict[int, int] = defaultdict(int)
-    for proposal in proposals:
-        if not is_refused(proposal.theme_id, proposal.answer_id):
-            wanted[(proposal.theme_id, proposal.answer_id)] = proposal.similarity
-            proposed_for[proposal.answer_id] += 1
-    for answer_id in answer_ids:
-        if not proposed_for[answer_id] and answer_id not in placed_by_official and not is_refused(other.pk, answer_id):
-            wanted[(other.pk, answer_id)] = None
-
-    changed, new = [], []
-    for key, similarity in wanted.items():
-        row = rows.get(key)
-        if row is None:
-            new.append(
-                ThemeMapping(theme_id=key[0], answer_id=key[1], source=ThemeMapping.Source.AI, similarity=similarity)
+def map_chunk(chunk_id: int) -> bool:
+    """Map one chunk's answers with the classifier its mapping stored and stage the proposals.
+    A chunk done already (a message delivered twice) or of a mapping no longer current (the set
+    changed or was reopened, or another mapping of it began) writes nothing. The chunk that
+    completes the count sends `finish_mapping`. Returns whether it staged its proposals."""
+    chunk = MappingChunk.objects.select_related("theme_set").filter(pk=chunk_id).first()
+    if chunk is None or chunk.done_at is not None or not _is_current(chunk.theme_set, chunk.version):
+        return False
+    theme_set = chunk.theme_set
+    try:
+        proposals = _propose(theme_set, chunk)
+        with transaction.atomic():
+            if not MappingChunk.objects.select_for_update().filter(pk=chunk_id, done_at=None).exists():
+                return False
+            MappingProposal.objects.bulk_create(proposals, batch_size=WRITE_BATCH)
+            MappingChunk.objects.filter(pk=chunk_id).update(done_at=timezone.now())
+            # Counted last: the set's row is locked from here to the commit, and briefly. A set
+            # that changed meanwhile takes back everything this chunk wrote.
+            counted = ThemeSet.objects.filter(
+                pk=theme_set.pk,
+                version=chunk.version,
+                status=ThemeSet.Status.SIGNED_OFF,
+                mapping_status=ThemeSet.MappingStatus.RUNNING,
+            ).update(mapping_chunks_done=F("mapping_chunks_done") + 1, updated_at=timezone.now())
+            if not counted:
+                raise _Outdated
+            done, total = ThemeSet.objects.values_list("mapping_chunks_done", "mapping_chunks_total").get(
+                pk=theme_set.pk
             )
-        else:  # an AI row: active, or deactivated by an earlier mapping
-            row.similarity, row.is_active, row.removed_at = similarity, True, None
-            changed.append(row)
-    for key, row in rows.items():
-        if row.source == ThemeMapping.Source.AI and row.is_active and key not in wanted:
-            row.is_active, row.removed_at = False, now
-            changed.append(row)
-    ThemeMapping.objects.bulk_update(changed, ["similarity", "is_active", "removed_at"], batch_size=1000)
-    ThemeMapping.objects.bulk_create(new, batch_size=1000)
+            if done == total:
+                _queue(task_names.FINISH_MAPPING, theme_set.pk, chunk.version)
+    except _Outdated:
+        logger.info("theme set %s changed while chunk %s was mapped; it is dropped", theme_set.pk, chunk_id)
+        return False
+    except Exception as error:
+        _fail(theme_set.pk, error, chunk_id=chunk_id)
+        return False
+    return True
+
+
+def _propose(theme_set: ThemeSet, chunk: MappingChunk) -> list[MappingProposal]:
+    """What the stored classifier proposes for each mappable answer of the chunk's range: its
+    themes, best first, or Other; read and computed outside any transaction."""
+    stored = theme_set.pending_mapping.get("classifier") or {}
+    classifier = Classifier.from_dict(stored) if stored else None
+    other_id = theme_set.themes.values_list("pk", flat=True).get(is_other=True)
+    in_range = Answer.objects.filter(question_id=theme_set.question_id, pk__gte=chunk.first_id, pk__lte=chunk.last_id)
+    runs.redact_answers(mappable(in_range))
+    # Read again: redacting an answer for the first time may find that it says nothing.
+    answers = list(mappable(in_range).order_by("pk"))
+    if classifier is None or not answers:
+        # No theme is described: every answer goes to Other.
+        matches: list[list] = [[] for _ in answers]
+        uncertainty = np.zeros(len(answers))
+    else:
+        embedder = embeddings.configured_embedder()
+        matches, uncertainty = classifier.decide(_vectors(answers, embedder))
+    proposals = []
+    for answer, found, unsure in zip(answers, matches, uncertainty, strict=True):
+        if not found:
+            proposals.append(
+                MappingProposal(chunk=chunk, answer_id=answer.pk, theme_id=other_id, rank=0, uncertainty=float(unsure))
+            )
+        for rank, match in enumerate(found):
+            proposals.append(
+                MappingProposal(
+                    chunk=chunk,
+                    answer_id=answer.pk,
+                    theme_id=match.key,
+                    rank=rank,
+                    probability=match.probability,
+                    uncertainty=float(unsure),
+                )
+            )
+    return proposals
+
+
+def finish_mapping(theme_set_id: int, version: int) -> ThemeSet | None:
+    """Switch a mapping in once every chunk is staged, in one transaction, if the set was not
+    changed meanwhile: the staged proposals become the set's rows (consult.services.mapping_switch),
+    the classifier is kept for answers that arrive later, the checks are asked for, the mapping is
+    audited and the staging cleared. With a language model configured, it first decides the answers
+    the classifier is least sure of. A failure marks the mapping failed with its error, leaves the
+    previous mapping as it was and clears the staging. Returns None when there was nothing to do."""
+    theme_set = ThemeSet.objects.select_related("question", "question__consultation").filter(pk=theme_set_id).first()
+    if (
+        theme_set is None
+        or not _is_current(theme_set, version)
+        or theme_set.mapping_chunks_done < theme_set.mapping_chunks_total
+    ):
+        return None
+    stored = theme_set.pending_mapping.get("classifier") or {}
+    summary: JSONObject = dict(theme_set.pending_mapping.get("summary") or {})
+    try:
+        classifier = Classifier.from_dict(stored) if stored else None
+        model = runs.language_model()
+        if model is not None and classifier is not None and MappingChunk.objects.filter(theme_set=theme_set).exists():
+            summary["language_model"] = let_the_model_decide(model, theme_set, classifier)
+        with transaction.atomic():
+            current = ThemeSet.objects.select_for_update().get(pk=theme_set_id)
+            if not _is_current(current, version) or current.mapping_chunks_done < current.mapping_chunks_total:
+                return None
+            answers = StagedAnswers(theme_set)
+            switch_in(theme_set, theme_set.themes.get(is_other=True))
+            checks = ask_for_checks(theme_set, answers)
+            clear_staging(theme_set_id)
+            ThemeSet.objects.filter(pk=theme_set_id).update(
+                mapping_status=ThemeSet.MappingStatus.DONE,
+                mapping_error="",
+                mapped_at=timezone.now(),
+                classifier=stored,
+                pending_mapping={},
+            )
+            summary["answers"] = len(answers)
+            summary["other_share"] = round(answers.in_other / len(answers), 4) if len(answers) else 0.0
+            # The AI's own output is on the record too, with the system as its author.
+            record(
+                theme_set.question.consultation,
+                None,
+                "theme_set.mapped",
+                theme_set,
+                after={**summary, "checks_requested": checks},
+            )
+            recounts.after_change(theme_set.question.consultation_id)
+    except Exception as error:
+        _fail(theme_set_id, error)
+    return ThemeSet.objects.get(pk=theme_set_id)
+
+
+def _fail(theme_set_id: int, error: Exception, *, chunk_id: int | None = None) -> None:
+    """Mark a running mapping failed with its error and clear what it staged; the rows in force
+    are untouched. A chunk of a mapping that another has replaced leaves the new one alone."""
+    logger.exception("mapping theme set %s failed", theme_set_id, exc_info=error)
+    with transaction.atomic():
+        if chunk_id is not None and not MappingChunk.objects.filter(pk=chunk_id).exists():
+            return
+        clear_staging(theme_set_id)
+        ThemeSet.objects.filter(pk=theme_set_id, mapping_status=ThemeSet.MappingStatus.RUNNING).update(
+            mapping_status=ThemeSet.MappingStatus.FAILED,
+            mapping_error=f"{type(error).__name__}: {error}",
+            pending_mapping={},
+        )
 
 
 # --- Asking officials to check ------------------------------------------------------------------
-
-
-def _confidence(found: list[ThemeMatch], row: int, mapping: Mapping) -> float:
-    """The mapping's probability for its proposal: of its best theme, or of "none" for Other."""
-    if found:
-        return round(float(found[0].probability), 4)
-    uncertainty = float(np.asarray(mapping.uncertainty, dtype=float)[row]) if len(mapping.uncertainty) else 0.0
-    return round(min(max(1.0 - uncertainty, 0.0), 1.0), 4)
-
-
-def _ask_for_checks(theme_set: ThemeSet, proposed: _Proposed) -> dict[str, int]:
-    """Keep up to UNSURE_CHECKS + RANDOM_CHECKS open checks, in the caller's transaction: open
-    checks take the new proposals of their answers (or go, for answers no longer mapped), and
-    new ones are drawn from answers never asked about and never decided by an official."""
-    row_of = {answer_id: row for row, answer_id in enumerate(proposed.answer_ids)}
-
-    def proposal(row: int) -> tuple[list[int], float]:
-        found = proposed.chosen[row]
-        return [match.key for match in found], _confidence(found, row, proposed.mapping)
-
-    open_checks = list(MappingCheck.objects.filter(theme_set=theme_set, decided_theme_ids__isnull=True))
-    gone = [check.pk for check in open_checks if check.answer_id not in row_of]
-    MappingCheck.objects.filter(pk__in=gone).delete()
-    kept = [check for check in open_checks if check.answer_id in row_of]
-    for check in kept:
-        check.proposed_theme_ids, check.confidence = proposal(row_of[check.answer_id])
-    MappingCheck.objects.bulk_update(kept, ["proposed_theme_ids", "confidence"])
-
-    asked = set(MappingCheck.objects.filter(theme_set=theme_set).values_list("answer_id", flat=True))
-    excluded = {row_of[a] for a in asked | _decided_by_officials(theme_set) if a in row_of}
-    open_unsure = sum(1 for check in kept if check.reason == MappingCheck.Reason.UNSURE)
-    unsure = least_sure(proposed.mapping, max(UNSURE_CHECKS - open_unsure, 0), exclude=excluded)
-    excluded |= set(unsure)
-    open_random = len(kept) - open_unsure
-    drawn = random_rows(
-        len(proposed.answer_ids),
-        max(RANDOM_CHECKS - open_random, 0),
-        seed=theme_set.pk * 1000 + len(asked),
-        exclude=excluded,
-    )
-    new = []
-    for reason, rows in ((MappingCheck.Reason.UNSURE, unsure), (MappingCheck.Reason.RANDOM, drawn)):
-        for row in rows:
-            theme_ids, confidence = proposal(row)
-            new.append(
-                MappingCheck(
-                    theme_set=theme_set,
-                    answer_id=proposed.answer_ids[row],
-                    reason=reason,
-                    proposed_theme_ids=theme_ids,
-                    confidence=confidence,
-                )
-            )
-    MappingCheck.objects.bulk_create(new)
-    return {"unsure": len(unsure), "random": len(drawn), "open_before": len(kept)}
 
 
 def record_checks(theme_set: ThemeSet, decisions: dict[int, list[int]], actor: User) -> int:
@@ -423,48 +421,3 @@ def record_checks(theme_set: ThemeSet, decisions: dict[int, list[int]], actor: U
         )
         review.request_mapping(theme_set, actor)
     return len(checks)
-
-
-# --- Answers that arrive after a mapping --------------------------------------------------------
-
-
-def map_on_arrival(answers: list[Answer], vectors: np.ndarray) -> int:
-    """Place answers that arrived (or changed) after their question's themes were mapped, with
-    the classifier that mapping stored, so they count at once instead of waiting for the next
-    mapping. `vectors` are the answers' embeddings, in order. Non-answers, hidden answers and
-    answers of unsent responses are not placed (their earlier AI rows are deactivated); an
-    official's rows stand as in a full mapping. Returns how many answers were placed."""
-    question_ids = {answer.question_id for answer in answers}
-    theme_sets = (
-        ThemeSet.objects.filter(question_id__in=question_ids, status=ThemeSet.Status.SIGNED_OFF)
-        .exclude(classifier={})
-        .select_related("question")
-    )
-    placed = 0
-    for theme_set in theme_sets:
-        rows = [n for n, answer in enumerate(answers) if answer.question_id == theme_set.question_id]
-        scope = {answers[n].pk for n in rows}
-        mappable = set(_mappable(Answer.objects.filter(pk__in=scope)).values_list("pk", flat=True))
-        rows = [n for n in rows if answers[n].pk in mappable]
-        themes = {theme.pk: theme for theme in theme_set.themes.all()}
-        other = next((theme for theme in themes.values() if theme.is_other), None)
-        if other is None:
-            continue
-        proposals: list[_Proposal] = []
-        if rows:
-            classifier = Classifier.from_dict(theme_set.classifier)
-            for n, found in zip(rows, classifier.predict(np.asarray(vectors)[rows]), strict=True):
-                # A theme deleted since the classifier was stored is no longer a place to go.
-                kept = [match for match in found if match.key in themes and not themes[match.key].is_other]
-                answer_id = answers[n].pk
-                if kept:
-                    proposals.extend(_Proposal(match.key, answer_id, match.probability) for match in kept)
-                else:
-                    proposals.append(_Proposal(other.pk, answer_id, None))
-        with transaction.atomic():
-            current = ThemeSet.objects.select_for_update().get(pk=theme_set.pk)
-            if current.status != ThemeSet.Status.SIGNED_OFF or current.version != theme_set.version:
-                continue
-            _write_mapping(theme_set, proposals, mappable, scope=scope)
-        placed += len(rows)
-    return placed

@@ -21,6 +21,8 @@ from consult import task_names, tasks
         ("consult.tasks.run_analysis", "analysis"),
         ("consult.tasks.map_theme_set", "analysis"),
         ("consult.tasks.embed_answers", "embedding"),
+        ("consult.tasks.map_chunk", "analysis"),
+        ("consult.tasks.finish_mapping", "analysis"),
     ],
 )
 def test_each_task_goes_to_its_queue(task: str, queue: str) -> None:
