@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consult', '0020_sub_themes_and_chunks'),
+        ('consult', '0021_mapping_chunks'),
     ]
 
     operations = [
