@@ -97,6 +97,10 @@ bench-analysis: $(VENV)/.installed ## Benchmark non-answers, redaction, themes (
 bench-web: install ## Benchmark workspace pages at 100,000 responses and the submission step (~7 min; ARGS="--duration 5" ~3)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.web $(ARGS)
 
+.PHONY: bench-scale
+bench-scale: install ## One question of 1,000,000 answers through two real workers on PostgreSQL, 300,000 on SQLite, and embedding throughput (~40 min; ARGS to change)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m bench.scale $(ARGS)
+
 .PHONY: bench-faults
 bench-faults: install ## 2,000 responses through the real forms while the worker is killed every 30 s and Redis and PostgreSQL restart; counts what was lost or done twice (~7-15 min; ARGS=--quick ~8)
 	$(BIN)/python -m bench.faults $(ARGS)

@@ -106,11 +106,11 @@ def rows(texts: Texts, count: int, seed: int = 7) -> Iterator[list[Row]]:
                 continue
             pool = texts.by_intent[SMALL_VIEW if kind == "small view" else rng.choice(intents)]
             while True:
-                chosen = tuple(rng.sample(pool, 3))
+                chosen = tuple(sorted(rng.sample(pool, 3)))
                 if chosen not in seen:
                     seen.add(chosen)
                     break
-            text = " ".join(texts.texts[i] for i in chosen)
+            text = " ".join(texts.texts[i] for i in rng.sample(chosen, 3))
             batch.append(Row(text, _unit(texts.vectors[list(chosen)].sum(axis=0)), kind))
         yield batch
 

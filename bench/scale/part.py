@@ -78,7 +78,9 @@ def build(count: int, slug: str, *, embedded: bool = True) -> Any:
         opens_at=now - timedelta(days=30),
         closes_at=now - timedelta(days=1),
     )
-    question = Question.objects.create(consultation=consultation, position=1, text=QUESTION)
+    question = Question.objects.create(
+        consultation=consultation, position=1, text=QUESTION, kind=Question.Kind.FREE_TEXT
+    )
     response_id = (Response.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     answer_id = (Answer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     kinds: dict[int, str] = {}

@@ -27,7 +27,7 @@ SAMPLE_GROWTH = 0.03
 SUB_THEMES_FROM = 20_000
 SUB_THEME_MIN_MEMBERS = 400
 # A theme's own answers are clustered whole up to this many, and sampled past it.
-SUB_THEME_SAMPLE = 12_000
+SUB_THEME_SAMPLE = 3_000
 # The support a sub-theme needs, as a share of the whole question (0.02%: a view of 0.05% clears
 # it with room to spare), and never fewer than this many answers.
 SUB_THEME_MIN_SHARE = 0.0002
@@ -35,9 +35,10 @@ SUB_THEME_MIN_ANSWERS = 10
 # At most this many sub-themes inside one theme: more would not be read.
 MAX_SUB_THEMES = 12
 
-# Knuth's multiplicative hash: spreads consecutive ids evenly over 32 bits.
-_MULTIPLIER = np.uint64(2654435761)
-_MASK = np.uint64(0xFFFFFFFF)
+# The finaliser of MurmurHash3 (64-bit): every bit of the id and seed moves every bit of the hash.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xFF51AFD7ED558CCD)
+_MIX_2 = np.uint64(0xC4CEB9FE1A85EC53)
 
 
 def sample_size(count: int) -> int:
@@ -58,10 +59,15 @@ def in_sample(ids: np.ndarray, rate: float, seed: int) -> np.ndarray:
     same answer is in or out wherever and whenever this is asked."""
     if rate >= 1.0:
         return np.ones(len(ids), dtype=bool)
-    keyed = (np.asarray(ids, dtype=np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B9)) & _MASK
-    hashed = (keyed * _MULTIPLIER) & _MASK
-    # The top bits of a multiplicative hash are its best mixed: read the value as a fraction of 2^32.
-    return hashed.astype(np.float64) / 4294967296.0 < rate
+    with np.errstate(over="ignore"):
+        hashed = np.asarray(ids, dtype=np.uint64) + np.uint64(seed) * _GOLDEN
+        hashed ^= hashed >> np.uint64(33)
+        hashed *= _MIX_1
+        hashed ^= hashed >> np.uint64(33)
+        hashed *= _MIX_2
+        hashed ^= hashed >> np.uint64(33)
+    # The top 53 bits as a fraction in [0, 1).
+    return (hashed >> np.uint64(11)).astype(np.float64) / float(2**53) < rate
 
 
 def sub_theme_min_size(question_count: int, sampled_share: float) -> int:

@@ -212,31 +212,50 @@ def add_usage(run: AnalysisRun, usage: llm.Usage, *, answers_analysed: int | Non
 # --- Sending and counting pieces -----------------------------------------------------------------
 
 
-def send_wave(run: AnalysisRun, pieces: list[Piece]) -> None:
-    """Send the run's next wave of pieces; with none, go on to the next stage at once."""
-    stage = _stage_of(pieces)
+def send_early(run: AnalysisRun, pieces: list[Piece]) -> None:
+    """Send pieces that need nothing the run is still finding (screening answers for moderation)
+    while it finds campaigns and themes, so that the other workers take them meanwhile. They count
+    towards the placing wave, which `send_wave(..., joins_early=True)` completes."""
+    with transaction.atomic():
+        if not owned(run).select_for_update().exists():
+            raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
+        owned(run).update(chunks_total=len(pieces), chunks_done=0, chunks_finished=[])
+        for number, piece in enumerate(pieces):
+            outbox.send_on_commit(task_names.RUN_PIECE, run.pk, run.execution, number, piece.as_dict())
+
+
+def send_wave(run: AnalysisRun, pieces: list[Piece], *, joins_early: bool = False) -> None:
+    """Send the run's next wave of pieces (with none, its finishing step). `joins_early`: the
+    placing wave, which also counts the pieces `send_early` sent."""
+    if not pieces and not joins_early:
+        pieces = [Piece(FINISH)]
+    stage = _stage_of(pieces) if pieces else AnalysisRun.Stage.PLACING
     with transaction.atomic():
         locked = owned(run).select_for_update().first()
         if locked is None:
             return
         timings = dict(locked.timings)
-        if pieces:
-            previous = {AnalysisRun.Stage.PLACING: "themes", AnalysisRun.Stage.SUB_THEMES: "placing"}.get(stage)
-            if previous and locked.stage in (AnalysisRun.Stage.PLACING, AnalysisRun.Stage.SUB_THEMES):
-                timings = _lap(timings, previous)
-            elif "_since" in timings:
-                timings["_since"] = time.time()
+        if locked.stage in (AnalysisRun.Stage.PLACING, AnalysisRun.Stage.SUB_THEMES):
+            timings = _lap(timings, locked.stage)
+        else:
+            timings["_since"] = time.time()
+        finished = list(locked.chunks_finished) if joins_early else []
+        offset = locked.chunks_total if joins_early else 0
+        total = offset + len(pieces)
         owned(run).update(
             stage=stage,
             progress=_PROGRESS[stage][0],
-            chunks_total=len(pieces),
-            chunks_done=0,
-            chunks_finished=[],
+            chunks_total=total,
+            chunks_done=len(finished),
+            chunks_finished=finished,
             timings=timings,
             heartbeat_at=timezone.now(),
         )
-        for number, piece in enumerate(pieces):
+        for number, piece in enumerate(pieces, start=offset):
             outbox.send_on_commit(task_names.RUN_PIECE, run.pk, run.execution, number, piece.as_dict())
+        complete = joins_early and len(finished) >= total
+    if complete:
+        send_wave(run, _next_wave(run, "place"))
 
 
 _PROGRESS = {
@@ -247,7 +266,7 @@ _PROGRESS = {
 
 
 def _stage_of(pieces: list[Piece]) -> str:
-    if not pieces or pieces[0].kind == FINISH:
+    if pieces[0].kind == FINISH:
         return AnalysisRun.Stage.SUMMARIES
     if pieces[0].kind == "sub_themes":
         return AnalysisRun.Stage.SUB_THEMES
@@ -266,13 +285,16 @@ def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) ->
         logger.info("analysis run %s: piece %s is for an execution that no longer holds the run", run_id, number)
         return
     piece = Piece(**work)
+    if not _in_its_wave(piece, run.stage):
+        logger.info("analysis run %s: piece %s (%s) belongs to a wave already done", run_id, number, piece.kind)
+        return
     try:
         with Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
             if piece.kind == FINISH:
                 finish(run)
                 return
             write = _prepare(run, piece)
-            complete = _record_done(run, number, write)
+            complete = _record_done(run, number, piece, write)
     except ClaimLost:
         logger.warning("analysis run %s: another execution claimed it; piece %s stops", run_id, number)
         return
@@ -298,13 +320,23 @@ def _prepare(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
     raise ValueError(f"unknown piece {piece.kind!r}")
 
 
-def _record_done(run: AnalysisRun, number: int, write: Callable[[], None]) -> bool:
+def _in_its_wave(piece: Piece, stage: str) -> bool:
+    """Whether the run is at the stage the piece was sent for (a piece delivered again after its
+    wave is done is not counted in the next one). Screening pieces go out while the run is still
+    finding its themes."""
+    if piece.kind == "flag":
+        return stage not in (AnalysisRun.Stage.SUB_THEMES, AnalysisRun.Stage.SUMMARIES)
+    wave = {"place": AnalysisRun.Stage.PLACING, "sub_themes": AnalysisRun.Stage.SUB_THEMES}
+    return stage == wave.get(piece.kind, AnalysisRun.Stage.SUMMARIES)
+
+
+def _record_done(run: AnalysisRun, number: int, piece: Piece, write: Callable[[], None]) -> bool:
     """Write a piece's rows and count it done, once; return whether it completed its wave."""
     with transaction.atomic():
         locked = owned(run).select_for_update().first()
         if locked is None:
             raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
-        if number in locked.chunks_finished:
+        if number in locked.chunks_finished or not _in_its_wave(piece, locked.stage):
             return False
         write()
         finished = [*locked.chunks_finished, number]
@@ -315,7 +347,8 @@ def _record_done(run: AnalysisRun, number: int, write: Callable[[], None]) -> bo
             progress=low + (high - low) * len(finished) // max(locked.chunks_total, 1),
             heartbeat_at=timezone.now(),
         )
-        return len(finished) >= locked.chunks_total
+        # Pieces sent early complete nothing while the run is still finding its themes.
+        return len(finished) >= locked.chunks_total and locked.stage in AnalysisRun.PIECES_STAGES
 
 
 def _next_wave(run: AnalysisRun, kind: str) -> list[Piece]:
@@ -379,7 +412,8 @@ def _place(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
             ThemeAssignment.objects.filter(theme__run=run, answer_id__in=batch).order_by("answer_id", "rank")
         ).values_list("answer_id", "theme__key"):
             keys_of.setdefault(answer_id, []).append(key)
-    unknown = [original for original in originals if original not in known]
+    placing = set(to_place)
+    unknown = [original for original in originals if original not in known and original not in placing]
     wanted = to_place + unknown
     centroids = np.vstack([embedding_lib.from_bytes(theme.centroid, embedder.dimensions) for theme in question_themes])
     found = (
@@ -398,10 +432,11 @@ def _place(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
     rows = [
         (by_key[key], answer_id, rank, False) for answer_id in to_place for rank, key in enumerate(keys_of[answer_id])
     ]
+    in_range = set(ids)
     rows.extend(
         (by_key[key], copy, rank, False)
         for copy, original in copies.items()
-        if copy in set(ids)
+        if copy in in_range
         for rank, key in enumerate(keys_of.get(original, []))
     )
 
@@ -412,19 +447,26 @@ def _place(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
 
 
 def _flag(run: AnalysisRun, piece: Piece) -> None:
-    """Raise the automatic moderation flags of a range of the consultation's answers, campaign
-    copies included. Flags say what an answer is, whichever run found it, so they are raised at
-    once (idempotently) rather than with the run's results."""
+    """Raise the automatic moderation flags of a range of the consultation's answers. Flags say
+    what an answer is, whichever run found it, so they are raised at once (idempotently) rather
+    than with the run's results; the campaign copies' flags are raised when the run finishes."""
     answers = list(analysable_answers(run.consultation).filter(pk__gte=piece.first, pk__lte=piece.last))
-    copies = {
-        answer_id: moderation.campaign_copy_detail(count)
-        for answer_id, count in CampaignMember.objects.filter(
-            campaign__run=run, answer_id__gte=piece.first, answer_id__lte=piece.last
-        )
-        .exclude(answer_id=F("campaign__canonical_answer_id"))
-        .values_list("answer_id", "campaign__member_count")
-    }
-    moderation.flag_answers(answers, campaign_copies=copies)
+    moderation.flag_answers(answers)
+
+
+def _flag_copies(run: AnalysisRun) -> None:
+    """Flag every copy of a campaign the run found (never the campaign's own original)."""
+    copies = CampaignMember.objects.filter(campaign__run=run).exclude(answer_id=F("campaign__canonical_answer_id"))
+    after = 0
+    while page := list(
+        copies.filter(answer_id__gt=after)
+        .order_by("answer_id")
+        .values_list("answer_id", "campaign__member_count")[:ID_CHUNK]
+    ):
+        after = page[-1][0]
+        details = {answer_id: moderation.campaign_copy_detail(count) for answer_id, count in page}
+        answers = list(analysable_answers(run.consultation).filter(pk__in=list(details)))
+        moderation.flag_answers(answers, campaign_copies=details)
 
 
 # --- Finishing -----------------------------------------------------------------------------------
@@ -437,6 +479,7 @@ def finish(run: AnalysisRun) -> None:
     started = time.perf_counter()
     embedder = embeddings.configured_embedder()
     _place_arrivals(run, embedder)
+    _flag_copies(run)
     once = run.parameters.get("count_campaigns_once", True)
     counts, once_counts = _counts(run)
     model = language_model()

@@ -130,7 +130,7 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
         logger.exception("analysis run %s failed", run.pk)
         run_chunks.fail(run, error)
         raise
-    run_chunks.send_wave(run, work)
+    run_chunks.send_wave(run, work, joins_early=True)
     return AnalysisRun.objects.get(pk=run.pk)
 
 
@@ -152,6 +152,9 @@ def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
         lambda done, total: set_stage(run, AnalysisRun.Stage.EMBEDDING, 10 + (5 * done // total if total else 0)),
     )
     clock.lap("embedding")
+    # Screening every answer for moderation needs nothing the run is about to find: the other
+    # workers take it while this one finds campaigns and themes.
+    run_chunks.send_early(run, run_chunks.flag_pieces(analysable_ids))
 
     model = language_model()
     questions = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
@@ -176,7 +179,6 @@ def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
         for stage, seconds in discovery.timings.items():
             clock.add(stage, seconds)
         pieces.extend(run_chunks.save_discovery(run, question, discovery, ids))
-    pieces.extend(run_chunks.flag_pieces(analysable_ids))
     run_chunks.add_usage(run, usage, answers_analysed=len(analysable_ids))
     clock.save()
     return pieces
