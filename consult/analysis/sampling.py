@@ -1,8 +1,8 @@
 """Which answers a large question's themes are found on, and how the rest are placed.
 
 A question of up to `FULL_CLUSTERING` answers is clustered whole. A larger one is clustered on a
-sample that grows with the question (`sample_size`: 20,000 answers, then 3% of the rest, so about
-50,000 of a million), and every other answer is placed in the themes found, as late answers are.
+sample that grows with the question (`sample_size`: 20,000 answers, then 1.5% of the rest, so about
+35,000 of a million), and every other answer is placed in the themes found, as late answers are.
 Membership of the sample is a property of the answer's id and the run's seed (`in_sample`), so
 any worker placing a chunk of answers can tell, without a list of the sample's ids, which of its
 answers the clustering already placed.
@@ -21,13 +21,13 @@ import numpy as np
 
 FULL_CLUSTERING = 20_000
 # Past FULL_CLUSTERING, this share of the further answers joins the sample.
-SAMPLE_GROWTH = 0.03
+SAMPLE_GROWTH = 0.015
 # Sub-themes are looked for in questions of at least this many substantive answers, inside
 # themes with at least SUB_THEME_MIN_MEMBERS answers.
 SUB_THEMES_FROM = 20_000
 SUB_THEME_MIN_MEMBERS = 400
 # A theme's own answers are clustered whole up to this many, and sampled past it.
-SUB_THEME_SAMPLE = 3_000
+SUB_THEME_SAMPLE = 2_000
 # The support a sub-theme needs, as a share of the whole question (0.02%: a view of 0.05% clears
 # it with room to spare), and never fewer than this many answers.
 SUB_THEME_MIN_SHARE = 0.0002

@@ -2,9 +2,11 @@
 
 The database is the source of truth for the pipeline: a run is a row with a status, a stage and
 progress, its parameters, model versions, timings and costs. Its results (themes, assignments,
-campaigns, summaries) belong to the run and are written in the same transaction that marks it
-succeeded, so a half-finished run is never visible, and pages keep showing the last succeeded run
-until the next one succeeds.
+campaigns, sub-themes, summaries) belong to the run. They are written while it runs, by the run and
+its pieces on the workers (consult.services.run_chunks), and switched in by the transaction that
+marks it succeeded: pages read only succeeded runs, so a half-finished run is never visible, and
+pages keep showing the last succeeded run until the next one succeeds. A run that fails removes
+what it wrote.
 """
 
 from __future__ import annotations

@@ -60,19 +60,22 @@ def automatic_findings(answer: Answer) -> list[detectors.ModerationFinding]:
     return findings
 
 
-def flag_answers(answers: Iterable[Answer], *, campaign_copies: Mapping[int, str] | None = None) -> int:
+def flag_answers(
+    answers: Iterable[Answer], *, campaign_copies: Mapping[int, str] | None = None, screen: bool = True
+) -> int:
     """Raise the automatic flags the answers call for. Returns how many new flags were raised.
 
     `answers` must have been redacted (see `consult.services.runs.redact_answers`).
     `campaign_copies` maps the id of an answer that copies a campaign's text (never the campaign's
     own original) to the detail to show; those answers must be among `answers`. Hidden answers
     and answers of responses that are not submitted are left alone. Idempotent: see the module's
-    docstring for when a reason is raised again.
+    docstring for when a reason is raised again. `screen=False` raises only the campaign flags
+    (the answers were screened already).
     """
     answers = [answer for answer in answers if not answer.is_hidden and answer.response.is_submitted]
     updated_at = {answer.pk: answer.updated_at for answer in answers}
     wanted: dict[tuple[int, str], str] = {}
-    for answer in answers:
+    for answer in answers if screen else ():
         for finding in automatic_findings(answer):
             wanted[(answer.pk, finding.concern.value)] = finding.detail
     for answer_id, detail in (campaign_copies or {}).items():

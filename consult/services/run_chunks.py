@@ -79,6 +79,8 @@ class Piece:
     last: int = 0
     rate: float = 1.0
     parent_id: int | None = None
+    # sub_themes: the question's substantive answers, counted once when the wave is sent.
+    count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -314,7 +316,7 @@ def _prepare(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
         _flag(run, piece)
         return lambda: None
     if piece.kind == "sub_themes" and piece.question_id is not None:
-        write, usage = sub_themes.find(run, piece.question_id, piece.parent_id)
+        write, usage = sub_themes.find(run, piece.question_id, piece.parent_id, piece.count)
         add_usage(run, usage)
         return write
     raise ValueError(f"unknown piece {piece.kind!r}")
@@ -354,7 +356,8 @@ def _record_done(run: AnalysisRun, number: int, piece: Piece, write: Callable[[]
 def _next_wave(run: AnalysisRun, kind: str) -> list[Piece]:
     if kind in ("place", "flag"):
         found = [
-            Piece("sub_themes", question_id, parent_id=parent_id) for question_id, parent_id in sub_themes.wanted(run)
+            Piece("sub_themes", question_id, parent_id=parent_id, count=count)
+            for question_id, parent_id, count in sub_themes.wanted(run)
         ]
         if found:
             return found
@@ -466,7 +469,8 @@ def _flag_copies(run: AnalysisRun) -> None:
         after = page[-1][0]
         details = {answer_id: moderation.campaign_copy_detail(count) for answer_id, count in page}
         answers = list(analysable_answers(run.consultation).filter(pk__in=list(details)))
-        moderation.flag_answers(answers, campaign_copies=details)
+        # The flag pieces screened every answer already: only the campaign flag is new here.
+        moderation.flag_answers(answers, campaign_copies=details, screen=False)
 
 
 # --- Finishing -----------------------------------------------------------------------------------
