@@ -175,6 +175,17 @@ def _non_answer_texts() -> list[str]:
 # --- Workers and memory ----------------------------------------------------------------------------
 
 
+# Each worker is one process on one of the machine's cores: its numerical libraries use one thread,
+# so that two workers do not each spin two threads on two cores.
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
 class Workers:
     """`count` Celery workers, one process each, on the given queues; the peak resident memory of
     every process of theirs, sampled twice a second."""
@@ -196,6 +207,7 @@ class Workers:
                     "--without-heartbeat",
                 ],
                 cwd=ROOT,
+                env={**os.environ, **ONE_THREAD},
                 start_new_session=True,
             )
             for n in range(count)

@@ -133,14 +133,27 @@ def rarity(words: set[str], document_frequency: Counter[str], answer_count: int)
     return sum(math.log((1 + answer_count) / (1 + document_frequency[word])) for word in words) / (scale * len(words))
 
 
-@dataclass
 class _Corpus:
     """The distinct texts that may belong to a campaign, and what rarity is judged against: each
-    word's document frequency over the substantive answers, and their number."""
+    word's document frequency over the substantive answers, and their number. The frequencies are
+    counted the first time a short text's rarity is judged: a million answers whose campaigns all
+    have long texts never need them."""
 
-    texts: list[_Text]
-    document_frequency: Counter[str]
-    answer_count: int
+    def __init__(self, texts: list[_Text], substantive: list[tuple[str, int]], answer_count: int) -> None:
+        self.texts = texts
+        self.answer_count = answer_count
+        self._substantive = substantive  # (normalised text, how many answers wrote it)
+        self._frequency: Counter[str] | None = None
+
+    @property
+    def document_frequency(self) -> Counter[str]:
+        if self._frequency is None:
+            frequency: Counter[str] = Counter()
+            for normalised, written in self._substantive:
+                for word in set(normalised.split()):
+                    frequency[word] += written
+            self._frequency = frequency
+        return self._frequency
 
     def is_rare(self, text: _Text, members: list[_Text]) -> bool:
         """Whether `text`'s words are rare among the answers outside `members` (its campaign):
@@ -159,24 +172,24 @@ class _Corpus:
 
 def _distinct_texts(answers: list[AnswerText], *, screened: bool = False) -> _Corpus:
     """The distinct normalised texts of `MIN_WORDS` words or more that are not non-answers, each
-    with the answers that wrote it, and the document frequencies of all substantive answers."""
+    with the answers that wrote it, and what the document frequencies of all substantive answers
+    are counted from."""
     copies: dict[str, list[AnswerText]] = {}
     for answer in sorted(answers, key=lambda answer: answer.id):
         copies.setdefault(normalise(answer.text), []).append(answer)
-    document_frequency: Counter[str] = Counter()
+    substantive: list[tuple[str, int]] = []
     answer_count = 0
     texts = []
     for normalised, written in copies.items():
         if not normalised or (not screened and is_non_answer(written[0].text)):
             continue
-        words = normalised.split()
-        for word in set(words):
-            document_frequency[word] += len(written)
+        substantive.append((normalised, len(written)))
         answer_count += len(written)
-        if len(words) >= MIN_WORDS:
-            texts.append(_Text(normalised, len(words), written))
+        word_count = normalised.count(" ") + 1
+        if word_count >= MIN_WORDS:
+            texts.append(_Text(normalised, word_count, written))
     # Ordered by their first answer's id, so the outcome does not depend on the input's order.
-    return _Corpus(texts, document_frequency, answer_count)
+    return _Corpus(texts, substantive, answer_count)
 
 
 def _link_near_duplicates(texts: list[_Text], *, threshold: float, num_perm: int, seed: int) -> _UnionFind:
