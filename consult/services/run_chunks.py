@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from consult import task_names
@@ -55,6 +56,7 @@ from consult.services.bulk_rows import write_rows
 from consult.services.run_claims import ClaimLost, Heartbeat, owned, set_stage
 from consult.services.run_inputs import (
     ID_CHUNK,
+    PAGE,
     analysable_answers,
     language_model,
     redact_answers,
@@ -572,12 +574,17 @@ def _themes_with_counts(
     return rows
 
 
-def _copy_q() -> Exists:
-    """An assignment whose answer copies a campaign of its run (the campaign's original is not a copy)."""
-    return Exists(
-        CampaignMember.objects.filter(campaign__run=OuterRef("theme__run"), answer_id=OuterRef("answer_id")).exclude(
-            campaign__canonical_answer_id=OuterRef("answer_id")
-        )
+def _copies(run: AnalysisRun, question: Question | None = None) -> set[int]:
+    """The answers that copy a campaign of the run (never a campaign's own original): at most the
+    campaigns' size, read once, so that counting them needs no correlated subquery per row (which
+    SQLite plans as a scan per assignment)."""
+    members = CampaignMember.objects.filter(campaign__run=run)
+    if question is not None:
+        members = members.filter(campaign__question=question)
+    return set(
+        members.exclude(answer_id=F("campaign__canonical_answer_id"))
+        .values_list("answer_id", flat=True)
+        .iterator(chunk_size=PAGE)
     )
 
 
@@ -585,8 +592,12 @@ def _counts(run: AnalysisRun) -> tuple[dict[int, int], dict[int, int]]:
     """Each theme's answers, every copy counted, and with each campaign counted once."""
     rows = ThemeAssignment.objects.filter(theme__run=run)
     every = dict(rows.values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n"))
-    once = dict(rows.filter(~_copy_q()).values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n"))
-    return every, once
+    copied: Counter[int] = Counter()
+    copies = sorted(_copies(run))
+    for start in range(0, len(copies), ID_CHUNK):
+        batch = rows.filter(answer_id__in=copies[start : start + ID_CHUNK])
+        copied.update(dict(batch.values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n")))
+    return every, {theme_id: n - copied[theme_id] for theme_id, n in every.items()}
 
 
 def _agreement_counts(run: AnalysisRun, questions: list[Question]) -> dict[int, dict[int, int]]:
@@ -617,19 +628,22 @@ def _summary_inputs(
     """The question's themes as the summary reads them, with up to SUMMARY_MEMBERS members of each
     (a seeded sample of a large theme), the texts it may quote, and how many answers it counts."""
     seed = run.parameters["seed"]
-    answers = Answer.objects.filter(question=question).counted().substantive()
     assignments = ThemeAssignment.objects.filter(theme__run=run, theme__question=question, rank=0)
-    if once:
-        copies = CampaignMember.objects.filter(campaign__run=run, campaign__question=question).exclude(
-            answer_id=F("campaign__canonical_answer_id")
-        )
-        answers = answers.exclude(pk__in=copies.values("answer_id"))
-        assignments = assignments.filter(~_copy_q())
-    total = answers.count()
+    copies = _copies(run, question) if once else set()
+    total = Answer.objects.filter(question=question).counted().substantive().count() - len(copies)
     theme_texts: list[ThemeText] = []
     chosen: set[int] = set()
     for theme in Theme.objects.filter(run=run, question=question).order_by("key").prefetch_related("representatives"):
-        members = np.array(assignments.filter(theme=theme).order_by("answer_id").values_list("answer_id", flat=True))
+        members = np.array(
+            [
+                answer_id
+                for answer_id in assignments.filter(theme=theme)
+                .order_by("answer_id")
+                .values_list("answer_id", flat=True)
+                if answer_id not in copies
+            ],
+            dtype=np.int64,
+        )
         if len(members) > SUMMARY_MEMBERS:
             members = members[sampling.in_sample(members, SUMMARY_MEMBERS / len(members), seed + theme.key)]
         representatives = [answer.pk for answer in theme.representatives.all()]
