@@ -136,7 +136,10 @@ def embed_answers(answer_ids: Sequence[int], *, place: bool = False) -> int:
 
 
 def _embed(answer_ids: Sequence[int], embedder: embedding_lib.Embedder) -> int:
-    embedded = 0
+    """Embed the listed answers that need it, in one call of the model: the model batches texts
+    by length within a call, so the same answers embedded in one call always give the same
+    vectors, bit for bit, however the ids were read."""
+    stale: list[tuple[int, str]] = []
     for chunk in _chunks(answer_ids, ID_CHUNK):
         rows = (
             _with_stored_hash(Answer.objects.filter(pk__in=chunk), embedder.name)
@@ -145,11 +148,10 @@ def _embed(answer_ids: Sequence[int], embedder: embedding_lib.Embedder) -> int:
             .order_by("pk")
             .values_list("pk", "redacted_text", "stored_hash")
         )
-        stale = [(answer_id, text) for answer_id, text, stored in rows if stored != text_hash(text)]
-        if stale:
-            _store(embedder, stale, embedder.encode([text for _, text in stale]))
-            embedded += len(stale)
-    return embedded
+        stale.extend((answer_id, text) for answer_id, text, stored in rows if stored != text_hash(text))
+    if stale:
+        _store(embedder, stale, embedder.encode([text for _, text in stale]))
+    return len(stale)
 
 
 def _store(embedder: embedding_lib.Embedder, answers: list[tuple[int, str]], vectors: np.ndarray) -> None:
@@ -246,8 +248,11 @@ def _embed_here(
     Each batch embeds only what is still stale, so a worker that wakes meanwhile costs nothing."""
     total = len(answer_ids)
     positions = np.flatnonzero(pending)
-    for start in range(0, len(positions), settings.EMBEDDING_TASK_SIZE):
-        batch = positions[start : start + settings.EMBEDDING_TASK_SIZE]
+    # With tasks in-process (the tests, one-off scripts) a consultation is embedded in one call,
+    # as before there was a queue, so its vectors do not depend on how the work was divided.
+    size = settings.EMBEDDING_TASK_SIZE if settings.HAS_BROKER else max(len(positions), 1)
+    for start in range(0, len(positions), size):
+        batch = positions[start : start + size]
         _embed(answer_ids[batch].tolist(), embedder)
         pending[batch] = False
         progress(total - int(pending.sum()), total)
