@@ -470,7 +470,10 @@ def _flag_copies(run: AnalysisRun) -> None:
     ):
         after = page[-1][0]
         details = {answer_id: moderation.campaign_copy_detail(count) for answer_id, count in page}
-        answers = list(analysable_answers(run.consultation).filter(pk__in=list(details)))
+        # By id alone: the copies are this consultation's free-text answers, and flag_answers
+        # leaves hidden answers and unsent responses alone (SQLite plans the analysable-answers
+        # joins with an id list as a scan of every answer).
+        answers = list(Answer.objects.filter(pk__in=list(details)).select_related("response"))
         # The flag pieces screened every answer already: only the campaign flag is new here.
         moderation.flag_answers(answers, campaign_copies=details, screen=False)
 
