@@ -119,8 +119,12 @@ def process_response(response_id: int) -> None:
 )
 def embed_answers(answer_ids: list[int], place: bool = False) -> int:
     """Embed a batch of answers on the `embedding` queue (a GPU worker's, where there is one); with
-    `place`, then place them in the current themes as arrivals. Returns how many it embedded."""
-    return embeddings.embed_answers(answer_ids, place=place)
+    `place`, then place them in the current themes as arrivals (the task strings the two services
+    together, so that embedding never reaches up into arrivals). Returns how many it embedded."""
+    embedded = embeddings.embed_answers(answer_ids)
+    if place:
+        arrivals.place_embedded(answer_ids)
+    return embedded
 
 
 @shared_task(name=task_names.REQUEUE_LOST_RUNS)

@@ -121,18 +121,11 @@ def stored_vectors(answer_ids: Sequence[int], model_name: str, dimensions: int) 
 # --- Embedding --------------------------------------------------------------------------------
 
 
-def embed_answers(answer_ids: Sequence[int], *, place: bool = False) -> int:
+def embed_answers(answer_ids: Sequence[int]) -> int:
     """Embed, with the configured model, the listed answers whose stored vector is missing or
     stale; answers not redacted by the current rules, empty or gone are skipped. A second call
-    embeds nothing. With `place`, the answers are then placed as arrivals
-    (`arrivals.place_embedded`). Returns how many it embedded."""
-    embedded = _embed(answer_ids, configured_embedder())
-    if place:
-        # Imported here: arrivals sits above this module (it places what this embeds).
-        from consult.services import arrivals
-
-        arrivals.place_embedded(answer_ids)
-    return embedded
+    embeds nothing. Returns how many it embedded."""
+    return _embed(answer_ids, configured_embedder())
 
 
 def _embed(answer_ids: Sequence[int], embedder: embedding_lib.Embedder) -> int:

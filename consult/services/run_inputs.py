@@ -7,12 +7,13 @@ million answers is never one query with a million ids, nor a million model objec
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db.models import Q
 
 from consult.analysis import language, llm, non_answers, redaction
+from consult.analysis.types import AnswerText
 from consult.models import Answer, Consultation, Question
 
 # Answers read per query when walking a consultation, and ids named in one query at most.
@@ -105,3 +106,12 @@ def question_texts(question: Question) -> tuple[list[int], list[str]]:
             texts.append(text)
         after = page[-1][0]
     return ids, texts
+
+
+def answer_texts(answer_ids: Sequence[int]) -> dict[int, AnswerText]:
+    """The redacted texts of the given answers, by id, read a bounded number of ids at a time."""
+    found: dict[int, AnswerText] = {}
+    for start in range(0, len(answer_ids), ID_CHUNK):
+        rows = Answer.objects.filter(pk__in=answer_ids[start : start + ID_CHUNK]).values_list("pk", "redacted_text")
+        found.update((answer_id, AnswerText(id=answer_id, text=text)) for answer_id, text in rows)
+    return found

@@ -21,10 +21,10 @@ from consult.analysis.types import AnswerText
 from consult.models import AnalysisRun, Consultation, Question, User
 from consult.services import embeddings, outbox, run_chunks
 from consult.services.audit import record
+from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, set_stage
 
 # What arrivals, the mapping and the data-rights commands read through this module.
-from consult.services.run_chunks import place_late_answers
-from consult.services.run_claims import ClaimLost, Heartbeat, claim_run, set_stage
+from consult.services.run_finish import place_late_answers
 from consult.services.run_inputs import (
     analysable_answers,
     language_model,

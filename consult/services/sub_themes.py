@@ -33,7 +33,7 @@ from consult.models import (
 )
 from consult.services import embeddings
 from consult.services.bulk_rows import write_rows
-from consult.services.run_inputs import ID_CHUNK, PAGE, language_model
+from consult.services.run_inputs import PAGE, answer_texts, language_model
 
 
 def wanted(run: AnalysisRun) -> list[tuple[int, int | None, int]]:
@@ -190,7 +190,5 @@ def _placed_in(run: AnalysisRun) -> Exists:
 
 
 def _texts(ids: list[int]) -> list[AnswerText]:
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), ID_CHUNK):
-        found.update(Answer.objects.filter(pk__in=ids[start : start + ID_CHUNK]).values_list("pk", "redacted_text"))
-    return [AnswerText(id=answer_id, text=found[answer_id]) for answer_id in ids]
+    found = answer_texts(ids)
+    return [found[answer_id] for answer_id in ids]

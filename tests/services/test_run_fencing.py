@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from consult.models import AnalysisRun, Theme
-from consult.services import run_chunks, run_claims, runs
+from consult.services import run_chunks, run_claims, run_finish, runs
 from consult.services.imports import import_responses
 from tests import corpus
 
@@ -60,7 +60,7 @@ def test_a_stale_execution_stops_and_the_new_one_finishes_the_run_cleanly(consul
     with pytest.raises(run_claims.ClaimLost):
         run_claims.set_stage(stale, AnalysisRun.Stage.SAVING, 95)
     with pytest.raises(run_claims.ClaimLost):
-        run_chunks.finish(stale)
+        run_finish.finish(stale)
     # A piece the stale execution sent turns up late: it writes nothing.
     run_chunks.run_piece(queued.pk, stale.execution, 0, {"kind": "finish"})
     assert AnalysisRun.objects.get(pk=queued.pk).execution != stale.execution
