@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,7 +89,9 @@ class Discovery:
 
 def discover_question(
     question_text: str,
-    answers: list[AnswerText],
+    answer_ids: Sequence[int],
+    campaigns: list[Campaign],
+    texts_of: Callable[[list[int]], list[AnswerText]],
     vectors_of: Callable[[list[int]], np.ndarray],
     *,
     model: LanguageModel | None,
@@ -97,35 +99,30 @@ def discover_question(
     seed: int = 42,
     progress: Progress = lambda stage: None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
-    screened: bool = False,
 ) -> Discovery:
-    """Find campaigns among `answers`, discover themes on the originals (all of them, or a sample
-    growing with their number: `sampling`), and label the themes.
+    """Discover themes on the originals among `answer_ids` (all of them, or a sample growing with
+    their number: `sampling`), and label the themes.
 
-    Campaign copies are left out of theme discovery so that a mass campaign cannot crowd out the
-    answers people wrote themselves. `vectors_of` gives the embeddings of the answers with the
-    given ids, in that order: only the sample's are asked for, so a million answers' vectors are
+    Copies in `campaigns` (`find_campaigns`, or a run's scans `combine`d) are left out of theme
+    discovery so that a mass campaign cannot crowd out the answers people wrote themselves.
+    `texts_of` and `vectors_of` give the texts and embeddings of the answers with the given ids,
+    in that order: only the sample's are asked for, so a million answers' texts and vectors are
     never held at once. `encode` (the embedder's) lets offline labels be chosen by closeness to
-    each theme's centre. `screened` says the non-answers were already left out.
+    each theme's centre.
     """
     timings: dict[str, float] = {}
-    started = time.perf_counter()
-    progress("campaigns")
-    campaigns = find_campaigns(answers, screened=screened)
     copy_of = {
         member: campaign.canonical_id
         for campaign in campaigns
         for member in campaign.member_ids
         if member != campaign.canonical_id
     }
-    timings["campaigns"] = time.perf_counter() - started
 
     progress("themes")
     started = time.perf_counter()
-    originals = [answer for answer in answers if answer.id not in copy_of]
+    originals = np.array([answer_id for answer_id in answer_ids if answer_id not in copy_of], dtype=np.int64)
     rate = sampling.sample_rate(len(originals))
-    chosen = sampling.in_sample(np.array([answer.id for answer in originals], dtype=np.int64), rate, seed)
-    sample = [answer for answer, kept in zip(originals, chosen.tolist(), strict=True) if kept]
+    sample = texts_of(originals[sampling.in_sample(originals, rate, seed)].tolist())
     vectors = np.asarray(vectors_of([answer.id for answer in sample]), dtype=np.float32)
     if not len(sample):
         vectors = vectors.reshape(0, vectors.shape[-1] if vectors.ndim == 2 else 0)
@@ -188,9 +185,15 @@ def analyse_question(
     the workers (`consult.services.run_chunks`).
     """
     row_of = {answer.id: index for index, answer in enumerate(question.answers)}
+    started = time.perf_counter()
+    progress("campaigns")
+    campaigns = find_campaigns(question.answers)
+    campaign_seconds = time.perf_counter() - started
     discovery = discover_question(
         question.text,
-        question.answers,
+        [answer.id for answer in question.answers],
+        campaigns,
+        lambda ids: [question.answers[row_of[i]] for i in ids],
         lambda ids: question.embeddings[[row_of[i] for i in ids]] if ids else question.embeddings[:0],
         model=model,
         max_themes=max_themes,
@@ -198,7 +201,7 @@ def analyse_question(
         progress=progress,
         encode=encode,
     )
-    timings = dict(discovery.timings)
+    timings = {"campaigns": campaign_seconds, **discovery.timings}
     started = time.perf_counter()
     by_answer = {assignment.answer_id: assignment.theme_keys for assignment in discovery.sample_assignments}
     rest = [

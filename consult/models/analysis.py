@@ -105,6 +105,10 @@ class AnalysisRun(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     # Which pieces of the current stage are done, so that a piece delivered twice counts once.
     chunks_finished = models.JSONField(default=list, blank=True)
+    # The pieces to send as the next stage, gathered while this one runs: the first step leaves
+    # each question's themes piece (and the moderation screening) here while the campaigns are
+    # scanned; each themes piece adds its question's placing pieces.
+    next_pieces = models.JSONField(default=list, blank=True)
     # The execution that holds the run, set when a worker claims it: every later write of the run
     # names it, so an execution whose claim was taken over (its worker went silent, another claimed
     # the run) can no longer write, and stops.
@@ -128,7 +132,7 @@ class AnalysisRun(models.Model):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     # The stages in which a run's pieces are out with the workers (consult.services.run_chunks).
-    PIECES_STAGES = ("placing", "sub_themes", "summaries")
+    PIECES_STAGES = ("campaigns", "themes", "placing", "sub_themes", "summaries")
 
     @classmethod
     def claimable(cls) -> Q:
@@ -277,6 +281,23 @@ class CampaignMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} in campaign {self.campaign_id}"
+
+
+class CampaignScan(models.Model):
+    """One range of a question's answers scanned for campaigns by a piece of a run
+    (`consult.analysis.near_copies.Scan`), kept until the question's themes piece merges the
+    scans into its campaigns."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="campaign_scans")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(help_text="The piece that scanned it.")
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="campaign_scan_once")]
+
+    def __str__(self) -> str:
+        return f"Campaign scan {self.number} of run {self.run_id}"
 
 
 class SummarySentence(TypedDict):

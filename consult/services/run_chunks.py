@@ -1,20 +1,26 @@
-"""An analysis run's work after its themes are found, in pieces spread over the workers.
+"""An analysis run's work, in pieces spread over the workers.
 
-`runs.run_analysis` finds each question's campaigns and themes and saves them (`save_discovery`)
-under the run, which stays RUNNING, so no page shows them. It then sends the first wave of pieces
-to the `analysis` queue: each places a range of answer ids in its question's themes (`place`) or
-raises the automatic moderation flags for a range (`flag`). The piece that finishes a wave sends
-the next: sub-themes, one piece per large theme (`consult.services.sub_themes`), then `finish`,
-(`consult.services.run_finish`), which counts the themes, writes the summaries, places the answers
-that arrived meanwhile and marks the run succeeded, all in one transaction: the results switch in
-at once.
+`runs.run_analysis` brings redaction and embeddings up to date and sends the first wave of pieces
+to the `analysis` queue; the piece that finishes a wave sends the next:
+
+1. campaigns: each scans a range of a question's answer ids for copies
+   (`consult.services.run_discovery.scan_campaigns`);
+2. themes: one per question, which merges its scans into campaigns, finds and labels its themes
+   and saves them under the run, which stays RUNNING, so no page shows them
+   (`run_discovery.discover`); alongside, the moderation flags of a range of answers each (`flag`);
+3. placing: each places a range of a sampled question's answers in its themes (`place`);
+4. sub-themes, one piece per large theme (`consult.services.sub_themes`);
+5. `finish` (`consult.services.run_finish`), which counts the themes, writes the summaries, places
+   the answers that arrived meanwhile and marks the run succeeded, all in one transaction: the
+   results switch in at once.
 
 Counting a wave's pieces is the database's job, not a result backend's: each piece, in the
 transaction that writes its rows, records its number on the run (`chunks_finished`) under the run's
 row lock, so a piece delivered twice writes once, and exactly one piece sees the wave complete.
-Every piece carries the run's execution token: once another execution claims the run (its worker
-went silent), the old pieces write nothing. A piece that fails marks the run failed and removes
-what the run had written; the previous run's results stay as they were.
+Pieces found during a wave for the next (each question's placing, once its themes are found) wait
+on the run (`next_pieces`). Every piece carries the run's execution token: once another execution
+claims the run (its worker went silent), the old pieces write nothing. A piece that fails marks the
+run failed and removes what the run had written; the previous run's results stay as they were.
 """
 
 from __future__ import annotations
@@ -35,20 +41,19 @@ from django.utils import timezone
 from consult import task_names
 from consult.analysis import embedding as embedding_lib
 from consult.analysis import llm, sampling, themes
-from consult.analysis.pipeline import Discovery
 from consult.models import (
     AnalysisRun,
     Answer,
     Campaign,
     CampaignMember,
+    CampaignScan,
     LateAnswer,
-    Question,
     QuestionSummary,
     SubTheme,
     Theme,
     ThemeAssignment,
 )
-from consult.services import embeddings, moderation, outbox, run_finish, sub_themes
+from consult.services import embeddings, moderation, outbox, run_discovery, run_finish, sub_themes
 from consult.services.bulk_rows import write_rows
 from consult.services.run_claims import ClaimLost, Heartbeat, owned
 from consult.services.run_inputs import (
@@ -63,9 +68,10 @@ FINISH = "finish"
 
 @dataclass(frozen=True)
 class Piece:
-    """One piece of a run's work: `kind` is "place" (a range of a question's answer ids), "flag"
-    (a range of the consultation's), "sub_themes" (one theme, or with no `parent_id` the answers
-    of `question_id` that fit no theme) or "finish"."""
+    """One piece of a run's work: `kind` is "campaigns" or "place" (a range of a question's answer
+    ids), "themes" (a question, its answers up to `last`), "flag" (a range of the consultation's
+    answer ids), "sub_themes" (one theme, or with no `parent_id` the answers of `question_id` that
+    fit no theme) or "finish"."""
 
     kind: str
     question_id: int | None = None
@@ -118,6 +124,7 @@ def _lap(timings: dict[str, Any], stage: str) -> dict[str, Any]:
 def discard_results(run: AnalysisRun) -> None:
     """Remove whatever an earlier execution of this run wrote (its worker stopped midway)."""
     with transaction.atomic():
+        CampaignScan.objects.filter(run=run).delete()
         SubTheme.objects.filter(run=run).delete()
         Theme.objects.filter(run=run).delete()
         Campaign.objects.filter(run=run).delete()
@@ -125,62 +132,9 @@ def discard_results(run: AnalysisRun) -> None:
         LateAnswer.objects.filter(run=run).delete()
 
 
-def save_discovery(run: AnalysisRun, question: Question, discovery: Discovery, answer_ids: list[int]) -> list[Piece]:
-    """Write one question's themes, campaigns and the sample's places under the (still running)
-    run; return the pieces that place the other answers. A question clustered whole is placed
-    here entirely, campaign copies included, and needs none."""
-    with transaction.atomic():
-        if not owned(run).select_for_update().exists():
-            raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
-        rows: dict[int, Theme] = {}
-        for index, theme in enumerate(discovery.themes):
-            row = Theme.objects.create(
-                run=run,
-                question=question,
-                key=theme.key,
-                label=theme.label,
-                description=theme.description,
-                label_source=theme.label_source.value,
-                keywords=list(theme.keywords),
-                answer_count=0,
-                campaign_once_count=0,
-                centroid=embedding_lib.to_bytes(discovery.centroids[index]),
-                threshold=float(discovery.thresholds[index]),
-            )
-            row.representatives.set(theme.representative_ids)
-            rows[theme.key] = row
-        for campaign in discovery.campaigns:
-            campaign_row = Campaign.objects.create(
-                run=run,
-                question=question,
-                key=campaign.key,
-                canonical_answer_id=campaign.canonical_id,
-                member_count=campaign.count,
-            )
-            write_rows(
-                CampaignMember,
-                ["campaign_id", "answer_id", "addition"],
-                ((campaign_row.pk, member, campaign.additions.get(member, "")) for member in campaign.member_ids),
-            )
-        placed = {assignment.answer_id: assignment.theme_keys for assignment in discovery.sample_assignments}
-        if discovery.sample_rate >= 1.0:
-            # Clustered whole: every copy takes its original's themes now.
-            placed.update({copy: placed.get(original, []) for copy, original in discovery.copy_of.items()})
-        write_rows(
-            ThemeAssignment,
-            ["theme_id", "answer_id", "rank", "is_late"],
-            (
-                (rows[key].pk, answer_id, rank, False)
-                for answer_id, keys in placed.items()
-                for rank, key in enumerate(keys)
-            ),
-        )
-    if discovery.sample_rate >= 1.0 or not discovery.themes:
-        return []
-    return [
-        Piece("place", question.pk, first, last, discovery.sample_rate)
-        for first, last in _ranges(answer_ids, settings.ANALYSIS_CHUNK_SIZE)
-    ]
+def campaign_pieces(question_id: int, answer_ids: list[int]) -> list[Piece]:
+    ranges = _ranges(answer_ids, settings.ANALYSIS_CHUNK_SIZE)
+    return [Piece("campaigns", question_id, first, last) for first, last in ranges]
 
 
 def flag_pieces(analysable_ids: list[int]) -> list[Piece]:
@@ -208,65 +162,57 @@ def add_usage(run: AnalysisRun, usage: llm.Usage, *, answers_analysed: int | Non
 # --- Sending and counting pieces -----------------------------------------------------------------
 
 
-def send_early(run: AnalysisRun, pieces: list[Piece]) -> None:
-    """Send pieces that need nothing the run is still finding (screening answers for moderation)
-    while it finds campaigns and themes, so that the other workers take them meanwhile. They count
-    towards the placing wave, which `send_wave(..., joins_early=True)` completes."""
-    with transaction.atomic():
-        if not owned(run).select_for_update().exists():
-            raise ClaimLost(f"analysis run {run.pk} was claimed by another execution")
-        owned(run).update(chunks_total=len(pieces), chunks_done=0, chunks_finished=[])
-        for number, piece in enumerate(pieces):
-            outbox.send_on_commit(task_names.RUN_PIECE, run.pk, run.execution, number, piece.as_dict())
-
-
-def send_wave(run: AnalysisRun, pieces: list[Piece], *, joins_early: bool = False) -> None:
-    """Send the run's next wave of pieces (with none, its finishing step). `joins_early`: the
-    placing wave, which also counts the pieces `send_early` sent."""
-    if not pieces and not joins_early:
+def send_wave(run: AnalysisRun, pieces: list[Piece], *, then: list[Piece] | None = None) -> None:
+    """Send the run's next wave of pieces (with none, its finishing step); `then`: the pieces of
+    the wave after it, as far as they are known now (its pieces may add more)."""
+    if not pieces:
         pieces = [Piece(FINISH)]
-    stage = _stage_of(pieces) if pieces else AnalysisRun.Stage.PLACING
+    stage = _stage_of(pieces)
     with transaction.atomic():
         locked = owned(run).select_for_update().first()
         if locked is None:
             return
         timings = dict(locked.timings)
-        if locked.stage in (AnalysisRun.Stage.PLACING, AnalysisRun.Stage.SUB_THEMES):
+        if locked.stage in _PROGRESS and locked.stage != AnalysisRun.Stage.SUMMARIES:
             timings = _lap(timings, locked.stage)
         else:
             timings["_since"] = time.time()
-        finished = list(locked.chunks_finished) if joins_early else []
-        offset = locked.chunks_total if joins_early else 0
-        total = offset + len(pieces)
         owned(run).update(
             stage=stage,
             progress=_PROGRESS[stage][0],
-            chunks_total=total,
-            chunks_done=len(finished),
-            chunks_finished=finished,
+            chunks_total=len(pieces),
+            chunks_done=0,
+            chunks_finished=[],
+            next_pieces=[piece.as_dict() for piece in then or []],
             timings=timings,
             heartbeat_at=timezone.now(),
         )
-        for number, piece in enumerate(pieces, start=offset):
+        for number, piece in enumerate(pieces):
             outbox.send_on_commit(task_names.RUN_PIECE, run.pk, run.execution, number, piece.as_dict())
-        complete = joins_early and len(finished) >= total
-    if complete:
-        send_wave(run, _next_wave(run, "place"))
 
 
 _PROGRESS = {
-    AnalysisRun.Stage.PLACING: (40, 70),
+    AnalysisRun.Stage.CAMPAIGNS: (15, 30),
+    AnalysisRun.Stage.THEMES: (30, 55),
+    AnalysisRun.Stage.PLACING: (55, 70),
     AnalysisRun.Stage.SUB_THEMES: (70, 85),
     AnalysisRun.Stage.SUMMARIES: (88, 95),
 }
 
 
+# The stage at which each kind of piece is sent.
+_WAVES = {
+    "campaigns": AnalysisRun.Stage.CAMPAIGNS,
+    "themes": AnalysisRun.Stage.THEMES,
+    "flag": AnalysisRun.Stage.THEMES,
+    "place": AnalysisRun.Stage.PLACING,
+    "sub_themes": AnalysisRun.Stage.SUB_THEMES,
+    FINISH: AnalysisRun.Stage.SUMMARIES,
+}
+
+
 def _stage_of(pieces: list[Piece]) -> str:
-    if pieces[0].kind == FINISH:
-        return AnalysisRun.Stage.SUMMARIES
-    if pieces[0].kind == "sub_themes":
-        return AnalysisRun.Stage.SUB_THEMES
-    return AnalysisRun.Stage.PLACING
+    return _WAVES[pieces[0].kind]
 
 
 def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) -> None:
@@ -281,15 +227,15 @@ def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) ->
         logger.info("analysis run %s: piece %s is for an execution that no longer holds the run", run_id, number)
         return
     piece = Piece(**work)
-    if not _in_its_wave(piece, run.stage):
-        logger.info("analysis run %s: piece %s (%s) belongs to a wave already done", run_id, number, piece.kind)
+    if not _in_its_wave(piece, run.stage) or number in run.chunks_finished:
+        logger.info("analysis run %s: piece %s (%s) is done, or its wave is", run_id, number, piece.kind)
         return
     try:
         with Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
             if piece.kind == FINISH:
                 run_finish.finish(run)
                 return
-            write = _prepare(run, piece)
+            write = _prepare(run, piece, number)
             complete = _record_done(run, number, piece, write)
     except ClaimLost:
         logger.warning("analysis run %s: another execution claimed it; piece %s stops", run_id, number)
@@ -302,8 +248,12 @@ def run_piece(run_id: int, execution: str, number: int, work: dict[str, Any]) ->
         send_wave(run, _next_wave(run, piece.kind))
 
 
-def _prepare(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
+def _prepare(run: AnalysisRun, piece: Piece, number: int) -> Callable[[], None]:
     """Do a piece's work and return what writes its rows (run under the run's row lock)."""
+    if piece.kind == "campaigns" and piece.question_id is not None:
+        return run_discovery.scan_campaigns(run, piece.question_id, piece.first, piece.last, number)
+    if piece.kind == "themes" and piece.question_id is not None:
+        return _themes(run, piece.question_id, piece.last)
     if piece.kind == "place":
         return _place(run, piece)
     if piece.kind == "flag":
@@ -316,14 +266,33 @@ def _prepare(run: AnalysisRun, piece: Piece) -> Callable[[], None]:
     raise ValueError(f"unknown piece {piece.kind!r}")
 
 
+def _themes(run: AnalysisRun, question_id: int, last: int) -> Callable[[], None]:
+    """A question's campaigns and themes; what saves them also adds the pieces that place the
+    question's other answers to the next wave, and the language model's use and the seconds spent
+    to the run's."""
+    found = run_discovery.discover(run, question_id, last)
+    rate = found.discovery.sample_rate
+    placing = [
+        Piece("place", question_id, first, end, rate).as_dict()
+        for first, end in _ranges(found.placing, settings.ANALYSIS_CHUNK_SIZE)
+    ]
+
+    def write() -> None:
+        found.write()
+        locked = AnalysisRun.objects.only("next_pieces", "timings").get(pk=run.pk)  # locked by the caller
+        timings = dict(locked.timings)
+        for stage, seconds in found.timings.items():
+            timings[stage] = round(float(timings.get(stage, 0.0)) + seconds, 3)
+        owned(run).update(next_pieces=[*locked.next_pieces, *placing], timings=timings)
+        add_usage(run, found.discovery.usage)
+
+    return write
+
+
 def _in_its_wave(piece: Piece, stage: str) -> bool:
     """Whether the run is at the stage the piece was sent for (a piece delivered again after its
-    wave is done is not counted in the next one). Screening pieces go out while the run is still
-    finding its themes."""
-    if piece.kind == "flag":
-        return stage not in (AnalysisRun.Stage.SUB_THEMES, AnalysisRun.Stage.SUMMARIES)
-    wave = {"place": AnalysisRun.Stage.PLACING, "sub_themes": AnalysisRun.Stage.SUB_THEMES}
-    return stage == wave.get(piece.kind, AnalysisRun.Stage.SUMMARIES)
+    wave is done is not counted in the next one)."""
+    return stage == _WAVES.get(piece.kind)
 
 
 def _record_done(run: AnalysisRun, number: int, piece: Piece, write: Callable[[], None]) -> bool:
@@ -343,12 +312,14 @@ def _record_done(run: AnalysisRun, number: int, piece: Piece, write: Callable[[]
             progress=low + (high - low) * len(finished) // max(locked.chunks_total, 1),
             heartbeat_at=timezone.now(),
         )
-        # Pieces sent early complete nothing while the run is still finding its themes.
-        return len(finished) >= locked.chunks_total and locked.stage in AnalysisRun.PIECES_STAGES
+        return len(finished) >= locked.chunks_total
 
 
 def _next_wave(run: AnalysisRun, kind: str) -> list[Piece]:
-    if kind in ("place", "flag"):
+    waiting = AnalysisRun.objects.values_list("next_pieces", flat=True).get(pk=run.pk)
+    if waiting:
+        return [Piece(**work) for work in waiting]
+    if kind != "sub_themes":
         found = [
             Piece("sub_themes", question_id, parent_id=parent_id, count=count)
             for question_id, parent_id, count in sub_themes.wanted(run)

@@ -26,6 +26,7 @@ from consult.models import (
     AnalysisRun,
     Answer,
     CampaignMember,
+    CampaignScan,
     LateAnswer,
     Question,
     QuestionSummary,
@@ -90,6 +91,7 @@ def finish(run: AnalysisRun) -> None:
         locked = owned(run).select_for_update().first()
         if locked is None:
             raise ClaimLost(f"analysis run {run.pk} was claimed by another execution before saving")
+        CampaignScan.objects.filter(run=run).delete()
         agreement = _agreement_counts(run, questions)
         Theme.objects.bulk_update(
             list(_themes_with_counts(run, counts, once_counts, agreement)),

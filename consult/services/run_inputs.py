@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from consult.analysis import language, llm, non_answers, redaction
 from consult.analysis.types import AnswerText
@@ -93,19 +93,25 @@ def redact_stale(consultation: Consultation) -> list[int]:
             redact_answers(stale)
 
 
-def question_texts(question: Question) -> tuple[list[int], list[str]]:
-    """The ids and redacted texts of the question's analysable answers that say something (not
-    non-answers), in id order, read a page at a time without model objects."""
+def _substantive(question_id: int) -> QuerySet[Answer]:
+    return Answer.objects.filter(question_id=question_id).counted().substantive().order_by("pk")
+
+
+def question_answer_ids(question_id: int, *, upto: int | None = None) -> list[int]:
+    """The ids of the question's analysable answers that say something (not non-answers), in
+    order, up to `upto` when given, read a page at a time."""
     ids: list[int] = []
-    texts: list[str] = []
-    after = 0
-    rows = Answer.objects.filter(question=question).counted().substantive().order_by("pk")
-    while page := list(rows.filter(pk__gt=after).values_list("pk", "redacted_text")[:PAGE]):
-        for answer_id, text in page:
-            ids.append(answer_id)
-            texts.append(text)
-        after = page[-1][0]
-    return ids, texts
+    rows = _substantive(question_id) if upto is None else _substantive(question_id).filter(pk__lte=upto)
+    while page := list(rows.filter(pk__gt=ids[-1] if ids else 0).values_list("pk", flat=True)[:PAGE]):
+        ids.extend(page)
+    return ids
+
+
+def range_texts(question_id: int, first: int, last: int) -> list[AnswerText]:
+    """The redacted texts of the question's substantive answers with ids from `first` to `last`
+    (a range of at most a page of them: a piece of a run)."""
+    rows = _substantive(question_id).filter(pk__gte=first, pk__lte=last).values_list("pk", "redacted_text")
+    return [AnswerText(id=answer_id, text=text) for answer_id, text in rows]
 
 
 def answer_texts(answer_ids: Sequence[int]) -> dict[int, AnswerText]:

@@ -1,10 +1,11 @@
 """Analysis runs: request one, and start it in a worker.
 
 The pure pipeline lives in `consult.analysis`. A run starts here: it brings redaction and
-embeddings up to date and finds each question's campaigns and themes (`discover_question`), then
-sends the placing of every other answer, the sub-themes and the finishing step to the workers as
-pieces of work (`consult.services.run_chunks`). The run's results are switched in by the
-transaction that marks it succeeded: until then pages show the previous run.
+embeddings up to date, then sends the rest to the workers as pieces of work
+(`consult.services.run_chunks`): scanning each question's answers for campaigns, finding each
+question's themes, placing every other answer, the sub-themes and the finishing step. The run's
+results are switched in by the transaction that marks it succeeded: until then pages show the
+previous run.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from django.db import transaction
 
 from consult import task_names
 from consult.analysis import llm
-from consult.analysis.pipeline import discover_question
-from consult.analysis.types import AnswerText
 from consult.models import AnalysisRun, Consultation, Question, User
 from consult.services import embeddings, outbox, run_chunks
 from consult.services.audit import record
@@ -28,7 +27,7 @@ from consult.services.run_finish import place_late_answers
 from consult.services.run_inputs import (
     analysable_answers,
     language_model,
-    question_texts,
+    question_answer_ids,
     redact_answers,
     redact_stale,
 )
@@ -106,11 +105,10 @@ def request_analysis(
 
 
 def run_analysis(run_id: int) -> AnalysisRun | None:
-    """Start a queued analysis run: redact, make sure every answer is embedded, and find each
-    question's campaigns and themes; then hand the placing of every other answer to the workers
-    (`consult.services.run_chunks`), whose last piece switches the run's results in. Returns the
-    run as it stands (finished, when the pieces ran in this process), or None when another worker
-    holds it.
+    """Start a queued analysis run: redact and make sure every answer is embedded, then hand the
+    rest to the workers (`consult.services.run_chunks`), whose last piece switches the run's
+    results in. Returns the run as it stands (finished, when the pieces ran in this process), or
+    None when another worker holds it.
 
     Any failure marks the run failed with the error, removes what it had written and leaves the
     previous results in place.
@@ -121,7 +119,7 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
         return None
     try:
         with Heartbeat(run, every=settings.ANALYSIS_HEARTBEAT_SECONDS):
-            work = _discover(run)
+            scans, then = _prepare(run)
     except ClaimLost:
         # Another execution holds the run now and will finish it: write nothing, fail nothing.
         logger.warning("analysis run %s: another execution claimed it; this one stops", run.pk)
@@ -130,12 +128,17 @@ def run_analysis(run_id: int) -> AnalysisRun | None:
         logger.exception("analysis run %s failed", run.pk)
         run_chunks.fail(run, error)
         raise
-    run_chunks.send_wave(run, work, joins_early=True)
+    if scans:
+        run_chunks.send_wave(run, scans, then=then)
+    else:
+        run_chunks.send_wave(run, then)
     return AnalysisRun.objects.get(pk=run.pk)
 
 
-def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
-    """Everything a run does before its answers are placed; returns the pieces of work to send."""
+def _prepare(run: AnalysisRun) -> tuple[list[run_chunks.Piece], list[run_chunks.Piece]]:
+    """Everything a run does before its pieces: returns the first wave (scanning each question's
+    answers for campaigns) and the second, as far as it is known (each question's themes, and
+    screening every answer for moderation, which needs nothing the run finds)."""
     consultation = run.consultation
     run_chunks.discard_results(run)
     clock = run_chunks.StageClock(run)
@@ -152,33 +155,14 @@ def _discover(run: AnalysisRun) -> list[run_chunks.Piece]:
         lambda done, total: set_stage(run, AnalysisRun.Stage.EMBEDDING, 10 + (5 * done // total if total else 0)),
     )
     clock.lap("embedding")
-    # Screening every answer for moderation needs nothing the run is about to find: the other
-    # workers take it while this one finds campaigns and themes.
-    run_chunks.send_early(run, run_chunks.flag_pieces(analysable_ids))
 
-    model = language_model()
-    questions = list(consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"))
-    pieces: list[run_chunks.Piece] = []
-    usage = llm.Usage()
-    for number, question in enumerate(questions):
-        share = 15 + int(25 * number / max(len(questions), 1))
-        ids, texts = question_texts(question)
-        discovery = discover_question(
-            question.text,
-            [AnswerText(id=answer_id, text=text) for answer_id, text in zip(ids, texts, strict=True)],
-            lambda wanted: embeddings.stored_vectors(wanted, embedder.name, embedder.dimensions),
-            model=model,
-            max_themes=run.parameters["max_themes"],
-            seed=run.parameters["seed"],
-            progress=lambda stage, share=share: set_stage(run, stage, share),
-            encode=embedder.encode,
-            screened=True,
-        )
-        del texts
-        usage = usage + discovery.usage
-        for stage, seconds in discovery.timings.items():
-            clock.add(stage, seconds)
-        pieces.extend(run_chunks.save_discovery(run, question, discovery, ids))
-    run_chunks.add_usage(run, usage, answers_analysed=len(analysable_ids))
+    scans: list[run_chunks.Piece] = []
+    themes: list[run_chunks.Piece] = []
+    for question in consultation.questions.filter(kind=Question.Kind.FREE_TEXT).order_by("position"):
+        ids = question_answer_ids(question.pk)
+        if ids:
+            scans.extend(run_chunks.campaign_pieces(question.pk, ids))
+            themes.append(run_chunks.Piece("themes", question.pk, last=ids[-1]))
+    run_chunks.add_usage(run, llm.Usage(), answers_analysed=len(analysable_ids))
     clock.save()
-    return pieces
+    return scans, themes + run_chunks.flag_pieces(analysable_ids)

@@ -16,10 +16,13 @@ from django.test import override_settings
 
 from consult import task_names
 from consult.analysis import sampling
+from consult.analysis.campaigns import find_campaigns
+from consult.analysis.types import AnswerText
 from consult.models import (
     AnalysisRun,
     Answer,
     CampaignMember,
+    CampaignScan,
     Consultation,
     SubTheme,
     SubThemeAssignment,
@@ -28,6 +31,7 @@ from consult.models import (
 )
 from consult.services import outbox, run_chunks, run_claims, runs
 from consult.services.imports import import_responses
+from consult.services.run_chunks import FINISH
 from tests import corpus
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -75,6 +79,18 @@ def _deliver(sent: list[tuple[Any, ...]], *, twice: bool = False) -> None:
             run_chunks.run_piece(run_id, execution, number, work)
 
 
+def _deliver_wave(sent: list[tuple[Any, ...]]) -> None:
+    """Deliver the pieces sent so far (one wave); the next wave's pieces are left in `sent`."""
+    wave = list(sent)
+    sent.clear()
+    for run_id, execution, number, work in wave:
+        run_chunks.run_piece(run_id, execution, number, work)
+
+
+def _kinds(sent: list[tuple[Any, ...]]) -> Counter[str]:
+    return Counter(work["kind"] for *_, work in sent)
+
+
 def _start(consultation: Consultation, monkeypatch: pytest.MonkeyPatch) -> tuple[AnalysisRun, list[tuple[Any, ...]]]:
     sent = _captured(monkeypatch)
     run = runs.request_analysis(consultation)  # its message is held back: the run is started here
@@ -85,10 +101,20 @@ def _start(consultation: Consultation, monkeypatch: pytest.MonkeyPatch) -> tuple
 @override_settings(ANALYSIS_CHUNK_SIZE=30)
 def test_a_large_question_is_placed_in_pieces_and_switched_in_whole(large, consultation, monkeypatch) -> None:
     run, sent = _start(consultation, monkeypatch)
-    kinds = Counter(work["kind"] for *_, work in sent)
-    assert kinds["place"] >= 4 and kinds["flag"] >= 4
-    assert run.status == AnalysisRun.Status.RUNNING and run.stage == AnalysisRun.Stage.PLACING
+    # First the answers are scanned for campaigns, a range of 30 ids a piece (135 answers).
+    assert _kinds(sent) == {"campaigns": 5}
+    assert run.status == AnalysisRun.Status.RUNNING and run.stage == AnalysisRun.Stage.CAMPAIGNS
     assert run.chunks_total == len(sent)
+    _deliver_wave(sent)
+    assert CampaignScan.objects.filter(run=run).count() == 5
+    # Then the question's themes, while the other workers screen the answers for moderation.
+    kinds = _kinds(sent)
+    assert kinds["themes"] == 1 and kinds["flag"] >= 4 and set(kinds) == {"themes", "flag"}
+    assert AnalysisRun.objects.get(pk=run.pk).stage == AnalysisRun.Stage.THEMES
+    _deliver_wave(sent)
+    run.refresh_from_db()
+    assert _kinds(sent)["place"] >= 4 and set(_kinds(sent)) == {"place"}
+    assert run.stage == AnalysisRun.Stage.PLACING and run.chunks_total == len(sent)
     # Until the last piece, the run's themes are written but no page shows them: it is not done.
     assert AnalysisRun.objects.latest_succeeded_for(consultation) is None
     assert Theme.objects.filter(run=run).exists()
@@ -96,7 +122,8 @@ def test_a_large_question_is_placed_in_pieces_and_switched_in_whole(large, consu
     _deliver(sent)
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED and run.progress == 100
-    assert {"placing", "summaries", "saving"} <= set(run.timings)
+    assert not CampaignScan.objects.filter(run=run).exists()  # kept only while the run works
+    assert {"campaigns", "themes", "theme_discovery", "placing", "summaries", "saving"} <= set(run.timings)
     assert "_since" not in run.timings
 
     substantive = Answer.objects.filter(question__consultation=consultation).counted().substantive()
@@ -133,6 +160,8 @@ def test_a_large_question_is_placed_in_pieces_and_switched_in_whole(large, consu
 @override_settings(ANALYSIS_CHUNK_SIZE=30)
 def test_the_sample_is_placed_by_the_clustering_and_the_rest_by_the_pieces(large, consultation, monkeypatch) -> None:
     run, sent = _start(consultation, monkeypatch)
+    _deliver_wave(sent)
+    _deliver_wave(sent)
     question = consultation.questions.get()
     ids = np.array(
         Answer.objects.filter(question=question).counted().substantive().order_by("pk").values_list("pk", flat=True)
@@ -191,7 +220,7 @@ def test_a_failing_piece_fails_the_run_removes_its_rows_and_keeps_the_previous_r
     second.refresh_from_db()
     assert second.status == AnalysisRun.Status.FAILED and "out of memory" in second.error
     assert not Theme.objects.filter(run=second).exists()
-    assert not second.campaigns.exists()
+    assert not second.campaigns.exists() and not CampaignScan.objects.filter(run=second).exists()
     assert AnalysisRun.objects.latest_succeeded_for(consultation).pk == first.pk
     assert ThemeAssignment.objects.filter(theme__run=first).count() == kept
 
@@ -222,7 +251,11 @@ def test_sub_themes_sit_inside_their_theme_and_count_their_rows(large, consultat
 
 def test_a_small_question_is_clustered_whole_and_sends_no_placing_pieces(consultation, monkeypatch) -> None:
     run, sent = _start(consultation, monkeypatch)
-    assert {work["kind"] for *_, work in sent} == {"flag"}
+    assert set(_kinds(sent)) == {"campaigns"}
+    _deliver_wave(sent)
+    assert set(_kinds(sent)) == {"themes", "flag"}
+    _deliver_wave(sent)
+    assert set(_kinds(sent)) == {FINISH}
     _deliver(sent)
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED
@@ -242,3 +275,35 @@ def test_a_run_whose_pieces_wait_in_the_queue_is_not_taken_for_lost_too_soon(con
     assert run_claims.claim_run(run.pk) is None  # its pieces are out: 10 minutes is not lost
     AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago - timedelta(hours=1))
     assert run_claims.claim_run(run.pk) is not None
+
+
+@override_settings(ANALYSIS_CHUNK_SIZE=30)
+def test_campaigns_scanned_in_pieces_are_those_found_in_one_process(large, consultation, monkeypatch) -> None:
+    question = consultation.questions.get()
+    # Copies of a second template in different ranges, some lightly edited: found across pieces.
+    letter = (
+        "Please publish every test result of the assistant, in full, before a single resident is asked to rely "
+        "on it for housing advice."
+    )
+    rows = [{"id": f"q{n}", "text": letter if n % 3 else letter.replace("every", "each")} for n in range(9)]
+    import_responses(rows, slug="pieces", text_column="text", id_column="id")
+    run, sent = _start(consultation, monkeypatch)
+    assert _kinds(sent)["campaigns"] >= 5
+    _deliver(sent)
+    run.refresh_from_db()
+    assert run.status == AnalysisRun.Status.SUCCEEDED
+
+    answers = Answer.objects.filter(question=question).counted().substantive().order_by("pk")
+    expected = find_campaigns([AnswerText(id=a.pk, text=a.redacted_text) for a in answers], screened=True)
+    saved = [
+        (campaign.canonical_answer_id, sorted(campaign.members.values_list("answer_id", flat=True)))
+        for campaign in run.campaigns.order_by("key")
+    ]
+    assert saved == [(campaign.canonical_id, campaign.member_ids) for campaign in expected]
+    letters = set(
+        answers.filter(response__consultation=consultation, text__contains="housing advice").values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(letters) == 9 and letters <= {member for _, members in saved for member in members}
+    assert 12 in [len(members) for _, members in saved]
