@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+import numpy as np
+
 from consult.analysis import near_copies
 from consult.analysis.near_copies import MIN_WORDS, SHINGLE_WORDS, Scan, normalise, shingles
 from consult.analysis.types import AnswerText, Campaign
@@ -178,6 +180,12 @@ def _sentence_words(sentence: str) -> list[str]:
     return normalise(sentence).split()
 
 
+def _signatures_in_memory(part: Scan) -> np.ndarray:
+    if part.signatures is None:
+        raise ValueError("this scan was read back without its signatures: pass scan_signatures")
+    return part.signatures
+
+
 def scan(answers: Sequence[AnswerText], *, screened: bool = False) -> Scan:
     """One range of a question's answers scanned for `combine` (a piece of a run, on any worker),
     with `find_campaigns`' defaults."""
@@ -215,31 +223,37 @@ def find_campaigns(
     return combine([part], lambda ids: {answer_id: by_id[answer_id] for answer_id in ids}, min_size=min_size)
 
 
-def combine(scans: Sequence[Scan], texts_of: TextsOf, *, min_size: int = 3) -> list[Campaign]:
+def combine(
+    scans: Sequence[Scan],
+    texts_of: TextsOf,
+    *,
+    min_size: int = 3,
+    scan_signatures: Callable[[int], np.ndarray] | None = None,
+) -> list[Campaign]:
     """The campaigns of a question whose answers were scanned in ranges (`scan`), as
     `find_campaigns` finds them over all the answers at once. `texts_of` gives answers' texts by
-    id: only those of texts that resemble another, and of campaigns' members, are asked for."""
+    id: only those of campaigns' members are asked for. `scan_signatures(i)` gives the signatures
+    of `scans[i]` when the scans were read back without them (`Scan.from_bytes`)."""
     texts = near_copies.merge(scans)
     if int(texts.counts.sum()) < min_size:
         return []
-    groups, normalised = near_copies.link(
-        texts, lambda ids: {answer_id: normalise(text) for answer_id, text in texts_of(ids).items()}
+    groups, candidates = near_copies.link(
+        texts, scan_signatures or (lambda number: _signatures_in_memory(scans[number]))
     )
     components: dict[int, list[int]] = defaultdict(list)
-    for row in normalised:
+    for row in candidates:
         components[groups.find(row)].append(row)
     # A text no other resembles is a campaign of its own when enough answers wrote it word for word.
+    compared = set(candidates)
     for row in (texts.counts >= min_size).nonzero()[0].tolist():
-        if row not in normalised:
+        if row not in compared:
             components[row].append(row)
     kept = [sorted(rows) for rows in components.values() if int(texts.counts[rows].sum()) >= min_size]
     if not kept:
         return []
     rows = [row for members in kept for row in members]
-    missing = [row for row in rows if row not in normalised]
-    if missing:
-        written = texts_of([int(texts.first_ids[row]) for row in missing])
-        normalised.update((row, normalise(written[int(texts.first_ids[row])])) for row in missing)
+    written = texts_of([int(texts.first_ids[row]) for row in rows])
+    normalised = {row: normalise(written[int(texts.first_ids[row])]) for row in rows}
     ids = texts.ids_of(rows)
 
     found: list[tuple[int, int, list[int], dict[int, str]]] = []

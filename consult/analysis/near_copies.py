@@ -2,12 +2,12 @@
 
 Answers are compared as sets of word shingles through MinHash. Each range of a question's answers
 is scanned on its own (`scan`, a piece of work any worker can take): its distinct normalised texts,
-each one's MinHash signature cut into the LSH bands datasketch's MinHashLSH chooses, every band
-reduced to a 64-bit key, and each word's document frequency. The scans are then merged (`merge`):
-texts that share a band key are candidates, and only the candidates' signatures are computed
-again, so that pairs are compared exactly as an LSH index would compare them (`link`), while the
-signatures of the texts no other text resembles (most of them) are computed once, spread over the
-workers. Merging scans of any split of the answers gives what one scan of all of them gives.
+each one's MinHash signature, the signature cut into the LSH bands datasketch's MinHashLSH chooses
+with every band reduced to a 64-bit key, and each word's document frequency. The scans are then
+merged (`merge`): texts that share a band key are candidates, and only the candidates' signatures
+are read back (they are kept apart from the rest of a scan, `Scan.signature_bytes`), so that pairs
+are compared exactly as an LSH index would compare them (`link`). Merging scans of any split of the
+answers gives what one scan of all of them gives.
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ class Scan:
 
     One row per distinct normalised text of `MIN_WORDS` words or more that is not a non-answer:
     `hashes` (of the normalised text, so scans of other ranges recognise it), the id of the first
-    answer that wrote it, how many answers in the range did, its number of words and its band keys.
+    answer that wrote it, how many answers in the range did, its number of words, its band keys
+    and its MinHash signature (`signatures`: None in a scan read back by `from_bytes`, which
+    leaves them out; they are stored apart, `signature_bytes`, and only candidates' are read).
     `answer_ids` are those answers, `answer_rows` the row of each one's text. `words` and
     `word_answers` count, for every word of the range's substantive answers (short ones included),
     the answers holding it; `answer_count` is how many substantive answers the range has.
@@ -150,8 +152,10 @@ class Scan:
     threshold: float
     num_perm: int
     seed: int
+    signatures: np.ndarray | None = None
 
     def to_bytes(self) -> bytes:
+        """The scan but its signatures."""
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -169,6 +173,15 @@ class Scan:
             threshold=np.array([self.threshold], dtype=np.float64),
         )
         return buffer.getvalue()
+
+    def signature_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.save(buffer, self.signatures, allow_pickle=False)
+        return buffer.getvalue()
+
+    @staticmethod
+    def signatures_from_bytes(data: bytes) -> np.ndarray:
+        return np.load(io.BytesIO(data), allow_pickle=False)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Scan:
@@ -227,6 +240,7 @@ def scan(answers: Sequence[AnswerText], *, threshold: float, num_perm: int, seed
         threshold=threshold,
         num_perm=num_perm,
         seed=seed,
+        signatures=rows,
     )
 
 
@@ -247,6 +261,9 @@ class Texts:
     threshold: float
     num_perm: int
     seed: int
+    # Where each text's signature is: its scan, and its row there.
+    scan_of: np.ndarray
+    row_in_scan: np.ndarray
 
     def __len__(self) -> int:
         return len(self.first_ids)
@@ -285,6 +302,9 @@ def merge(scans: Sequence[Scan]) -> Texts:
     order = np.argsort(earliest, kind="stable")
     row_of_unique = np.empty(len(unique), dtype=np.int64)
     row_of_unique[order] = np.arange(len(unique))
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    source = any_row[order]
+    scan_of = np.searchsorted(starts, source, side="right") - 1 if len(source) else source
     frequency: Counter[str] = Counter()
     for part in scans:
         frequency.update(dict(zip(part.words, part.word_answers.tolist(), strict=True)))
@@ -302,7 +322,24 @@ def merge(scans: Sequence[Scan]) -> Texts:
         threshold=first.threshold,
         num_perm=first.num_perm,
         seed=first.seed,
+        scan_of=scan_of,
+        row_in_scan=source - starts[scan_of] if len(source) else source,
     )
+
+
+def signatures_of(texts: Texts, rows: Sequence[int], scan_signatures: Callable[[int], np.ndarray]) -> np.ndarray:
+    """The signatures of the texts at `rows`, read from their scans: `scan_signatures(i)` gives
+    the signatures of the i-th scan merged (each scan's are read once, one at a time)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    found: np.ndarray | None = None
+    scans = texts.scan_of[rows]
+    for scan_number in np.unique(scans).tolist():
+        held = scans == scan_number
+        part = scan_signatures(scan_number)
+        if found is None:
+            found = np.empty((len(rows), part.shape[1]), dtype=part.dtype)
+        found[held] = part[texts.row_in_scan[rows[held]]]
+    return found if found is not None else np.zeros((0, texts.num_perm), dtype=np.uint32)
 
 
 class UnionFind:
@@ -323,10 +360,10 @@ class UnionFind:
             self.parent[max(first, second)] = min(first, second)
 
 
-def link(texts: Texts, normalised_of: Callable[[list[int]], dict[int, str]]) -> tuple[UnionFind, dict[int, str]]:
+def link(texts: Texts, scan_signatures: Callable[[int], np.ndarray]) -> tuple[UnionFind, list[int]]:
     """Union texts whose estimated Jaccard similarity reaches the scans' threshold; return the
-    groups and the normalised text of every text that shares a bucket with another (the only ones
-    compared). `normalised_of` gives, for first-answer ids, their normalised texts.
+    groups and the texts that share a bucket with another (the only ones compared, whose
+    signatures are read: `signatures_of`).
 
     Texts whose band keys agree share a bucket. Rather than query an index once per text (every
     member of a large campaign would return every other member: quadratic), each bucket is walked
@@ -336,11 +373,9 @@ def link(texts: Texts, normalised_of: Callable[[list[int]], dict[int, str]]) -> 
     groups = UnionFind(len(texts))
     buckets = [bucket for column in range(texts.bands.shape[1]) for bucket in _buckets(texts.bands[:, column])]
     if not buckets:
-        return groups, {}
+        return groups, []
     candidates = sorted({member for bucket in buckets for member in bucket})
-    by_first_id = normalised_of([int(texts.first_ids[row]) for row in candidates])
-    normalised = {row: by_first_id[int(texts.first_ids[row])] for row in candidates}
-    rows = signatures([normalised[row] for row in candidates], num_perm=texts.num_perm, seed=texts.seed)
+    rows = signatures_of(texts, candidates, scan_signatures)
     signature_of = {row: position for position, row in enumerate(candidates)}
     needed = texts.threshold * texts.num_perm
 
@@ -366,7 +401,7 @@ def link(texts: Texts, normalised_of: Callable[[list[int]], dict[int, str]]) -> 
                 for representative in representatives:
                     roots.setdefault(groups.find(representative), representative)
                 representatives = list(roots.values())
-    return groups, normalised
+    return groups, candidates
 
 
 def _buckets(keys: np.ndarray) -> list[list[int]]:

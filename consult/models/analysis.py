@@ -292,6 +292,8 @@ class CampaignScan(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveIntegerField(help_text="The piece that scanned it.")
     data = models.BinaryField()
+    # Its texts' MinHash signatures, apart: only those of texts that resemble another are read.
+    signatures = models.BinaryField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "number"], name="campaign_scan_once")]

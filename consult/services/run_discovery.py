@@ -2,12 +2,13 @@
 campaigns, then its themes.
 
 A "campaigns" piece scans one range of a question's answers for copies (`campaigns.scan`: the
-normalised texts, their MinHash signatures cut into LSH band keys, the words' frequencies) and
-keeps the scan on the run (`CampaignScan`, until the run finishes: a themes piece delivered twice
-finds them again). Once every range is scanned, the question's "themes"
-piece merges the scans into its campaigns (`campaigns.combine`, which compares only the texts that
-share a band key), finds and labels the themes on the originals (`discover_question`) and saves
-both under the still-running run, with the sample's places (`save_discovery`).
+normalised texts, their MinHash signatures, the signatures cut into LSH band keys, the words'
+frequencies) and keeps the scan on the run (`CampaignScan`, until the run finishes: a themes piece
+delivered twice finds them again). Once every range is scanned, the question's "themes" piece
+merges the scans into its campaigns (`campaigns.combine`, which compares only the texts that share
+a band key, reading back only their signatures), finds and labels the themes on the originals
+(`discover_question`) and saves both under the still-running run, with the sample's places
+(`save_discovery`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import transaction
 
 from consult.analysis import campaigns as campaigns_lib
@@ -33,10 +35,10 @@ from consult.services.run_inputs import answer_texts, language_model, question_a
 def scan_campaigns(run: AnalysisRun, question_id: int, first: int, last: int, number: int) -> Callable[[], None]:
     """Scan a range of a question's answers for campaigns; return what keeps the scan."""
     found = campaigns_lib.scan(range_texts(question_id, first, last), screened=True)
-    data = found.to_bytes()
+    data, signatures = found.to_bytes(), found.signature_bytes()
 
     def write() -> None:
-        CampaignScan.objects.create(run=run, question_id=question_id, number=number, data=data)
+        CampaignScan.objects.create(run=run, question_id=question_id, number=number, data=data, signatures=signatures)
 
     return write
 
@@ -58,15 +60,21 @@ def discover(run: AnalysisRun, question_id: int, last: int) -> Found:
     up to `last` (the last one scanned: later arrivals are placed when the run finishes)."""
     question = Question.objects.get(pk=question_id)
     started = time.perf_counter()
-    scans = [
-        Scan.from_bytes(bytes(data))
-        for data in CampaignScan.objects.filter(run=run, question_id=question_id)
-        .order_by("number")
-        .values_list("data", flat=True)
-        .iterator(chunk_size=4)
-    ]
+    stored = CampaignScan.objects.filter(run=run, question_id=question_id).order_by("number")
+    numbers: list[int] = []
+    scans: list[Scan] = []
+    for number, data in stored.values_list("number", "data").iterator(chunk_size=4):
+        numbers.append(number)
+        scans.append(Scan.from_bytes(bytes(data)))
+
+    def scan_signatures(position: int) -> np.ndarray:
+        data = stored.filter(number=numbers[position]).values_list("signatures", flat=True).get()
+        return Scan.signatures_from_bytes(bytes(data))
+
     found = campaigns_lib.combine(
-        scans, lambda ids: {answer_id: answer.text for answer_id, answer in answer_texts(list(ids)).items()}
+        scans,
+        lambda ids: {answer_id: answer.text for answer_id, answer in answer_texts(list(ids)).items()},
+        scan_signatures=scan_signatures,
     )
     del scans
     merging = time.perf_counter() - started

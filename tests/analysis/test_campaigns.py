@@ -3,6 +3,7 @@
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from consult.analysis.campaigns import find_campaigns, rarity
@@ -515,13 +516,26 @@ def test_campaigns_combined_from_scans_of_ranges_are_those_found_at_once(ranges:
     answers = _mixed_answers()
     by_id = {answer.id: answer.text for answer in answers}
     size = -(-len(answers) // ranges)
-    # As a run keeps them: each scan stored as bytes, read back by the piece that merges them.
-    scans = [Scan.from_bytes(scan(answers[start : start + size]).to_bytes()) for start in range(0, len(answers), size)]
+    # As a run keeps them: each scan stored as bytes, its signatures apart, read back by the piece
+    # that merges them.
+    made = [scan(answers[start : start + size]) for start in range(0, len(answers), size)]
+    scans = [Scan.from_bytes(part.to_bytes()) for part in made]
+    stored = [part.signature_bytes() for part in made]
+    read: list[int] = []
 
-    combined = combine(scans, lambda ids: {answer_id: by_id[answer_id] for answer_id in ids})
+    def scan_signatures(number: int) -> np.ndarray:
+        read.append(number)
+        return Scan.signatures_from_bytes(stored[number])
+
+    combined = combine(
+        scans, lambda ids: {answer_id: by_id[answer_id] for answer_id in ids}, scan_signatures=scan_signatures
+    )
 
     expected = find_campaigns(answers)
     assert combined == expected
+    assert len(read) == len(set(read))  # each scan's signatures read once at most
+    with pytest.raises(ValueError, match="without its signatures"):
+        combine(scans, lambda ids: {answer_id: by_id[answer_id] for answer_id in ids})
     assert [campaign.count for campaign in expected] == [35, 25, 6]
 
 
