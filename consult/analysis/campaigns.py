@@ -3,7 +3,9 @@
 A campaign is shown to officials once, with its count, and what each supporter added to the
 template is kept. Answers are compared as sets of word shingles through MinHash; datasketch's
 MinHashLSH puts answers that are probably similar into shared buckets, and only answers that
-share a bucket are compared, so the work grows with the number of answers, not its square.
+share a bucket are compared, so the work grows with the number of answers, not its square. The
+mechanics are in `near_copies`: a large question's answers are scanned in ranges on any worker
+(`scan`) and the scans merged (`combine`), which finds what `find_campaigns` finds in one pass.
 
 Only a text with enough distinctive content can be a campaign's: many people write "Nothing would
 make me trust it." or "No" of their own accord, and counting them once would shrink the question's
