@@ -75,7 +75,6 @@ from consult.models.review import (
 )
 
 __all__ = [
-    "E402",
     "OUTCOME_DUE_AFTER",
     "REFERENCE_ALPHABET",
     "ROLE_PERMISSIONS",
