@@ -254,8 +254,8 @@ def combine(
     if not kept:
         return []
     rows = [row for members in kept for row in members]
-    written = texts_of([int(texts.first_ids[row]) for row in rows])
-    normalised = {row: normalise(written[int(texts.first_ids[row])]) for row in rows}
+    first_texts = texts_of([int(texts.first_ids[row]) for row in rows])
+    normalised = {row: normalise(first_texts[int(texts.first_ids[row])]) for row in rows}
     ids = texts.ids_of(rows)
 
     found: list[tuple[int, int, list[int], dict[int, str]]] = []
@@ -274,8 +274,8 @@ def combine(
         if canonical.word_count < CAMPAIGN_MIN_WORDS and not _is_rare(canonical, members, texts):
             continue
         copied = [answer_id for text in members if text is not canonical for answer_id in text.ids]
-        written = texts_of([canonical.first_id, *copied])
-        template = _Template(written[canonical.first_id])
+        written = texts_of(copied) if copied else {}
+        template = _Template(first_texts[canonical.first_id])
         additions = {answer_id: added for answer_id in copied if (added := template.added(written[answer_id]))}
         member_ids = sorted(answer_id for text in members for answer_id in text.ids)
         found.append((len(member_ids), canonical.first_id, member_ids, additions))

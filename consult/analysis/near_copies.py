@@ -304,7 +304,7 @@ def merge(scans: Sequence[Scan]) -> Texts:
     row_of_unique[order] = np.arange(len(unique))
     starts = np.asarray(offsets[:-1], dtype=np.int64)
     source = any_row[order]
-    scan_of = np.searchsorted(starts, source, side="right") - 1 if len(source) else source
+    scan_of = np.searchsorted(starts, source, side="right") - 1
     frequency: Counter[str] = Counter()
     for part in scans:
         frequency.update(dict(zip(part.words, part.word_answers.tolist(), strict=True)))
@@ -312,18 +312,16 @@ def merge(scans: Sequence[Scan]) -> Texts:
         first_ids=earliest[order],
         counts=counts[order].astype(np.int64),
         word_counts=np.concatenate([part.word_counts for part in scans])[any_row[order]],
-        bands=np.concatenate([part.bands for part in scans])[any_row[order]]
-        if len(hashes)
-        else np.zeros((0, first.bands.shape[1] if first.bands.ndim == 2 else 0), dtype=np.uint64),
+        bands=np.concatenate([part.bands for part in scans])[any_row[order]],
         answer_ids=np.concatenate([part.answer_ids for part in scans]),
-        answer_rows=row_of_unique[inverse[answer_rows]] if len(answer_rows) else answer_rows,
+        answer_rows=row_of_unique[inverse[answer_rows]],
         document_frequency=frequency,
         answer_count=sum(part.answer_count for part in scans),
         threshold=first.threshold,
         num_perm=first.num_perm,
         seed=first.seed,
         scan_of=scan_of,
-        row_in_scan=source - starts[scan_of] if len(source) else source,
+        row_in_scan=source - starts[scan_of],
     )
 
 
